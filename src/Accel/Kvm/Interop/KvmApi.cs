@@ -1,0 +1,191 @@
+using System.Diagnostics.CodeAnalysis;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using Emu.Core.Posix;
+
+namespace Emu.Accel.Kvm.Interop;
+
+/// <summary>
+/// One typed method per KVM ioctl. Failures throw <see cref="KvmException"/>
+/// naming the ioctl and errno; <see cref="Run"/> returns the errno instead,
+/// because EINTR is its normal way of being interrupted.
+/// </summary>
+internal static unsafe class KvmApi
+{
+    public static int GetApiVersion(FileDescriptor kvm) => Check(LibC.ioctl(kvm.Fd, KvmIoctl.GetApiVersion, 0), "KVM_GET_API_VERSION");
+
+    public static int CheckExtension(FileDescriptor fd, int capability)
+    {
+        int r = LibC.ioctl(fd.Fd, KvmIoctl.CheckExtension, capability);
+        return r < 0 ? 0 : r;
+    }
+
+    public static FileDescriptor CreateVm(FileDescriptor kvm)
+    {
+        int fd;
+        // EINTR can happen while the kernel sets the VM up; retry as QEMU does.
+        do
+        {
+            fd = LibC.ioctl(kvm.Fd, KvmIoctl.CreateVm, 0);
+        }
+        while (fd < 0 && Marshal.GetLastPInvokeError() == LibC.EINTR);
+        return new FileDescriptor(Check(fd, "KVM_CREATE_VM"));
+    }
+
+    public static int GetVcpuMmapSize(FileDescriptor kvm) => Check(LibC.ioctl(kvm.Fd, KvmIoctl.GetVcpuMmapSize, 0), "KVM_GET_VCPU_MMAP_SIZE");
+
+    public static FileDescriptor CreateVcpu(FileDescriptor vm, int id) => new(Check(LibC.ioctl(vm.Fd, KvmIoctl.CreateVcpu, id), "KVM_CREATE_VCPU"));
+
+    public static void SetUserMemoryRegion(FileDescriptor vm, in KvmUserspaceMemoryRegion region)
+    {
+        fixed (KvmUserspaceMemoryRegion* p = &region)
+            Check(LibC.ioctl(vm.Fd, KvmIoctl.SetUserMemoryRegion, p), "KVM_SET_USER_MEMORY_REGION");
+    }
+
+    public static void SetTssAddr(FileDescriptor vm, ulong address) => Check(LibC.ioctl(vm.Fd, KvmIoctl.SetTssAddr, (nint)address), "KVM_SET_TSS_ADDR");
+
+    public static void SetIdentityMapAddr(FileDescriptor vm, ulong address) => Check(LibC.ioctl(vm.Fd, KvmIoctl.SetIdentityMapAddr, &address), "KVM_SET_IDENTITY_MAP_ADDR");
+
+    public static void CreateIrqchip(FileDescriptor vm) => Check(LibC.ioctl(vm.Fd, KvmIoctl.CreateIrqchip, 0), "KVM_CREATE_IRQCHIP");
+
+    public static void CreatePit2(FileDescriptor vm, in KvmPitConfig config)
+    {
+        fixed (KvmPitConfig* p = &config)
+            Check(LibC.ioctl(vm.Fd, KvmIoctl.CreatePit2, p), "KVM_CREATE_PIT2");
+    }
+
+    public static void IrqLine(FileDescriptor vm, in KvmIrqLevel level)
+    {
+        fixed (KvmIrqLevel* p = &level)
+            Check(LibC.ioctl(vm.Fd, KvmIoctl.IrqLine, p), "KVM_IRQ_LINE");
+    }
+
+    /// <summary>Replaces the whole GSI routing table. <paramref name="table"/> points at a kvm_irq_routing header followed by its entries.</summary>
+    public static void SetGsiRouting(FileDescriptor vm, void* table) => Check(LibC.ioctl(vm.Fd, KvmIoctl.SetGsiRouting, table), "KVM_SET_GSI_ROUTING");
+
+    public static void Irqfd(FileDescriptor vm, in KvmIrqfd irqfd)
+    {
+        fixed (KvmIrqfd* p = &irqfd)
+            Check(LibC.ioctl(vm.Fd, KvmIoctl.Irqfd, p), "KVM_IRQFD");
+    }
+
+    public static void Ioeventfd(FileDescriptor vm, in KvmIoeventfd ioeventfd)
+    {
+        fixed (KvmIoeventfd* p = &ioeventfd)
+            Check(LibC.ioctl(vm.Fd, KvmIoctl.Ioeventfd, p), "KVM_IOEVENTFD");
+    }
+
+    /// <summary>Injects an MSI; returns &gt;0 when delivered, 0 when the guest blocked it.</summary>
+    public static int SignalMsi(FileDescriptor vm, in KvmMsi msi)
+    {
+        fixed (KvmMsi* p = &msi)
+            return Check(LibC.ioctl(vm.Fd, KvmIoctl.SignalMsi, p), "KVM_SIGNAL_MSI");
+    }
+
+    public static void EnableCap(FileDescriptor fd, in KvmEnableCap cap)
+    {
+        fixed (KvmEnableCap* p = &cap)
+            Check(LibC.ioctl(fd.Fd, KvmIoctl.EnableCap, p), "KVM_ENABLE_CAP");
+    }
+
+    public static FileDescriptor CreateDevice(FileDescriptor vm, uint type)
+    {
+        var create = new KvmCreateDevice { Type = type };
+        Check(LibC.ioctl(vm.Fd, KvmIoctl.CreateDevice, &create), "KVM_CREATE_DEVICE");
+        return new FileDescriptor((int)create.Fd);
+    }
+
+    public static void SetDeviceAttr(FileDescriptor device, in KvmDeviceAttr attr)
+    {
+        fixed (KvmDeviceAttr* p = &attr)
+            Check(LibC.ioctl(device.Fd, KvmIoctl.SetDeviceAttr, p), "KVM_SET_DEVICE_ATTR");
+    }
+
+    /// <summary>KVM_RUN: 0 on an exit, otherwise the errno (EINTR when kicked).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static int Run(int vcpuFd) => LibC.ioctl(vcpuFd, KvmIoctl.Run, 0) < 0 ? Marshal.GetLastPInvokeError() : 0;
+
+    public static void GetRegs(FileDescriptor vcpu, out KvmRegs regs)
+    {
+        fixed (KvmRegs* p = &regs)
+            Check(LibC.ioctl(vcpu.Fd, KvmIoctl.GetRegs, p), "KVM_GET_REGS");
+    }
+
+    public static void SetRegs(FileDescriptor vcpu, in KvmRegs regs)
+    {
+        fixed (KvmRegs* p = &regs)
+            Check(LibC.ioctl(vcpu.Fd, KvmIoctl.SetRegs, p), "KVM_SET_REGS");
+    }
+
+    public static void GetSregs(FileDescriptor vcpu, out KvmSregs sregs)
+    {
+        fixed (KvmSregs* p = &sregs)
+            Check(LibC.ioctl(vcpu.Fd, KvmIoctl.GetSregs, p), "KVM_GET_SREGS");
+    }
+
+    public static void SetSregs(FileDescriptor vcpu, in KvmSregs sregs)
+    {
+        fixed (KvmSregs* p = &sregs)
+            Check(LibC.ioctl(vcpu.Fd, KvmIoctl.SetSregs, p), "KVM_SET_SREGS");
+    }
+
+    public static void Translate(FileDescriptor vcpu, ref KvmTranslation translation)
+    {
+        fixed (KvmTranslation* p = &translation)
+            Check(LibC.ioctl(vcpu.Fd, KvmIoctl.Translate, p), "KVM_TRANSLATE");
+    }
+
+    /// <summary>Sets the signal mask that applies while this vCPU is inside KVM_RUN (a 64-bit kernel sigset).</summary>
+    public static void SetSignalMask(FileDescriptor vcpu, ulong mask)
+    {
+        // struct kvm_signal_mask { __u32 len; __u8 sigset[0]; } followed by the 8-byte set.
+        byte* buffer = stackalloc byte[12];
+        *(uint*)buffer = 8;
+        Unsafe.WriteUnaligned(buffer + 4, mask);
+        Check(LibC.ioctl(vcpu.Fd, KvmIoctl.SetSignalMask, buffer), "KVM_SET_SIGNAL_MASK");
+    }
+
+    /// <summary>KVM_GET_SUPPORTED_CPUID: every leaf KVM can offer a guest on this host.</summary>
+    public static KvmCpuidEntry2[] GetSupportedCpuid(FileDescriptor kvm)
+    {
+        // The kernel says E2BIG when the buffer is too small: grow and retry.
+        for (int capacity = 64; capacity <= 4096; capacity *= 2)
+        {
+            byte[] buffer = new byte[sizeof(KvmCpuid2Header) + capacity * sizeof(KvmCpuidEntry2)];
+            fixed (byte* p = buffer)
+            {
+                ((KvmCpuid2Header*)p)->Nent = (uint)capacity;
+                if (LibC.ioctl(kvm.Fd, KvmIoctl.GetSupportedCpuid, p) < 0)
+                {
+                    if (Marshal.GetLastPInvokeError() == 7 /* E2BIG */)
+                        continue;
+                    Throw("KVM_GET_SUPPORTED_CPUID");
+                }
+                int count = (int)((KvmCpuid2Header*)p)->Nent;
+                return new ReadOnlySpan<KvmCpuidEntry2>(p + sizeof(KvmCpuid2Header), count).ToArray();
+            }
+        }
+        throw new KvmException("KVM_GET_SUPPORTED_CPUID", 7);
+    }
+
+    public static void SetCpuid2(FileDescriptor vcpu, ReadOnlySpan<KvmCpuidEntry2> entries)
+    {
+        byte[] buffer = new byte[sizeof(KvmCpuid2Header) + entries.Length * sizeof(KvmCpuidEntry2)];
+        fixed (byte* p = buffer)
+        {
+            ((KvmCpuid2Header*)p)->Nent = (uint)entries.Length;
+            entries.CopyTo(new Span<KvmCpuidEntry2>(p + sizeof(KvmCpuid2Header), entries.Length));
+            Check(LibC.ioctl(vcpu.Fd, KvmIoctl.SetCpuid2, p), "KVM_SET_CPUID2");
+        }
+    }
+
+    private static int Check(int result, string operation)
+    {
+        if (result < 0)
+            Throw(operation);
+        return result;
+    }
+
+    [DoesNotReturn]
+    private static void Throw(string operation) => throw new KvmException(operation, Marshal.GetLastPInvokeError());
+}

@@ -1,0 +1,30 @@
+using Emu.Core.Interrupts;
+
+namespace Emu.Accel.Kvm;
+
+/// <summary>A GSI of the routing table that delivers an MSI message.</summary>
+internal sealed class KvmMsiRoute : IMsiRoute
+{
+    private readonly KvmInterruptController _owner;
+
+    public KvmMsiRoute(KvmInterruptController owner, int gsi, MsiMessage message)
+    {
+        _owner = owner;
+        Gsi = gsi;
+        Message = message;
+    }
+
+    public int Gsi { get; }
+
+    public MsiMessage Message { get; private set; }
+
+    public void Update(MsiMessage message)
+    {
+        if (message == Message)
+            return;
+        Message = message;
+        _owner.CommitRoutes();
+    }
+
+    public void Dispose() => _owner.RemoveRoute(this);
+}

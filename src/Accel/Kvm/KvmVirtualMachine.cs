@@ -1,0 +1,83 @@
+using Emu.Accel.Kvm.Interop;
+using Emu.Core.Cpu;
+using Emu.Core.Interrupts;
+using Emu.Core.Memory;
+using Emu.Core.Posix;
+
+namespace Emu.Accel.Kvm;
+
+/// <summary>A KVM virtual machine: its fd, memory slots and vCPUs.</summary>
+public sealed class KvmVirtualMachine : IVirtualMachine
+{
+    // Where KVM on Intel keeps the real-mode TSS (three pages) and the EPT
+    // identity map (one page): just below the BIOS, as QEMU places them.
+    private const ulong IdentityMapAddress = 0xFEFF_C000;
+    private const ulong TssAddress = 0xFEFF_D000;
+
+    private readonly KvmAccelerator _kvm;
+    private readonly KvmMemorySlots _slots;
+    private readonly KvmInterruptController? _interrupts;
+    private readonly KvmIoEventRegistry? _ioEvents;
+
+    internal KvmVirtualMachine(KvmAccelerator kvm, VirtualMachineOptions options)
+    {
+        _kvm = kvm;
+        Options = options;
+        Handle = KvmApi.CreateVm(kvm.System);
+        try
+        {
+            if (KvmApi.CheckExtension(Handle, KvmCap.SetIdentityMapAddr) > 0)
+                KvmApi.SetIdentityMapAddr(Handle, IdentityMapAddress);
+            if (KvmApi.CheckExtension(Handle, KvmCap.SetTssAddr) > 0)
+                KvmApi.SetTssAddr(Handle, TssAddress);
+            _slots = new KvmMemorySlots(Handle, KvmApi.CheckExtension(Handle, KvmCap.ReadonlyMem) > 0);
+            if (options.InKernelIrqChip)
+            {
+                // The irqchip must exist before any vCPU is created (each gets its local APIC then).
+                KvmApi.CreateIrqchip(Handle);
+                KvmApi.CreatePit2(Handle, new KvmPitConfig { Flags = KvmPitConfig.SpeakerDummy });
+                int routes = KvmApi.CheckExtension(Handle, KvmCap.IrqRouting);
+                _interrupts = new KvmInterruptController(Handle, routes > 0 ? routes : 1024);
+            }
+            if (KvmApi.CheckExtension(Handle, KvmCap.Ioeventfd) > 0)
+                _ioEvents = new KvmIoEventRegistry(Handle);
+        }
+        catch
+        {
+            Handle.Dispose();
+            throw;
+        }
+    }
+
+    public VirtualMachineOptions Options { get; }
+
+    internal FileDescriptor Handle { get; }
+
+    public IMemoryListener MemoryListener => _slots;
+
+    /// <summary>Memory slots currently set in KVM.</summary>
+    public int SlotCount => _slots.Count;
+
+    public int MaxVcpus => _kvm.MaxVcpus;
+
+    public IInterruptController? Interrupts => _interrupts;
+
+    public IIoEventRegistry? IoEvents => _ioEvents;
+
+    public IVcpu CreateVcpu(int index)
+    {
+        var vcpu = new KvmVcpu(this, index, _kvm.VcpuMmapSize);
+        try
+        {
+            KvmApi.SetCpuid2(vcpu.Handle, KvmCpuidBuilder.Build(_kvm.SupportedCpuid, index, Math.Max(Options.CpuCount, index + 1)));
+        }
+        catch
+        {
+            vcpu.Dispose();
+            throw;
+        }
+        return vcpu;
+    }
+
+    public void Dispose() => Handle.Dispose();
+}

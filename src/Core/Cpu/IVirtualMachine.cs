@@ -1,0 +1,25 @@
+using Emu.Core.Interrupts;
+using Emu.Core.Memory;
+
+namespace Emu.Core.Cpu;
+
+/// <summary>
+/// An accelerated virtual machine: takes guest memory through its
+/// <see cref="MemoryListener"/> (memory slots) and makes vCPUs.
+/// </summary>
+public interface IVirtualMachine : IDisposable
+{
+    /// <summary>Receives the flat view of system memory; maps RAM and ROM into the guest.</summary>
+    IMemoryListener MemoryListener { get; }
+
+    /// <summary>The most vCPUs this VM can have.</summary>
+    int MaxVcpus { get; }
+
+    IVcpu CreateVcpu(int index);
+
+    /// <summary>The accelerator's interrupt controllers, or null when it has none (HLT then exits to the VMM).</summary>
+    IInterruptController? Interrupts { get; }
+
+    /// <summary>ioeventfd support, or null when unavailable.</summary>
+    IIoEventRegistry? IoEvents { get; }
+}

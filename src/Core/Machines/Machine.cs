@@ -1,0 +1,219 @@
+using Emu.Core.Cpu;
+using Emu.Core.Interrupts;
+using Emu.Core.Memory;
+using Emu.Core.Objects;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Emu.Core.Machines;
+
+/// <summary>
+/// A board: its memory map, platform devices and vCPUs, built on an
+/// accelerator. A concrete machine type (q35) derives from this and fills in
+/// <see cref="Build"/>; versions of it differ only by compat properties.
+/// </summary>
+public abstract class Machine : EmuObject, IDisposable
+{
+    public static readonly ObjectType TypeInfo = new("machine", null, null, "Base type of machines");
+
+    private readonly List<Device> _devices = new();
+    private readonly List<IDisposable> _resources = new();
+    private readonly List<IVcpu> _vcpus = new();
+    private MachineController? _controller;
+
+    private readonly Dictionary<string, EmuObject> _backends = new(StringComparer.Ordinal);
+    private int _anonymousDevices;
+
+    protected Machine(ObjectType type) : base(type)
+    {
+        AddChild("peripheral", ContainerObject.Create());
+        AddChild("peripheral-anon", ContainerObject.Create());
+        AddChild("unattached", ContainerObject.Create());
+    }
+
+    /// <summary>Backends (chardevs, drives, netdevs, -object) by id, for devices' link properties.</summary>
+    public IReadOnlyDictionary<string, EmuObject> Backends => _backends;
+
+    public void RegisterBackend(string id, EmuObject backend)
+    {
+        if (!_backends.TryAdd(id, backend))
+            throw new MachineConfigurationException($"duplicate backend id '{id}'");
+    }
+
+    /// <summary>Finds the backend a link property names; a clear error when it is missing or of the wrong kind.</summary>
+    public T ResolveBackend<T>(string id, string kind, Device user) where T : EmuObject
+    {
+        if (!_backends.TryGetValue(id, out EmuObject? backend))
+            throw new MachineConfigurationException($"{user.Type.Name}: {kind} '{id}' not found");
+        return backend as T ?? throw new MachineConfigurationException($"{user.Type.Name}: '{id}' is a {backend.Type.Name}, not a {kind}");
+    }
+
+    /// <summary>Compat properties of this machine version (applied to every object created for it).</summary>
+    public virtual IReadOnlyList<GlobalProperty> CompatProperties => Array.Empty<GlobalProperty>();
+
+    public IVirtualMachine Vm { get; private set; } = null!;
+
+    public MemoryTopology Topology { get; } = new();
+
+    /// <summary>The CPU's physical memory space.</summary>
+    public AddressSpace SystemMemory { get; private set; } = null!;
+
+    /// <summary>The x86 I/O port space (64 KiB).</summary>
+    public AddressSpace IoPorts { get; private set; } = null!;
+
+    /// <summary>Guest RAM as devices reach it for DMA.</summary>
+    public GuestMemory Ram { get; private set; } = null!;
+
+    /// <summary>The interrupt controller devices raise lines and MSIs on; lines go nowhere without one.</summary>
+    public IInterruptController? Interrupts => Vm?.Interrupts;
+
+    /// <summary>An interrupt line by GSI, or a line to nowhere when the machine has no interrupt controller.</summary>
+    public IIrqLine IrqLine(int gsi) => Interrupts?.GetLine(gsi) ?? NullIrqLine.Instance;
+
+    public ILoggerFactory LoggerFactory { get; private set; } = NullLoggerFactory.Instance;
+
+    public IReadOnlyList<Device> Devices => _devices;
+
+    public MachineController Controller => _controller ?? throw new InvalidOperationException("machine not initialized");
+
+    public RunState State => _controller?.State ?? RunState.Prelaunch;
+
+    /// <summary>-no-reboot: a reset requested by the guest ends the VMM instead.</summary>
+    public bool NoReboot { get; set; }
+
+    /// <summary>Number of vCPUs to create.</summary>
+    public int CpuCount { get; set; } = 1;
+
+    /// <summary>Guest RAM size in bytes.</summary>
+    public ulong RamSize { get; set; } = 128UL << 20;
+
+    /// <summary>What the board needs from the accelerator.</summary>
+    protected virtual VirtualMachineOptions VmOptions => new();
+
+    /// <summary>
+    /// Creates the VM, the address spaces and the board, and the vCPUs. After
+    /// this the machine can be started.
+    /// </summary>
+    public void Initialize(IAccelerator accelerator, ILoggerFactory? loggerFactory = null)
+    {
+        if (_controller != null)
+            throw new InvalidOperationException("machine already initialized");
+        LoggerFactory = loggerFactory ?? NullLoggerFactory.Instance;
+        if (CpuCount < 1)
+            throw new MachineConfigurationException($"Invalid number of CPUs: {CpuCount}");
+        if (CpuCount > accelerator.MaxVcpus)
+            throw new MachineConfigurationException($"Number of CPUs requested ({CpuCount}) exceeds the maximum the {accelerator.Name} accelerator allows ({accelerator.MaxVcpus})");
+        Vm = accelerator.CreateVirtualMachine(VmOptions);
+        var system = MemoryRegion.CreateContainer("system", ulong.MaxValue);
+        var io = MemoryRegion.CreateContainer("io", 0x10000);
+        SystemMemory = Topology.CreateAddressSpace("memory", system);
+        IoPorts = Topology.CreateAddressSpace("I/O", io);
+        Ram = GuestMemory.Follow(SystemMemory);
+        SystemMemory.AddListener(Vm.MemoryListener);
+        _controller = new MachineController(this, LoggerFactory.CreateLogger("machine"));
+        using (Topology.BeginTransaction())
+            Build();
+        for (int i = 0; i < CpuCount; i++)
+        {
+            IVcpu vcpu = Vm.CreateVcpu(i);
+            _vcpus.Add(vcpu);
+            _controller.AddVcpu(new VcpuRunner(_controller, vcpu, IoPorts, SystemMemory));
+        }
+    }
+
+    /// <summary>Lays out RAM, firmware and platform devices.</summary>
+    protected abstract void Build();
+
+    /// <summary>
+    /// Puts a vCPU in its power-on state. Called on the vCPU's own thread
+    /// before it first runs and after every reset.
+    /// </summary>
+    public abstract void ResetVcpuState(IVcpu vcpu);
+
+    /// <summary>Keeps a resource alive for the machine's lifetime and disposes it at the end.</summary>
+    public T Own<T>(T resource) where T : IDisposable
+    {
+        _resources.Add(resource);
+        return resource;
+    }
+
+    /// <summary>
+    /// Realizes a device into this machine and puts it in the object tree:
+    /// board devices under /machine/unattached/&lt;name&gt;, user devices under
+    /// /machine/peripheral/&lt;id&gt; (or peripheral-anon without an id).
+    /// </summary>
+    public void AddDevice(Device device, string? boardName = null)
+    {
+        if (device.Id != null && FindChild("peripheral")!.FindChild(device.Id) != null)
+            throw new MachineConfigurationException($"Duplicate device ID '{device.Id}'");
+        device.Realize(this);
+        _devices.Add(device);
+        if (boardName != null)
+            FindChild("unattached")!.AddChild(boardName, device);
+        else if (device.Id != null)
+            FindChild("peripheral")!.AddChild(device.Id, device);
+        else
+            FindChild("peripheral-anon")!.AddChild($"device[{_anonymousDevices++}]", device);
+    }
+
+    /// <summary>A user device by id.</summary>
+    public Device? FindDevice(string id) => FindChild("peripheral")!.FindChild(id) as Device;
+
+    public void RemoveDevice(Device device)
+    {
+        device.Unrealize();
+        _devices.Remove(device);
+        device.Parent?.RemoveChild(device.Name!);
+    }
+
+    public IEnumerable<T> DevicesOf<T>() => _devices.OfType<T>();
+
+    internal void ResetDevices()
+    {
+        foreach (Device device in _devices)
+            device.Reset();
+    }
+
+    /// <summary>Starts the vCPUs (paused: they wait for <see cref="Resume"/>).</summary>
+    public void Start(bool paused = false) => Controller.Start(paused);
+
+    public Task Pause() => Controller.Post(new MachineRequest(MachineRequestKind.Pause));
+
+    public Task Resume() => Controller.Post(new MachineRequest(MachineRequestKind.Resume));
+
+    /// <summary>System reset (QMP system_reset, or the guest through the reset control register).</summary>
+    public Task RequestReset(bool byGuest) => Controller.Post(new MachineRequest(MachineRequestKind.Reset, byGuest));
+
+    /// <summary>Ends the machine; the first shutdown request decides the exit status.</summary>
+    public Task RequestShutdown(MachineExit exit) => Controller.Post(new MachineRequest(MachineRequestKind.Shutdown, exit: exit));
+
+    /// <summary>Presses the power button (ACPI). Boards without one ignore it.</summary>
+    public virtual void PowerButton()
+    {
+    }
+
+    public void Dispose()
+    {
+        foreach (Device device in _devices.AsEnumerable().Reverse())
+        {
+            try
+            {
+                device.Unrealize();
+            }
+            catch (Exception e)
+            {
+                LoggerFactory.CreateLogger("machine").LogWarning(e, "releasing {Device} failed", device);
+            }
+        }
+        // The accelerator goes first: nothing may run guest code on memory
+        // that the board's resources are about to unmap.
+        foreach (IVcpu vcpu in _vcpus)
+            vcpu.Dispose();
+        _vcpus.Clear();
+        Vm?.Dispose();
+        for (int i = _resources.Count - 1; i >= 0; i--)
+            _resources[i].Dispose();
+        _resources.Clear();
+        GC.SuppressFinalize(this);
+    }
+}

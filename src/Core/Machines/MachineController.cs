@@ -1,0 +1,315 @@
+using Emu.Core.Cpu;
+using Emu.Core.Diagnostics;
+using Microsoft.Extensions.Logging;
+
+namespace Emu.Core.Machines;
+
+/// <summary>
+/// Runs a machine's life cycle on a control thread of its own: start, pause,
+/// resume, reset and shutdown requests arrive from anywhere (QMP, signals,
+/// devices on vCPU threads) and are carried out one after another. vCPUs are
+/// stopped by closing a gate and kicking them out of the accelerator; they park
+/// at their next check point, so a device's request takes effect before the
+/// guest runs another instruction.
+/// </summary>
+public sealed class MachineController
+{
+    private readonly object _gate = new();
+    private readonly Queue<MachineRequest> _queue = new();
+    private readonly TaskCompletionSource<MachineExit> _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly List<VcpuRunner> _runners = new();
+    private readonly ILogger _logger;
+    private Thread? _thread;
+    private volatile int _requestPending;
+    private bool _gateOpen;
+    private bool _stopping;
+    private int _parked;
+    private int _alive;
+    private volatile int _resetGeneration;
+    private MachineExit? _exit;
+    private volatile RunState _state = RunState.Prelaunch;
+
+    internal MachineController(Machine machine, ILogger logger)
+    {
+        Machine = machine;
+        _logger = logger;
+    }
+
+    public Machine Machine { get; }
+
+    public RunState State => _state;
+
+    public IReadOnlyList<VcpuRunner> Vcpus => _runners;
+
+    /// <summary>Completes with the exit status once the machine has stopped for good.</summary>
+    public Task<MachineExit> Completion => _completion.Task;
+
+    public event Action<MachineEvent>? Event;
+
+    internal bool RequestPending => _requestPending != 0;
+
+    internal int ResetGeneration => _resetGeneration;
+
+    internal void AddVcpu(VcpuRunner runner) => _runners.Add(runner);
+
+    /// <summary>Starts the vCPU threads; with <paramref name="paused"/> they wait for a resume (-S).</summary>
+    internal void Start(bool paused)
+    {
+        if (_thread != null)
+            throw new InvalidOperationException("machine already started");
+        _thread = new Thread(ControlLoop) { IsBackground = true, Name = "machine" };
+        lock (_gate)
+        {
+            _gateOpen = !paused;
+            _requestPending = paused ? 1 : 0;
+            _alive = _runners.Count;
+            _state = paused ? RunState.Prelaunch : RunState.Running;
+        }
+        _thread.Start();
+        foreach (VcpuRunner runner in _runners)
+            runner.Start();
+    }
+
+    internal Task Post(MachineRequest request)
+    {
+        lock (_gate)
+        {
+            if (_completion.Task.IsCompleted || (_stopping && request.Kind != MachineRequestKind.Shutdown))
+            {
+                request.Done.TrySetResult();
+                return request.Done.Task;
+            }
+            if (request.Kind != MachineRequestKind.Resume)
+            {
+                // Stop the guest right away; the control thread finishes the job.
+                _gateOpen = false;
+                _requestPending = 1;
+                if (request.Kind == MachineRequestKind.Shutdown)
+                {
+                    _stopping = true;
+                    _exit ??= request.Exit;
+                }
+            }
+            _queue.Enqueue(request);
+            Monitor.PulseAll(_gate);
+        }
+        if (request.Kind != MachineRequestKind.Resume)
+            KickAll();
+        return request.Done.Task;
+    }
+
+    private void KickAll()
+    {
+        foreach (VcpuRunner runner in _runners)
+        {
+            if (!runner.IsCurrentThread)
+                runner.Vcpu.RequestExit();
+        }
+    }
+
+    private void ControlLoop()
+    {
+        try
+        {
+            while (true)
+            {
+                MachineRequest request;
+                lock (_gate)
+                {
+                    while (_queue.Count == 0)
+                        Monitor.Wait(_gate);
+                    request = _queue.Dequeue();
+                }
+                bool done = Execute(request);
+                request.Done.TrySetResult();
+                if (done)
+                    break;
+            }
+        }
+        catch (Exception e)
+        {
+            _logger.LogError(e, "machine control failed");
+            _exit ??= new MachineExit(ShutdownCause.HostError, 1, e.Message);
+            StopAllVcpus(stopping: true);
+        }
+        MachineExit exit = _exit ?? new MachineExit(ShutdownCause.HostError, 1, "machine stopped");
+        lock (_gate)
+        {
+            foreach (MachineRequest pending in _queue)
+                pending.Done.TrySetResult();
+            _queue.Clear();
+        }
+        _completion.TrySetResult(exit);
+    }
+
+    // Returns true when the machine is finished.
+    private bool Execute(MachineRequest request)
+    {
+        switch (request.Kind)
+        {
+            case MachineRequestKind.Pause:
+                if (_state == RunState.Running)
+                {
+                    StopAllVcpus(stopping: false);
+                    _state = RunState.Paused;
+                    Raise(new MachineEvent(MachineEventKind.Stop, DateTimeOffset.UtcNow));
+                }
+                else
+                {
+                    ReopenIfRunning();
+                }
+                return false;
+            case MachineRequestKind.Resume:
+                if (_state is RunState.Paused or RunState.Prelaunch)
+                {
+                    _state = RunState.Running;
+                    OpenGate();
+                    Raise(new MachineEvent(MachineEventKind.Resume, DateTimeOffset.UtcNow));
+                }
+                return false;
+            case MachineRequestKind.Reset:
+                if (request.ByGuest && Machine.NoReboot)
+                {
+                    _exit ??= new MachineExit(ShutdownCause.GuestReset, 0);
+                    return Shutdown();
+                }
+                StopAllVcpus(stopping: false);
+                Machine.ResetDevices();
+                _resetGeneration++;
+                Raise(new MachineEvent(MachineEventKind.Reset, DateTimeOffset.UtcNow) { ByGuest = request.ByGuest });
+                ReopenIfRunning();
+                return false;
+            case MachineRequestKind.Shutdown:
+                return Shutdown();
+            default:
+                return false;
+        }
+    }
+
+    private bool Shutdown()
+    {
+        StopAllVcpus(stopping: true);
+        _state = _exit?.Cause == ShutdownCause.InternalError ? RunState.InternalError : RunState.Shutdown;
+        Raise(new MachineEvent(MachineEventKind.Shutdown, DateTimeOffset.UtcNow) { Exit = _exit, ByGuest = _exit?.ByGuest ?? false });
+        return true;
+    }
+
+    private void ReopenIfRunning()
+    {
+        if (_state == RunState.Running)
+            OpenGate();
+    }
+
+    private void OpenGate()
+    {
+        lock (_gate)
+        {
+            if (_stopping || _queue.Count > 0)
+                return; // a later request will decide
+            _gateOpen = true;
+            _requestPending = 0;
+            Monitor.PulseAll(_gate);
+        }
+    }
+
+    // Closes the gate and waits until every vCPU thread is parked (or gone).
+    private void StopAllVcpus(bool stopping)
+    {
+        lock (_gate)
+        {
+            _gateOpen = false;
+            _requestPending = 1;
+            _stopping |= stopping;
+            Monitor.PulseAll(_gate);
+        }
+        KickAll();
+        lock (_gate)
+        {
+            while (_parked < _alive)
+                Monitor.Wait(_gate, 50);
+        }
+        if (stopping)
+        {
+            foreach (VcpuRunner runner in _runners)
+                runner.Join();
+        }
+    }
+
+    /// <summary>
+    /// Called by a vCPU thread that saw a pending request. Returns false when
+    /// the thread must end, true when it may run the guest again.
+    /// </summary>
+    internal bool Park(VcpuRunner runner)
+    {
+        lock (_gate)
+        {
+            while (true)
+            {
+                if (_stopping)
+                    return false;
+                if (_gateOpen)
+                    return true;
+                _parked++;
+                Monitor.PulseAll(_gate);
+                Monitor.Wait(_gate);
+                _parked--;
+            }
+        }
+    }
+
+    /// <summary>A vCPU halted with no interrupt controller to wake it: wait for the next request.</summary>
+    internal void WaitWhileHalted()
+    {
+        lock (_gate)
+        {
+            while (_requestPending == 0)
+                Monitor.Wait(_gate);
+        }
+    }
+
+    internal void VcpuExited(VcpuRunner runner)
+    {
+        lock (_gate)
+        {
+            _alive--;
+            Monitor.PulseAll(_gate);
+        }
+        if (!_stopping)
+        {
+            Post(new MachineRequest(MachineRequestKind.Shutdown, exit: new MachineExit(ShutdownCause.HostError, 1, $"vcpu{runner.Index} stopped unexpectedly")));
+        }
+    }
+
+    internal void GuestCrashed(VcpuRunner runner, ShutdownCause cause, string what, ref VcpuExit exit)
+    {
+        string dump;
+        try
+        {
+            dump = CpuStateDump.Capture(runner.Vcpu, Machine.SystemMemory);
+        }
+        catch (Exception e)
+        {
+            dump = $"(registers unavailable: {e.Message})";
+        }
+        string message = $"vcpu{runner.Index}: {what}\n{dump}";
+        Post(new MachineRequest(MachineRequestKind.Shutdown, exit: new MachineExit(cause, MachineExit.GuestCrashExitCode, message)));
+    }
+
+    internal void Fail(VcpuRunner runner, Exception e)
+    {
+        _logger.LogError(e, "vcpu{Index} failed", runner.Index);
+        Post(new MachineRequest(MachineRequestKind.Shutdown, exit: new MachineExit(ShutdownCause.HostError, 1, $"vcpu{runner.Index}: {e.Message}")));
+    }
+
+    internal void Raise(MachineEvent e)
+    {
+        try
+        {
+            Event?.Invoke(e);
+        }
+        catch (Exception ex)
+        {
+            _logger.LogWarning(ex, "event handler failed for {Kind}", e.Kind);
+        }
+    }
+}

@@ -1,0 +1,172 @@
+using System.Diagnostics.CodeAnalysis;
+using Emu.Core.Cpu;
+using Emu.Core.Memory;
+
+namespace Emu.Core.Machines;
+
+/// <summary>
+/// The thread of one vCPU: runs the guest, and dispatches each exit by one
+/// flat switch to the I/O port or memory address space, whose current flat
+/// view leads straight to the device handler with a span over the exit data.
+/// Nothing here allocates or locks while the machine runs.
+/// </summary>
+public sealed class VcpuRunner
+{
+    private readonly MachineController _controller;
+    private readonly AddressSpace _io;
+    private readonly AddressSpace _memory;
+    private readonly Thread _thread;
+    private long _exitCount;
+    private int _resetGeneration;
+
+    internal VcpuRunner(MachineController controller, IVcpu vcpu, AddressSpace io, AddressSpace memory)
+    {
+        _controller = controller;
+        Vcpu = vcpu;
+        _io = io;
+        _memory = memory;
+        _thread = new Thread(ThreadMain) { IsBackground = true, Name = $"vcpu{vcpu.Index}" };
+    }
+
+    public IVcpu Vcpu { get; }
+
+    public int Index => Vcpu.Index;
+
+    /// <summary>The kernel thread id of the vCPU thread (0 before it starts).</summary>
+    public int ThreadId { get; private set; }
+
+    /// <summary>Exits handled by the VMM so far.</summary>
+    public long ExitCount => Interlocked.Read(ref _exitCount);
+
+    /// <summary>The guest executed HLT and is waiting (only without an in-kernel interrupt controller).</summary>
+    public bool Halted { get; private set; }
+
+    internal void Start() => _thread.Start();
+
+    internal void Join() => _thread.Join();
+
+    internal bool IsCurrentThread => Thread.CurrentThread == _thread;
+
+    private void ThreadMain()
+    {
+        try
+        {
+            ThreadId = Posix.Sys.GetTid();
+            Vcpu.AttachThread();
+            _resetGeneration = _controller.ResetGeneration;
+            _controller.Machine.ResetVcpuState(Vcpu);
+            Loop();
+        }
+        catch (Exception e)
+        {
+            _controller.Fail(this, e);
+        }
+        finally
+        {
+            Vcpu.DetachThread();
+            _controller.VcpuExited(this);
+        }
+    }
+
+    private void Loop()
+    {
+        while (true)
+        {
+            if (_controller.RequestPending && !CheckPoint())
+                return;
+            VcpuExit exit = Vcpu.Run();
+            switch (exit.Reason)
+            {
+                case VcpuExitReason.Io:
+                    _exitCount++;
+                    if (exit.Count == 1)
+                    {
+                        if (exit.IsWrite)
+                            _io.Write(exit.Address, exit.Data);
+                        else
+                            _io.Read(exit.Address, exit.Data);
+                    }
+                    else
+                    {
+                        DispatchStringIo(ref exit);
+                    }
+                    break;
+                case VcpuExitReason.Mmio:
+                    _exitCount++;
+                    if (exit.IsWrite)
+                        _memory.Write(exit.Address, exit.Data);
+                    else
+                        _memory.Read(exit.Address, exit.Data);
+                    break;
+                case VcpuExitReason.Interrupted:
+                    break;
+                case VcpuExitReason.Halt:
+                    _exitCount++;
+                    Halted = true;
+                    _controller.WaitWhileHalted();
+                    Halted = false;
+                    break;
+                case VcpuExitReason.Shutdown:
+                    _controller.GuestCrashed(this, ShutdownCause.TripleFault, "the guest triple-faulted (CPU shutdown)", ref exit);
+                    break;
+                case VcpuExitReason.SystemEvent:
+                    HandleSystemEvent(exit.EventType);
+                    break;
+                default:
+                    _controller.GuestCrashed(this, ShutdownCause.InternalError, DescribeFailure(ref exit), ref exit);
+                    break;
+            }
+        }
+    }
+
+    // rep ins/outs: Count accesses of Size bytes each, laid out one after another.
+    private void DispatchStringIo(ref VcpuExit exit)
+    {
+        for (int i = 0; i < exit.Count; i++)
+        {
+            Span<byte> element = exit.Data.Slice(i * exit.Size, exit.Size);
+            if (exit.IsWrite)
+                _io.Write(exit.Address, element);
+            else
+                _io.Read(exit.Address, element);
+        }
+    }
+
+    private void HandleSystemEvent(SystemEventType type)
+    {
+        switch (type)
+        {
+            case SystemEventType.Reset:
+                _controller.Machine.RequestReset(byGuest: true);
+                break;
+            case SystemEventType.Shutdown:
+                _controller.Machine.RequestShutdown(new MachineExit(ShutdownCause.GuestPowerOff, 0));
+                break;
+            default:
+                _controller.Machine.RequestShutdown(new MachineExit(ShutdownCause.InternalError, MachineExit.GuestCrashExitCode, "the guest reported a crash"));
+                break;
+        }
+    }
+
+    [SuppressMessage("Performance", "CA1822", Justification = "error path")]
+    private string DescribeFailure(ref VcpuExit exit) => exit.Reason switch
+    {
+        VcpuExitReason.InternalError => $"the accelerator could not continue the guest (internal error, suberror {exit.Detail})",
+        VcpuExitReason.FailEntry => $"the accelerator could not enter the guest (hardware entry failure 0x{exit.Detail:x})",
+        _ => $"unhandled vCPU exit (reason {exit.Detail})",
+    };
+
+    // Slow path: the controller wants the vCPUs stopped, reset or gone.
+    private bool CheckPoint()
+    {
+        if (!_controller.Park(this))
+            return false;
+        int generation = _controller.ResetGeneration;
+        if (generation != _resetGeneration)
+        {
+            _resetGeneration = generation;
+            _controller.Machine.ResetVcpuState(Vcpu);
+        }
+        return true;
+    }
+}

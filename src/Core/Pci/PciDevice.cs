@@ -1,0 +1,332 @@
+using Emu.Core.Interrupts;
+using Emu.Core.Machines;
+using Emu.Core.Memory;
+using Emu.Core.Objects;
+
+namespace Emu.Core.Pci;
+
+/// <summary>
+/// A PCI function. Its configuration space is a byte array with writable-bit
+/// masks; BAR and command register writes move or (un)map the BAR regions in
+/// the bus's address spaces; capabilities are chained from offset 0x34.
+/// Config accesses from different vCPUs are serialized per function.
+/// </summary>
+public abstract class PciDevice : Device
+{
+    public static readonly StringProperty AddrProperty = new("addr", null, "Slot and function on the PCI bus, e.g. 04.0 (default: first free slot)");
+    public static readonly BoolProperty MultifunctionProperty = new("multifunction", false, "Mark the device as part of a multi-function slot");
+
+    public static new readonly ObjectType TypeInfo = new(
+        "pci-device", Device.TypeInfo, null, "Base type of PCI functions",
+        new PropertyInfo[] { AddrProperty, MultifunctionProperty });
+
+    private readonly PciBar?[] _bars = new PciBar?[6];
+    private int _lastCapability;
+    private int _nextCapability = PciRegisters.FirstCapability;
+    private int _lastExtendedCapability;
+    private int _nextExtendedCapability = PciRegisters.FirstExtendedCapability;
+    private bool _intxLevel;
+
+    protected PciDevice(ObjectType type, bool express = false) : base(type)
+    {
+        Config = new PciConfigSpace(express ? 4096 : 256);
+        IsExpress = express;
+        // Command: I/O, memory, bus master, SERR and interrupt-disable are the guest's.
+        Config.SetWritable(PciRegisters.Command, 2, PciRegisters.CommandIo | PciRegisters.CommandMemory | PciRegisters.CommandBusMaster
+            | PciRegisters.CommandSerr | PciRegisters.CommandInterruptDisable);
+        // Status: error bits are write-one-to-clear.
+        Config.SetWriteOneToClear(PciRegisters.Status, 2, 0xF900);
+        Config.SetWritable(PciRegisters.CacheLineSize, 1, 0xFF);
+        Config.SetWritable(PciRegisters.LatencyTimer, 1, 0xFF);
+        Config.SetWritable(PciRegisters.InterruptLine, 1, 0xFF);
+    }
+
+    public PciConfigSpace Config { get; }
+
+    public bool IsExpress { get; }
+
+    public PciBus? Bus { get; private set; }
+
+    public PciAddress Address { get; private set; }
+
+    protected object ConfigLock { get; } = new();
+
+    public IReadOnlyList<PciBar?> Bars => _bars;
+
+    public ushort VendorId => Config.GetWord(PciRegisters.VendorId);
+
+    public ushort DeviceId => Config.GetWord(PciRegisters.DeviceId);
+
+    public uint ClassCode => Config.Read(PciRegisters.ClassProg, 3);
+
+    public ushort Command => Config.GetWord(PciRegisters.Command);
+
+    public bool BusMasterEnabled => (Command & PciRegisters.CommandBusMaster) != 0;
+
+    /// <summary>Short description for listings (info pci).</summary>
+    public virtual string Description => Type.Description;
+
+    protected void SetIdentity(ushort vendor, ushort device, uint classCode, byte revision = 0, ushort subsystemVendor = 0, ushort subsystem = 0)
+    {
+        Config.SetWord(PciRegisters.VendorId, vendor);
+        Config.SetWord(PciRegisters.DeviceId, device);
+        Config.SetByte(PciRegisters.RevisionId, revision);
+        Config.SetByte(PciRegisters.ClassProg, (byte)classCode);
+        Config.SetWord(PciRegisters.ClassDevice, (ushort)(classCode >> 8));
+        Config.SetWord(PciRegisters.SubsystemVendorId, subsystemVendor);
+        Config.SetWord(PciRegisters.SubsystemId, subsystem);
+    }
+
+    /// <summary>Declares INTx pin 1..4 (INTA#..INTD#).</summary>
+    protected void SetInterruptPin(int pin)
+    {
+        if (pin is < 1 or > 4)
+            throw new ArgumentOutOfRangeException(nameof(pin));
+        Config.SetByte(PciRegisters.InterruptPin, (byte)pin);
+    }
+
+    /// <summary>Declares a BAR. Sizes are powers of two (at least 16 bytes for memory, 4 for I/O).</summary>
+    protected PciBar AddBar(int index, PciBarKind kind, ulong size, MemoryRegion region, bool prefetchable = false)
+    {
+        if (index is < 0 or > 5 || (kind == PciBarKind.Memory64 && index == 5))
+            throw new ArgumentOutOfRangeException(nameof(index));
+        if (_bars[index] != null || (index > 0 && _bars[index - 1]?.Kind == PciBarKind.Memory64))
+            throw new InvalidOperationException($"BAR {index} of {this} is taken");
+        ulong minimum = kind == PciBarKind.Io ? 4UL : 16UL;
+        if (size < minimum || (size & (size - 1)) != 0 || (kind == PciBarKind.Io && size > 0x10000) || (kind == PciBarKind.Memory32 && size > 0x8000_0000))
+            throw new ArgumentOutOfRangeException(nameof(size), $"BAR {index} size 0x{size:x} is not valid for {kind}");
+        var bar = new PciBar(index, kind, size, prefetchable, region);
+        _bars[index] = bar;
+        int offset = PciRegisters.Bar0 + index * 4;
+        Config.SetDword(offset, bar.TypeBits);
+        ulong mask = ~(size - 1);
+        Config.SetWritable(offset, 4, (uint)mask & (kind == PciBarKind.Io ? 0xFFFF_FFFCu : 0xFFFF_FFF0u));
+        if (kind == PciBarKind.Memory64)
+            Config.SetWritable(offset + 4, 4, (uint)(mask >> 32));
+        return bar;
+    }
+
+    /// <summary>Appends a capability of <paramref name="length"/> bytes (header included) and returns its offset.</summary>
+    protected int AddCapability(byte id, int length)
+    {
+        int offset = (_nextCapability + 3) & ~3;
+        if (offset + length > 0x100)
+            throw new InvalidOperationException($"no room for capability 0x{id:x2} in {this}");
+        Config.SetByte(offset, id);
+        Config.SetByte(offset + 1, 0);
+        if (_lastCapability == 0)
+            Config.SetByte(PciRegisters.CapabilitiesPointer, (byte)offset);
+        else
+            Config.SetByte(_lastCapability + 1, (byte)offset);
+        Config.SetWord(PciRegisters.Status, (ushort)(Config.GetWord(PciRegisters.Status) | PciRegisters.StatusCapabilities));
+        _lastCapability = offset;
+        _nextCapability = offset + length;
+        return offset;
+    }
+
+    /// <summary>Appends a PCI Express extended capability (in the 4 KiB space) and returns its offset.</summary>
+    protected int AddExtendedCapability(ushort id, byte version, int length)
+    {
+        if (!IsExpress)
+            throw new InvalidOperationException($"{this} is not PCI Express");
+        int offset = (_nextExtendedCapability + 3) & ~3;
+        if (offset + length > 0x1000)
+            throw new InvalidOperationException($"no room for extended capability 0x{id:x4} in {this}");
+        Config.SetDword(offset, id | ((uint)version << 16));
+        if (_lastExtendedCapability != 0)
+        {
+            uint previous = Config.GetDword(_lastExtendedCapability);
+            Config.SetDword(_lastExtendedCapability, (previous & 0x000F_FFFF) | ((uint)offset << 20));
+        }
+        _lastExtendedCapability = offset;
+        _nextExtendedCapability = offset + length;
+        return offset;
+    }
+
+    /// <summary>A config read from the guest (1, 2 or 4 bytes, naturally aligned).</summary>
+    public uint ReadConfig(int offset, int length)
+    {
+        lock (ConfigLock)
+            return OnReadConfig(offset, length);
+    }
+
+    /// <summary>A config write from the guest.</summary>
+    public void WriteConfig(int offset, int length, uint value)
+    {
+        lock (ConfigLock)
+        {
+            ushort oldCommand = Command;
+            OnWriteConfig(offset, length, value);
+            bool touchesBars = offset < PciRegisters.Bar0 + 24 && offset + length > PciRegisters.Bar0;
+            bool touchesCommand = offset < PciRegisters.Command + 2 && offset + length > PciRegisters.Command;
+            if (touchesBars || (touchesCommand && ((oldCommand ^ Command) & (PciRegisters.CommandIo | PciRegisters.CommandMemory)) != 0))
+                UpdateBarMappings();
+            if (touchesCommand && ((oldCommand ^ Command) & PciRegisters.CommandInterruptDisable) != 0)
+                UpdateIntx();
+        }
+    }
+
+    /// <summary>Reads config space; override to emulate registers with side effects.</summary>
+    protected virtual uint OnReadConfig(int offset, int length) => Config.Read(offset, length);
+
+    /// <summary>Writes config space through the masks; override to react to capability registers.</summary>
+    protected virtual void OnWriteConfig(int offset, int length, uint value) => Config.Write(offset, length, value);
+
+    /// <summary>Where the guest has programmed BAR <paramref name="index"/>, if decoding is on and the address is usable.</summary>
+    public ulong? DecodedBarAddress(int index)
+    {
+        PciBar? bar = _bars[index];
+        if (bar == null)
+            return null;
+        ushort command = Command;
+        bool enabled = bar.Kind == PciBarKind.Io ? (command & PciRegisters.CommandIo) != 0 : (command & PciRegisters.CommandMemory) != 0;
+        if (!enabled)
+            return null;
+        int offset = PciRegisters.Bar0 + index * 4;
+        ulong address = Config.GetDword(offset) & (bar.Kind == PciBarKind.Io ? 0xFFFF_FFFCu : 0xFFFF_FFF0u);
+        if (bar.Kind == PciBarKind.Memory64)
+            address |= (ulong)Config.GetDword(offset + 4) << 32;
+        ulong last = address + bar.Size - 1;
+        ulong limit = bar.Kind == PciBarKind.Io ? 0xFFFF : bar.Kind == PciBarKind.Memory32 ? 0xFFFF_FFFF : ulong.MaxValue;
+        // 0 means unprogrammed; a window that wraps or ends past the space is a
+        // sizing probe (all ones written) or garbage: not decoded.
+        if (address == 0 || last < address || last > limit)
+            return null;
+        return address;
+    }
+
+    /// <summary>Programs a BAR address as firmware would (used by the VMM's BAR placement).</summary>
+    public void AssignBarAddress(int index, ulong address)
+    {
+        PciBar bar = _bars[index] ?? throw new ArgumentOutOfRangeException(nameof(index));
+        lock (ConfigLock)
+        {
+            int offset = PciRegisters.Bar0 + index * 4;
+            Config.SetDword(offset, (uint)address | bar.TypeBits);
+            if (bar.Kind == PciBarKind.Memory64)
+                Config.SetDword(offset + 4, (uint)(address >> 32));
+            UpdateBarMappings();
+        }
+    }
+
+    /// <summary>Sets command register bits as firmware would.</summary>
+    public void EnableDecoding(ushort bits)
+    {
+        lock (ConfigLock)
+        {
+            Config.SetWord(PciRegisters.Command, (ushort)(Command | bits));
+            UpdateBarMappings();
+        }
+    }
+
+    private void UpdateBarMappings()
+    {
+        PciBus? bus = Bus;
+        if (bus == null)
+            return;
+        using (bus.Topology.BeginTransaction())
+        {
+            for (int i = 0; i < _bars.Length; i++)
+            {
+                PciBar? bar = _bars[i];
+                if (bar == null)
+                    continue;
+                ulong? address = DecodedBarAddress(i);
+                if (address == bar.MappedAddress)
+                    continue;
+                MemoryRegion container = bar.Kind == PciBarKind.Io ? bus.IoWindow : bus.MemoryWindow;
+                if (bar.MappedAddress != null)
+                    container.RemoveSubregion(bar.Region);
+                bar.MappedAddress = address;
+                if (address != null)
+                    container.AddSubregion(bar.Region, address.Value);
+                OnBarMapped(bar);
+            }
+        }
+    }
+
+    /// <summary>Called after a BAR moved or (un)mapped (e.g. to move ioeventfds with it).</summary>
+    protected virtual void OnBarMapped(PciBar bar)
+    {
+    }
+
+    /// <summary>Drives the INTx pin; respects the command register's interrupt-disable bit.</summary>
+    public void SetIntx(bool level)
+    {
+        lock (ConfigLock)
+        {
+            _intxLevel = level;
+            UpdateIntx();
+        }
+    }
+
+    private void UpdateIntx()
+    {
+        ushort status = Config.GetWord(PciRegisters.Status);
+        Config.SetWord(PciRegisters.Status, (ushort)(_intxLevel ? status | PciRegisters.StatusInterrupt : status & ~PciRegisters.StatusInterrupt));
+        int pin = Config.GetByte(PciRegisters.InterruptPin);
+        if (pin == 0 || Bus == null)
+            return;
+        bool asserted = _intxLevel && (Command & PciRegisters.CommandInterruptDisable) == 0;
+        Bus.SetIntx(this, pin, asserted);
+    }
+
+    protected override void OnRealize(Machine machine)
+    {
+        PciBus bus = (this as IPciBusProvider)?.PciBus
+            ?? machine.DevicesOf<IPciBusProvider>().FirstOrDefault()?.PciBus
+            ?? throw new MachineConfigurationException($"{this}: the machine has no PCI bus");
+        int? devfn = null;
+        string? addr = Get(AddrProperty);
+        if (addr != null)
+        {
+            if (!PciAddress.TryParse(addr, out PciAddress parsed) || parsed.Bus != 0 || parsed.Domain != 0)
+                throw new MachineConfigurationException($"{this}: invalid PCI address '{addr}' (expected slot.function such as 04.0)");
+            devfn = parsed.DevFn;
+        }
+        RealizePci(machine);
+        Address = bus.Plug(this, devfn);
+        Bus = bus;
+        if (Get(MultifunctionProperty))
+            Config.SetByte(PciRegisters.HeaderType, (byte)(Config.GetByte(PciRegisters.HeaderType) | PciRegisters.HeaderTypeMultifunction));
+        bus.PlaceBars(this);
+    }
+
+    /// <summary>Sets up identity, BARs and capabilities; called before the function is plugged.</summary>
+    protected abstract void RealizePci(Machine machine);
+
+    protected override void OnUnrealize()
+    {
+        PciBus? bus = Bus;
+        if (bus == null)
+            return;
+        using (bus.Topology.BeginTransaction())
+        {
+            foreach (PciBar? bar in _bars)
+            {
+                if (bar?.MappedAddress != null)
+                {
+                    (bar.Kind == PciBarKind.Io ? bus.IoWindow : bus.MemoryWindow).RemoveSubregion(bar.Region);
+                    bar.MappedAddress = null;
+                }
+            }
+        }
+        SetIntx(false);
+        bus.Unplug(this);
+        Bus = null;
+    }
+
+    /// <summary>Power-on state: decoding off, BARs back where the VMM placed them, INTx low.</summary>
+    public override void Reset()
+    {
+        lock (ConfigLock)
+        {
+            Config.SetWord(PciRegisters.Command, 0);
+            Config.SetWord(PciRegisters.Status, (ushort)(Config.GetWord(PciRegisters.Status) & PciRegisters.StatusCapabilities));
+            Config.SetByte(PciRegisters.InterruptLine, 0);
+            _intxLevel = false;
+            UpdateIntx();
+        }
+        Bus?.PlaceBars(this);
+    }
+}

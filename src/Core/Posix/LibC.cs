@@ -1,0 +1,147 @@
+using System.Runtime.InteropServices;
+
+namespace Emu.Core.Posix;
+
+/// <summary>
+/// The C library calls the VMM needs that .NET does not expose: memory
+/// mappings, memfd, eventfd, raw file descriptor I/O and ioctl. Every call sets
+/// errno, read through <see cref="Marshal.GetLastPInvokeError"/>; callers go
+/// through the checked wrappers in <see cref="Sys"/>.
+/// </summary>
+public static unsafe partial class LibC
+{
+    private const string Lib = "libc";
+
+    public const int PROT_NONE = 0;
+    public const int PROT_READ = 1;
+    public const int PROT_WRITE = 2;
+    public const int PROT_EXEC = 4;
+
+    public const int MAP_SHARED = 0x01;
+    public const int MAP_PRIVATE = 0x02;
+    public const int MAP_FIXED = 0x10;
+    public const int MAP_ANONYMOUS = 0x20;
+    public const int MAP_NORESERVE = 0x4000;
+    public const int MAP_POPULATE = 0x8000;
+
+    public const uint MFD_CLOEXEC = 0x0001;
+    public const uint MFD_ALLOW_SEALING = 0x0002;
+    public const uint MFD_HUGETLB = 0x0004;
+
+    public const int EFD_SEMAPHORE = 0x1;
+    public const int EFD_CLOEXEC = 0x80000;
+    public const int EFD_NONBLOCK = 0x800;
+
+    public const int O_RDONLY = 0;
+    public const int O_WRONLY = 1;
+    public const int O_RDWR = 2;
+    public const int O_CREAT = 0x40;
+    public const int O_EXCL = 0x80;
+    public const int O_NONBLOCK = 0x800;
+    public const int O_DIRECT = 0x4000;
+    public const int O_CLOEXEC = 0x80000;
+
+    public const int EINTR = 4;
+    public const int EAGAIN = 11;
+    public const int ENOENT = 2;
+    public const int EACCES = 13;
+    public const int EBUSY = 16;
+    public const int EINVAL = 22;
+    public const int EPERM = 1;
+
+    public const int SIG_BLOCK = 0;
+    public const int SIG_UNBLOCK = 1;
+    public const int SIG_SETMASK = 2;
+    public const int SIGUSR1 = 10;
+
+    public const int MADV_DONTNEED = 4;
+
+    [LibraryImport(Lib, SetLastError = true)]
+    public static partial void* mmap(void* addr, nuint length, int prot, int flags, int fd, long offset);
+
+    [LibraryImport(Lib, SetLastError = true)]
+    public static partial int munmap(void* addr, nuint length);
+
+    [LibraryImport(Lib, SetLastError = true)]
+    public static partial int mprotect(void* addr, nuint length, int prot);
+
+    [LibraryImport(Lib, SetLastError = true)]
+    public static partial int madvise(void* addr, nuint length, int advice);
+
+    [LibraryImport(Lib, SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    public static partial int memfd_create(string name, uint flags);
+
+    [LibraryImport(Lib, SetLastError = true)]
+    public static partial int ftruncate(int fd, long length);
+
+    [LibraryImport(Lib, SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    public static partial int open(string path, int flags, int mode);
+
+    [LibraryImport(Lib, SetLastError = true)]
+    public static partial int close(int fd);
+
+    [LibraryImport(Lib, SetLastError = true)]
+    public static partial nint read(int fd, void* buf, nuint count);
+
+    [LibraryImport(Lib, SetLastError = true)]
+    public static partial nint write(int fd, void* buf, nuint count);
+
+    [LibraryImport(Lib, SetLastError = true)]
+    public static partial nint pread(int fd, void* buf, nuint count, long offset);
+
+    [LibraryImport(Lib, SetLastError = true)]
+    public static partial nint pwrite(int fd, void* buf, nuint count, long offset);
+
+    [LibraryImport(Lib, SetLastError = true)]
+    public static partial int fsync(int fd);
+
+    [LibraryImport(Lib, SetLastError = true)]
+    public static partial int fdatasync(int fd);
+
+    [LibraryImport(Lib, SetLastError = true)]
+    public static partial int eventfd(uint initval, int flags);
+
+    [LibraryImport(Lib, SetLastError = true)]
+    public static partial int ioctl(int fd, nuint request, nint arg);
+
+    [LibraryImport(Lib, SetLastError = true)]
+    public static partial int ioctl(int fd, nuint request, void* arg);
+
+    [LibraryImport(Lib, SetLastError = true)]
+    public static partial int fallocate(int fd, int mode, long offset, long len);
+
+    [LibraryImport(Lib, SetLastError = true)]
+    public static partial int getpagesize();
+
+    [LibraryImport(Lib, SetLastError = true)]
+    public static partial int pthread_sigmask(int how, ulong* set, ulong* oldset);
+
+    [LibraryImport(Lib, SetLastError = true)]
+    public static partial int sigtimedwait(ulong* set, void* info, Timespec* timeout);
+
+    [LibraryImport(Lib, SetLastError = true)]
+    public static partial nint syscall(nint number, nint a1, nint a2, nint a3);
+
+    [LibraryImport(Lib)]
+    public static partial int getpid();
+
+    [LibraryImport(Lib)]
+    public static partial nint strerror(int errnum);
+
+    public const nint SYS_gettid = 186;
+    public const nint SYS_tgkill = 234;
+
+    [StructLayout(LayoutKind.Sequential)]
+    public struct Timespec
+    {
+        public long Seconds;
+        public long Nanoseconds;
+    }
+
+    /// <summary>The text of an errno value, e.g. "Permission denied".</summary>
+    public static string ErrorText(int errno)
+    {
+        nint p = strerror(errno);
+        return p == 0 ? $"errno {errno}" : Marshal.PtrToStringUTF8(p) ?? $"errno {errno}";
+    }
+}

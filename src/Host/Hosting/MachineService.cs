@@ -1,0 +1,52 @@
+using Emu.Core.Machines;
+using Emu.Host.Composition;
+using Microsoft.Extensions.Hosting;
+
+namespace Emu.Host.Hosting;
+
+/// <summary>
+/// Runs the machine inside the generic host: starts it, ends the host when
+/// the guest is done, and on Ctrl-C or SIGTERM (the host stopping) shuts the
+/// machine down in order, so every device and mapping is released.
+/// </summary>
+internal sealed class MachineService : IHostedService
+{
+    private readonly LaunchedVm _vm;
+    private readonly IHostApplicationLifetime _lifetime;
+    private readonly ExitStatus _status;
+    private Task? _watch;
+
+    public MachineService(LaunchedVm vm, IHostApplicationLifetime lifetime, ExitStatus status)
+    {
+        _vm = vm;
+        _lifetime = lifetime;
+        _status = status;
+    }
+
+    public Task StartAsync(CancellationToken cancellationToken)
+    {
+        _vm.Machine.Start(paused: _vm.StartPaused);
+        _watch = WatchAsync();
+        return Task.CompletedTask;
+    }
+
+    private async Task WatchAsync()
+    {
+        MachineExit exit = await _vm.Machine.Controller.Completion.ConfigureAwait(false);
+        _status.Exit = exit;
+        if (exit.Message != null && exit.Cause != ShutdownCause.DebugExit)
+            await Console.Error.WriteLineAsync($"emu: {exit.Message}").ConfigureAwait(false);
+        _lifetime.StopApplication();
+    }
+
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        Machine machine = _vm.Machine;
+        if (!machine.Controller.Completion.IsCompleted)
+            _ = machine.RequestShutdown(new MachineExit(ShutdownCause.HostSignal, 0, "terminating on signal"));
+        MachineExit exit = await machine.Controller.Completion.WaitAsync(cancellationToken).ConfigureAwait(false);
+        _status.Exit ??= exit;
+        if (_watch != null)
+            await _watch.ConfigureAwait(false);
+    }
+}

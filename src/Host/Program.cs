@@ -1,0 +1,72 @@
+using System.Net.Sockets;
+using Emu.Accel.Kvm;
+using Emu.Core.Machines;
+using Emu.Core.Objects;
+using Emu.Core.Posix;
+using Emu.Devices;
+using Emu.Host.CommandLine;
+using Emu.Host.Composition;
+using Emu.Host.Hosting;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace Emu.Host;
+
+public static class Program
+{
+    public static int Main(string[] args)
+    {
+        ILoggerFactory loggers = LoggerFactory.Create(b => b
+            .SetMinimumLevel(LogLevel.Warning)
+            .AddSimpleConsole(o => o.SingleLine = true)
+            .AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace));
+        try
+        {
+            EmuOptions options = CommandLineParser.Parse(args);
+            if (options.ShowHelp)
+            {
+                Console.Out.Write(UsageText.Text);
+                return 0;
+            }
+            if (options.ShowVersion)
+            {
+                Console.Out.WriteLine($"emu version {typeof(Program).Assembly.GetName().Version?.ToString(3)}");
+                return 0;
+            }
+            TypeRegistry registry = DeviceCatalog.CreateRegistry();
+            if (HelpCommands.TryHandle(options, registry, Console.Out))
+                return 0;
+            using LaunchedVm vm = VmLauncher.Launch(options, registry, loggers);
+            using var pidFile = PidFile.Create(options.PidFile);
+            return Run(vm, loggers);
+        }
+        catch (Exception e) when (IsUserFacing(e))
+        {
+            Console.Error.WriteLine($"emu: {e.Message}");
+            return 1;
+        }
+        finally
+        {
+            loggers.Dispose();
+        }
+    }
+
+    private static int Run(LaunchedVm vm, ILoggerFactory loggers)
+    {
+        HostApplicationBuilder builder = Microsoft.Extensions.Hosting.Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings { ApplicationName = "emu" });
+        builder.Services.AddSingleton(loggers);
+        builder.Services.AddSingleton(vm);
+        builder.Services.AddSingleton<ExitStatus>();
+        builder.Services.Configure<ConsoleLifetimeOptions>(o => o.SuppressStatusMessages = true);
+        builder.Services.AddHostedService<MachineService>();
+        IHost host = builder.Build();
+        ExitStatus status = host.Services.GetRequiredService<ExitStatus>();
+        host.Run(); // runs until the machine ends or a signal stops it, then disposes the host
+        return status.Code;
+    }
+
+    private static bool IsUserFacing(Exception e) =>
+        e is CommandLineException or MachineConfigurationException or PropertyValueException or KvmUnavailableException
+            or PosixException or IOException or SocketException or UnauthorizedAccessException;
+}
