@@ -1,0 +1,41 @@
+#ifndef EMU_FW_MODE_H
+#define EMU_FW_MODE_H
+
+#include "types.h"
+
+/* What this run does; see README.md for the mode strings. */
+
+#define MODE_STRING_MAX 55              /* characters, without the NUL */
+
+enum mode_kind {
+    MODE_SELFTEST,
+    MODE_NONE,
+    MODE_PIO,
+    MODE_MMIO,
+    MODE_FAULT,                         /* raise #UD at CPL3: tests the exception path */
+    MODE_BAD,
+};
+
+struct mode {
+    enum mode_kind kind;
+    u32 count;                          /* iterations for pio/mmio */
+};
+
+enum mode_source {
+    MODE_FROM_FW_CFG,                   /* fw_cfg file opt/emu/mode */
+    MODE_FROM_ROM,                      /* the config block in the ROM */
+};
+
+struct mode_string {
+    char text[MODE_STRING_MAX + 1];
+    bool too_long;                      /* the fw_cfg file had more than 55 bytes */
+    enum mode_source source;
+};
+
+/* Fetches the mode string: fw_cfg file first, the ROM config block otherwise. */
+void mode_load(struct mode_string *out);
+
+/* Parses "selftest", "none", "pio:N", "mmio:N" (N decimal, 0..2^32-1), "fault". */
+struct mode mode_parse(const char *s);
+
+#endif
