@@ -56,7 +56,15 @@ public sealed class SizeProperty : Property<ulong>
         }
         if (!decimal.TryParse(t, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out decimal number))
             return false;
-        decimal bytes = number * unit;
+        decimal bytes;
+        try
+        {
+            bytes = number * unit;
+        }
+        catch (OverflowException)
+        {
+            return false;
+        }
         if (bytes > ulong.MaxValue || bytes != decimal.Truncate(bytes))
             return false;
         value = (ulong)bytes;

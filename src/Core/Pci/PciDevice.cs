@@ -188,9 +188,10 @@ public abstract class PciDevice : Device
             address |= (ulong)Config.GetDword(offset + 4) << 32;
         ulong last = address + bar.Size - 1;
         ulong limit = bar.Kind == PciBarKind.Io ? 0xFFFF : bar.Kind == PciBarKind.Memory32 ? 0xFFFF_FFFF : ulong.MaxValue;
-        // 0 means unprogrammed; a window that wraps or ends past the space is a
-        // sizing probe (all ones written) or garbage: not decoded.
-        if (address == 0 || last < address || last > limit)
+        // 0 means unprogrammed; a window that wraps, or reaches the last
+        // address of its space, is a sizing probe (all ones written) or
+        // garbage: not decoded.
+        if (address == 0 || last < address || last >= limit)
             return null;
         return address;
     }
