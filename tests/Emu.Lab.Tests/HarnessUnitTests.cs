@@ -1,0 +1,143 @@
+using System.Text;
+using Emu.Lab;
+
+namespace Emu.Lab.Tests;
+
+// Pure unit tests of the harness: no QEMU, no kernel.
+public class HarnessUnitTests
+{
+    [Fact]
+    public void Cpio_round_trips_every_entry_kind()
+    {
+        using var ms = new MemoryStream();
+        var w = new CpioWriter(ms);
+        w.AddDirectory("bin");
+        w.AddFile("bin/hello", "hello\n"u8, 0x1ED);
+        w.AddSymlink("bin/sh", "busybox");
+        w.AddCharDevice("dev/console", 5, 1);
+        w.AddFile("odd", "abc"u8);
+        w.Finish();
+
+        byte[] bytes = ms.ToArray();
+        Assert.Equal(0, bytes.Length % 4);
+        var entries = CpioReader.Read(bytes);
+        Assert.Equal(["bin", "bin/hello", "bin/sh", "dev/console", "odd"], entries.Select(e => e.Name));
+        Assert.True(entries[0].IsDirectory);
+        Assert.True(entries[1].IsRegularFile);
+        Assert.Equal(0x1ED, (int)(entries[1].Mode & 0xFFF));
+        Assert.Equal("hello\n", entries[1].Text);
+        Assert.True(entries[2].IsSymlink);
+        Assert.Equal("busybox", entries[2].Text);
+        Assert.True(entries[3].IsCharDevice);
+        Assert.Equal((5u, 1u), (entries[3].RdevMajor, entries[3].RdevMinor));
+        Assert.Equal("abc", entries[4].Text);
+    }
+
+    [Fact]
+    public void Initramfs_builder_adds_parents_first_and_keys_by_content()
+    {
+        var a = new InitramfsBuilder().AddText("/etc/deep/file", "x").AddScript("/init", "#!/bin/sh\n");
+        var b = new InitramfsBuilder().AddText("/etc/deep/file", "x").AddScript("/init", "#!/bin/sh\n");
+        var c = new InitramfsBuilder().AddText("/etc/deep/file", "y").AddScript("/init", "#!/bin/sh\n");
+        Assert.Equal(a.ComputeKey(), b.ComputeKey());
+        Assert.NotEqual(a.ComputeKey(), c.ComputeKey());
+
+        using var ms = new MemoryStream();
+        a.WriteTo(ms);
+        var names = CpioReader.Read(ms.ToArray()).Select(e => e.Name).ToList();
+        Assert.Equal(["etc", "etc/deep", "etc/deep/file", "init"], names);
+    }
+
+    [Fact]
+    public void Initramfs_builder_caches_by_key()
+    {
+        string cache = Path.Combine(Path.GetTempPath(), "emu-lab-unit-" + Guid.NewGuid().ToString("N"));
+        try
+        {
+            var b = new InitramfsBuilder().AddText("/a", "1");
+            string first = b.BuildCached(cache, "t");
+            DateTime written = File.GetLastWriteTimeUtc(first);
+            string again = new InitramfsBuilder().AddText("/a", "1").BuildCached(cache, "t");
+            string other = new InitramfsBuilder().AddText("/a", "2").BuildCached(cache, "t");
+            Assert.Equal(first, again);
+            Assert.NotEqual(first, other);
+            Assert.True(File.GetLastWriteTimeUtc(again) >= written);
+            Assert.Equal(2, Directory.GetFiles(Path.Combine(cache, "initramfs")).Length);
+        }
+        finally
+        {
+            Directory.Delete(cache, recursive: true);
+        }
+    }
+
+    [Fact]
+    public void Kernel_versions_sort_numerically()
+    {
+        var v = new List<string> { "6.12.38+deb12-amd64", "6.1.0-56-amd64", "6.1.0-9-amd64", "5.10.0-30-amd64" };
+        v.Sort(VersionComparer.Instance);
+        Assert.Equal(["5.10.0-30-amd64", "6.1.0-9-amd64", "6.1.0-56-amd64", "6.12.38+deb12-amd64"], v);
+    }
+
+    [Fact]
+    public void Shell_quoting_survives_sh()
+    {
+        Assert.Equal("plain/path-1.0", ShellQuote.Quote("plain/path-1.0"));
+        Assert.Equal("'a b'", ShellQuote.Quote("a b"));
+        Assert.Equal("'it'\\''s'", ShellQuote.Quote("it's"));
+        Assert.Equal("''", ShellQuote.Quote(""));
+        Assert.Equal("-append 'console=ttyS0 quiet'", ShellQuote.Join(["-append", "console=ttyS0 quiet"]));
+        Assert.True(ShellQuote.IsPlainPath("/var/tmp/emu-lab/runs/20250101-000000-abcd"));
+        Assert.False(ShellQuote.IsPlainPath("/tmp/a b"));
+        Assert.False(ShellQuote.IsPlainPath("/tmp/a,b"));
+        Assert.False(ShellQuote.IsPlainPath("relative"));
+    }
+
+    [Fact]
+    public void Level3_output_is_recovered_from_a_noisy_console()
+    {
+        string console = new StringBuilder()
+            .Append("\u001bc\u001b[?7lSeaBIOS (version 1.16.2)\r\n")
+            .Append("@L3-WARN@ modprobe nvme failed\r\n")
+            .Append("@L3-BEGIN@\r\n")
+            .Append("@L3@ 1\r\n")
+            .Append("[    4.1] random: crng init done\r\n")
+            .Append("[    4.2] something@L3@ console=ttyS0 panic=-1 quiet\r\n")
+            .Append("@L3@ \r\n")
+            .Append("@L3-END@ rc=3\r\n")
+            .Append("[    4.7] reboot: Power down\r\n")
+            .ToString();
+        var o = Level3Output.Parse(console);
+        Assert.True(o.Began);
+        Assert.Equal(3, o.ExitCode);
+        Assert.Equal(["1", "console=ttyS0 panic=-1 quiet", ""], o.Lines);
+        Assert.Equal(["modprobe nvme failed"], o.Warnings);
+
+        var crashed = Level3Output.Parse("@L3-BEGIN@\n@L3@ partial\nKernel panic - not syncing\n");
+        Assert.False(crashed.Completed);
+        Assert.Equal(["partial"], crashed.Lines);
+    }
+
+    [Fact]
+    public void Text_lines_drop_carriage_returns_and_the_final_newline()
+    {
+        Assert.Equal(["a", "b", ""], TextLines.Split("a\r\nb\r\n\r\n"));
+        Assert.Equal(["a"], TextLines.Split("a"));
+        Assert.Equal("c\nd", TextLines.Tail("a\nb\nc\nd\n", 2));
+    }
+
+    [Fact]
+    public void Environment_detection_names_what_is_missing_or_nothing()
+    {
+        var env = LabEnvironment.Detect();
+        if (env.CanRunLevel2)
+        {
+            Assert.Null(env.MissingReason);
+            Assert.NotNull(env.KernelVersion);
+            Assert.Equal($"/boot/vmlinuz-{env.KernelVersion}", env.KernelPath);
+        }
+        else
+        {
+            Assert.Contains("nested lab unavailable", env.MissingReason);
+        }
+    }
+}

@@ -1,0 +1,43 @@
+namespace Emu.Lab;
+
+// How to boot one level-2 guest. The defaults are shared/LAB.md's recipe.
+public sealed class Level2Options
+{
+    // Extra QEMU arguments, appended after the recipe: the devices to pass through, e.g.
+    // "-drive", "file=/path/img,if=none,id=nv,format=raw", "-device", "nvme,drive=nv,serial=lab",
+    // or "-device", "e1000e", or "-device", "edu".
+    public List<string> QemuArgs { get; } = [];
+
+    // Extra words for the level-2 kernel command line.
+    public List<string> KernelArgs { get; } = [];
+
+    // Wall-clock limit for the boot and all jobs, from QEMU's start (not counting the wait
+    // for another level-2 guest to finish). On expiry QEMU is killed and BootAsync throws
+    // LabRunException carrying the console so far.
+    public TimeSpan Timeout { get; set; } = TimeSpan.FromMinutes(10);
+
+    // How long to wait for another level-2 guest on this machine to finish (LabLock).
+    public TimeSpan LockWait { get; set; } = TimeSpan.FromMinutes(60);
+
+    public int MemoryMiB { get; set; } = 3072;
+    public int Cpus { get; set; } = 2;
+
+    // 9p cache mode of the host root inside level 2. "loose" (default) caches metadata and
+    // data: about twice as fast as "none" for program start-up (dotnet hello: 0.9 s vs 2.3 s),
+    // correct here because the host does not change files during a run. Files written
+    // outside the run directory reach the host at the final sync, so write results to
+    // $LAB_DIR, which is a separate uncached (cache=mmap) 9p mount.
+    public string RootCacheMode { get; set; } = "loose";
+
+    // False (default): /tmp in level 2 is a fresh tmpfs (fast; unix sockets and FIFOs,
+    // which .NET and QEMU create there, work). True: the host's /tmp through 9p.
+    public bool ShareHostTmp { get; set; }
+
+    // Host directories under /tmp that stay visible over the tmpfs (bound back into it).
+    // The work tree holding the running test assembly and the current directory are added
+    // automatically when they are under /tmp, so a checkout in /tmp still works.
+    public List<string> VisibleTmpPaths { get; } = [];
+
+    // Receives each level-2 console line as it arrives (e.g. ITestOutputHelper.WriteLine).
+    public Action<string>? ConsoleLine { get; set; }
+}
