@@ -60,7 +60,15 @@ public sealed class KvmAccelerator : IAccelerator
         var handle = new FileDescriptor(fd);
         try
         {
-            int version = KvmApi.GetApiVersion(handle);
+            int version;
+            try
+            {
+                version = KvmApi.GetApiVersion(handle);
+            }
+            catch (KvmException e)
+            {
+                throw new KvmUnavailableException($"{path} is not a KVM device ({e.Message})");
+            }
             if (version != SupportedApiVersion)
                 throw new KvmUnavailableException($"{path}: KVM API version {version} is not supported (need {SupportedApiVersion})");
             return new KvmAccelerator(handle, path);

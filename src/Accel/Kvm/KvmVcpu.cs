@@ -207,6 +207,9 @@ public sealed unsafe class KvmVcpu : IVcpu
         KvmApi.SetSregs(_fd, s);
     }
 
+    public void SetPowerState(VcpuPowerState state) =>
+        KvmApi.SetMpState(_fd, state == VcpuPowerState.Runnable ? KvmApi.MpStateRunnable : KvmApi.MpStateUninitialized);
+
     public bool TryTranslate(ulong linearAddress, out ulong physicalAddress)
     {
         var t = new KvmTranslation { LinearAddress = linearAddress };

@@ -33,6 +33,9 @@ public interface IVcpu : IDisposable
 
     void SetSpecialRegisters(in X86SpecialRegisters registers);
 
+    /// <summary>Makes the vCPU run, or wait for a startup IPI (needs the accelerator's interrupt controller).</summary>
+    void SetPowerState(VcpuPowerState state);
+
     /// <summary>Translates a guest linear address with the vCPU's current paging; false if unmapped.</summary>
     bool TryTranslate(ulong linearAddress, out ulong physicalAddress);
 }

@@ -101,13 +101,20 @@ public class Q35Machine : Machine
                     _resetRegisters = vcpu.GetRegisters();
                     _resetSpecialRegisters = vcpu.GetSpecialRegisters();
                     _haveResetState = true;
+                    ParkApplicationProcessor(vcpu);
                     return;
                 }
             }
         }
         vcpu.SetRegisters(_resetRegisters);
         vcpu.SetSpecialRegisters(_resetSpecialRegisters);
+        ParkApplicationProcessor(vcpu);
     }
+
+    // Only vCPU 0 runs from the reset vector; the others wait for the OS to
+    // start them with INIT-SIPI-SIPI (not every KVM puts them there by itself).
+    private static void ParkApplicationProcessor(IVcpu vcpu) =>
+        vcpu.SetPowerState(vcpu.Index == 0 ? VcpuPowerState.Runnable : VcpuPowerState.WaitingForStartup);
 
     public override void PowerButton() => Lpc?.PowerManagement?.PressPowerButton();
 }

@@ -11,7 +11,8 @@ firmware, prints its self-test on the console and exits with its status.
 
 Machine:
   -machine, -M TYPE[,prop=value...]  machine type (q35, default); -machine help lists them
-  -accel kvm                  accelerator (KVM is the only one on Linux); -enable-kvm is the same
+  -accel kvm[,device=PATH]    accelerator (KVM is the only one on Linux; device defaults to /dev/kvm);
+                              -enable-kvm is the same
   -cpu host                   CPU model (the host's, as KVM offers it)
   -smp N[,cpus=N]             number of vCPUs (default 1)
   -m SIZE                     RAM size; plain numbers are MiB, or use K/M/G suffixes (default 128M)

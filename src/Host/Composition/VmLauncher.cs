@@ -22,6 +22,7 @@ internal static class VmLauncher
     {
         KeyValueList machineOptions = options.Machine ?? KeyValueList.Parse("q35", "type");
         string machineType = machineOptions.Take("type") ?? "q35";
+        string? kvmDevice = options.Accel?.Take("device");
         string accelName = ChooseAccelerator(options, machineOptions);
         ObjectType type = registry.Find(machineType) is { } t && t.IsA("machine") && !t.IsAbstract
             ? t
@@ -46,7 +47,7 @@ internal static class VmLauncher
         if (machine is Q35Machine q35)
             q35.Firmware = options.Bios != null ? FirmwareFile.Read(options.Bios) : BuiltinFirmware.Load();
 
-        IAccelerator accelerator = accelName == "kvm" ? KvmAccelerator.Open() : throw new CommandLineException($"-accel {accelName}: unsupported accelerator (only kvm)");
+        IAccelerator accelerator = accelName == "kvm" ? KvmAccelerator.Open(kvmDevice ?? KvmAccelerator.DefaultDevice) : throw new CommandLineException($"-accel {accelName}: unsupported accelerator (only kvm)");
         var objects = new ObjectFactory(registry, globals);
         var root = ContainerObject.Create();
         try
@@ -104,11 +105,13 @@ internal static class VmLauncher
                 throw new CommandLineException($"-smp: invalid {key} '{text}'");
             return value;
         }
-        int cpus = Read("cpus", 0);
+        int cpus = Read("cpus", -1);
+        if (cpus == 0)
+            throw new CommandLineException("-smp: at least one CPU is needed");
         int sockets = Read("sockets", 0), dies = Read("dies", 1), cores = Read("cores", 0), threads = Read("threads", 0);
         int maxCpus = Read("maxcpus", 0);
         smp.EnsureConsumed("-smp");
-        if (cpus == 0)
+        if (cpus < 0)
             cpus = Math.Max(1, Math.Max(sockets, 1) * dies * Math.Max(cores, 1) * Math.Max(threads, 1));
         if (cpus < 1)
             throw new CommandLineException("-smp: at least one CPU is needed");

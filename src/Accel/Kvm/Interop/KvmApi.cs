@@ -145,6 +145,18 @@ internal static unsafe class KvmApi
         Check(LibC.ioctl(vcpu.Fd, KvmIoctl.SetSignalMask, buffer), "KVM_SET_SIGNAL_MASK");
     }
 
+    /// <summary>KVM_MP_STATE_RUNNABLE (0), UNINITIALIZED (1: waiting for INIT/SIPI), INIT_RECEIVED, HALTED, SIPI_RECEIVED.</summary>
+    public const uint MpStateRunnable = 0, MpStateUninitialized = 1;
+
+    public static uint GetMpState(FileDescriptor vcpu)
+    {
+        uint state;
+        Check(LibC.ioctl(vcpu.Fd, KvmIoctl.GetMpState, &state), "KVM_GET_MP_STATE");
+        return state;
+    }
+
+    public static void SetMpState(FileDescriptor vcpu, uint state) => Check(LibC.ioctl(vcpu.Fd, KvmIoctl.SetMpState, &state), "KVM_SET_MP_STATE");
+
     /// <summary>KVM_GET_SUPPORTED_CPUID: every leaf KVM can offer a guest on this host.</summary>
     public static KvmCpuidEntry2[] GetSupportedCpuid(FileDescriptor kvm)
     {

@@ -37,5 +37,7 @@ internal static unsafe class KvmIoctl
     public static readonly nuint SetSregs = IoctlNumber.IOW(KVMIO, 0x84, (uint)sizeof(KvmSregs));
     public static readonly nuint Translate = IoctlNumber.IOWR(KVMIO, 0x85, (uint)sizeof(KvmTranslation));
     public static readonly nuint SetSignalMask = IoctlNumber.IOW(KVMIO, 0x8b, 4);
+    public static readonly nuint GetMpState = IoctlNumber.IOR(KVMIO, 0x98, 4);
+    public static readonly nuint SetMpState = IoctlNumber.IOW(KVMIO, 0x99, 4);
     public static readonly nuint SetCpuid2 = IoctlNumber.IOW(KVMIO, 0x90, (uint)sizeof(KvmCpuid2Header));
 }
