@@ -36,13 +36,13 @@ public sealed class EmuSerialBackendTests
             Assert.True(SpinWait.SpinUntil(() => File.Exists(path), TimeSpan.FromSeconds(20)), "socket not created");
             using var client = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
             client.Connect(new UnixDomainSocketEndPoint(path));
-            client.ReceiveTimeout = 30_000;
+            client.ReceiveTimeout = 300_000;
             var received = new StringBuilder();
             byte[] buffer = new byte[4096];
             int n;
             while ((n = client.Receive(buffer)) > 0)
                 received.Append(Encoding.ASCII.GetString(buffer, 0, n));
-            Assert.True(process.WaitForExit(TimeSpan.FromSeconds(30)));
+            Assert.True(process.WaitForExit(TimeSpan.FromMinutes(5)));
             Assert.Equal(0, process.ExitCode);
             // Lines printed before the client connected are dropped, as with QEMU's wait=off.
             Assert.Contains("done pio 100000", received.ToString());
