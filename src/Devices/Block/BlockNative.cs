@@ -10,6 +10,10 @@ internal static unsafe partial class BlockNative
     public const int FALLOC_FL_ZERO_RANGE = 0x10;
     public const int EOPNOTSUPP = 95;
 
+    /// <summary>syscall(2) with five arguments (io_getevents).</summary>
+    [LibraryImport("libc", EntryPoint = "syscall", SetLastError = true)]
+    public static partial nint syscall5(nint number, nint a1, nint a2, nint a3, nint a4, nint a5);
+
     [LibraryImport("libc", SetLastError = true)]
     public static partial nint preadv(int fd, IoVec* iov, int iovcnt, long offset);
 

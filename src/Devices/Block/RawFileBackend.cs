@@ -11,13 +11,14 @@ namespace Emu.Devices.Block;
 /// is opened O_DIRECT, bypassing the host page cache; buffers the kernel
 /// refuses for direct I/O (misaligned) go through an aligned bounce buffer.
 /// </summary>
-public sealed unsafe class RawFileBackend : IBlockBackend
+public sealed unsafe class RawFileBackend : IBlockBackend, IAsyncBlockBackend
 {
     private const int BounceSize = 1 << 20;
     private const int DirectAlignment = 4096;
 
     private readonly FileDescriptor _file;
     private byte* _bounce;
+    private LinuxAio? _aio;
 
     private RawFileBackend(FileDescriptor file, long length, bool readOnly, bool direct)
     {
@@ -229,8 +230,39 @@ public sealed unsafe class RawFileBackend : IBlockBackend
         return true;
     }
 
+    // ---- asynchronous requests (Linux AIO; only worth it with O_DIRECT) ------
+
+    /// <summary>Starts the AIO context for up to <paramref name="depth"/> requests in flight; false when not used (buffered files).</summary>
+    public bool EnableAsync(int depth)
+    {
+        if (!Direct)
+            return false;
+        _aio ??= new LinuxAio(depth);
+        return true;
+    }
+
+    public int CompletionFd => _aio?.Completion.Fd ?? -1;
+
+    public int Outstanding => _aio?.Outstanding ?? 0;
+
+    public bool Enqueue(IoVec* iov, int count, long offset, bool write, ulong tag) =>
+        _aio != null && !(write && ReadOnly) && _aio.Enqueue(_file.Fd, iov, count, offset, write, tag);
+
+    public void Submit() => _aio?.Submit();
+
+    public int Reap(Span<BlockCompletion> completions)
+    {
+        if (_aio == null)
+            return 0;
+        _aio.Completion.Wait();
+        return _aio.Reap(completions);
+    }
+
+    public void Quiesce() => _aio?.Quiesce();
+
     public void Dispose()
     {
+        _aio?.Dispose();
         _file.Dispose();
         if (_bounce != null)
         {

@@ -88,7 +88,7 @@ public abstract class VirtioDevice : IDisposable
         do
         {
             queue.DisableNotifications();
-            while (true)
+            while (CanTakeRequest(queue))
             {
                 PopResult result = queue.TryPop();
                 if (result == PopResult.Empty)
@@ -99,18 +99,30 @@ public abstract class VirtioDevice : IDisposable
                     return;
                 }
                 DescriptorChain chain = queue.Chain;
-                if (!HandleChain(queue, chain, out uint written))
+                switch (HandleChain(queue, chain, out uint written))
                 {
-                    FailQueue(queue, VirtqError.BadRequest);
-                    return;
+                    case RequestOutcome.Completed:
+                        queue.Push(chain.Head, written);
+                        pushed = true;
+                        break;
+                    case RequestOutcome.Malformed:
+                        FailQueue(queue, VirtqError.BadRequest);
+                        return;
                 }
-                queue.Push(chain.Head, written);
-                pushed = true;
             }
+            SubmitDeferred();
         }
-        while (queue.EnableNotifications());
+        while (queue.EnableNotifications() && CanTakeRequest(queue));
         if (pushed)
             Transport.SignalUsed(queue);
+    }
+
+    /// <summary>Whether the device has room for another request of <paramref name="queue"/> (requests in flight are bounded).</summary>
+    protected virtual bool CanTakeRequest(SplitQueue queue) => true;
+
+    /// <summary>Hands the requests deferred during a drain to the backend in one batch.</summary>
+    protected virtual void SubmitDeferred()
+    {
     }
 
     /// <summary>Reports a queue violation (error path: allocates the message).</summary>
@@ -118,14 +130,14 @@ public abstract class VirtioDevice : IDisposable
         Transport.Fail($"queue {queue.Index}: {error} (chain head {queue.Chain.Head}, available index {queue.LastAvailIndex})");
 
     /// <summary>
-    /// Serves one validated chain; returns the bytes written into its
-    /// device-writable buffers, or false when the request is malformed
-    /// (the device then needs a reset).
+    /// Serves one validated chain: completed (with the bytes written into its
+    /// device-writable buffers), deferred to the backend, or malformed (the
+    /// device then needs a reset).
     /// </summary>
-    protected virtual bool HandleChain(SplitQueue queue, DescriptorChain chain, out uint written)
+    protected virtual RequestOutcome HandleChain(SplitQueue queue, DescriptorChain chain, out uint written)
     {
         written = 0;
-        return true;
+        return RequestOutcome.Completed;
     }
 
     public virtual void Dispose() => GC.SuppressFinalize(this);
