@@ -237,6 +237,17 @@ public sealed unsafe class SplitQueue
     /// </summary>
     public void Push(ushort head, uint written)
     {
+        AddUsed(head, written);
+        PublishUsed();
+    }
+
+    /// <summary>
+    /// Writes a used element without publishing it: several elements that the
+    /// driver must see together (a mergeable receive packet, 5.1.6.4) are
+    /// added, then published at once with <see cref="PublishUsed"/>.
+    /// </summary>
+    public void AddUsed(ushort head, uint written)
+    {
         if (_used == null)
             return;
         ushort slot = (ushort)(_nextUsed & _mask);
@@ -244,8 +255,25 @@ public sealed unsafe class SplitQueue
         *(uint*)element = head;
         *(uint*)(element + 4) = written;
         _nextUsed++;
-        // Release: the element is visible before the index that publishes it.
+    }
+
+    /// <summary>Makes every added used element visible to the driver.</summary>
+    public void PublishUsed()
+    {
+        if (_used == null)
+            return;
+        // Release: the elements are visible before the index that publishes them.
         Volatile.Write(ref *(ushort*)(_used + 2), _nextUsed);
+    }
+
+    /// <summary>
+    /// Gives back the last <paramref name="count"/> chains taken and not yet
+    /// used: they stay the driver's and are taken (and validated) again later.
+    /// </summary>
+    public void Unpop(int count)
+    {
+        _lastAvail = (ushort)(_lastAvail - count);
+        Popped -= count;
     }
 
     /// <summary>

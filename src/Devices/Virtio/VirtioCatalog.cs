@@ -1,5 +1,8 @@
 using Emu.Core.Objects;
 using Emu.Devices.Virtio.Blk;
+using Emu.Devices.Virtio.Console;
+using Emu.Devices.Virtio.Net;
+using Emu.Devices.Virtio.Rng;
 
 namespace Emu.Devices.Virtio;
 
@@ -10,5 +13,8 @@ public static class VirtioCatalog
     {
         registry.Register(VirtioPciDevice.TypeInfo);
         registry.Register(VirtioBlkPci.TypeInfo);
+        registry.Register(VirtioNetPci.TypeInfo);
+        registry.Register(VirtioSerialPci.TypeInfo);
+        registry.Register(VirtioRngPci.TypeInfo);
     }
 }
