@@ -1,3 +1,4 @@
+using Emu.Core.Acpi;
 using Emu.Core.Cpu;
 using Emu.Core.Machines;
 using Emu.Core.Memory;
@@ -51,9 +52,8 @@ public class Q35Machine : Machine
             new PciWindow(mmio64, Q35Layout.Mmio64Size),
             new PciWindow(Q35Layout.PciIoStart, (ulong)Q35Layout.PciIoEnd + 1 - Q35Layout.PciIoStart));
         AddDevice(HostBridge, "q35");
-        // INTx until the ACPI _PRT mapping lands: slot S pin P (1-4) to PIRQ
-        // (S + P - 1) mod 4, PIRQ A-D on GSI 16-19, the usual PCI swizzle.
-        HostBridge.PciBus.IntxRouting = (slot, pin) => IrqLine(16 + ((slot + pin - 1) & 3));
+        // INTx as the DSDT's _PRT describes it (Core/Acpi/README.md).
+        HostBridge.PciBus.IntxRouting = (slot, pin) => IrqLine(PciIntxRouting.Gsi(slot, pin));
         HostBridge.ConfigIo!.ResetControl = new ResetControlRegister(this);
         Lpc = (Ich9Lpc)Ich9Lpc.TypeInfo.CreateInstance();
         Lpc.SetText(PciDevice.AddrProperty.Name, "1f.0");
