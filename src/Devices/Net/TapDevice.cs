@@ -10,7 +10,7 @@ namespace Emu.Devices.Net;
 /// (struct virtio_net_hdr_mrg_rxbuf), so frames pass between the tap and the
 /// guest's buffers without conversion. Non-blocking.
 /// </summary>
-public sealed unsafe class TapDevice : IDisposable
+public sealed unsafe class TapDevice : INetBackend, IDisposable
 {
     public const int VnetHeaderSize = 12;
 

@@ -145,6 +145,9 @@ public sealed unsafe class SplitQueue
 
     private ushort AvailIdx => Volatile.Read(ref *(ushort*)(_avail + 2));
 
+    /// <summary>The driver's available index now (how many chains it has ever made available, mod 2^16).</summary>
+    public ushort DriverAvailIndex => _avail == null ? (ushort)0 : AvailIdx;
+
     /// <summary>True when the driver has made chains available that the device has not taken.</summary>
     public bool HasAvailable => _avail != null && AvailIdx != _lastAvail;
 
@@ -304,6 +307,24 @@ public sealed unsafe class SplitQueue
     {
         if (_used != null && !EventIdx)
             Volatile.Write(ref *(ushort*)_used, UsedNoNotify);
+    }
+
+    /// <summary>
+    /// Asks the driver to notify when it makes available anything beyond
+    /// <paramref name="seenAvailIndex"/> (the device looked at everything up
+    /// to there and it was not enough, e.g. receive buffers for a large
+    /// frame); returns true when more arrived meanwhile.
+    /// </summary>
+    public bool RequestNotificationBeyond(ushort seenAvailIndex)
+    {
+        if (_used == null)
+            return false;
+        if (EventIdx)
+            Volatile.Write(ref *(ushort*)(_used + 4 + 8 * (_mask + 1)), seenAvailIndex);
+        else
+            Volatile.Write(ref *(ushort*)_used, (ushort)0);
+        Interlocked.MemoryBarrier();
+        return AvailIdx != seenAvailIndex;
     }
 
     /// <summary>

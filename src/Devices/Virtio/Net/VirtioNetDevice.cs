@@ -26,7 +26,7 @@ public sealed unsafe class VirtioNetDevice : VirtioDevice
     private const int HeaderSize = 12;
     private const int MaxFrame = 65536 + HeaderSize;
 
-    private readonly TapDevice _tap;
+    private readonly INetBackend _tap;
     private readonly byte[] _mac;
     private readonly byte* _frame;
     private readonly IoVec* _iov;
@@ -34,7 +34,7 @@ public sealed unsafe class VirtioNetDevice : VirtioDevice
     private readonly uint[] _lengths;
     private int _frameLength;
 
-    public VirtioNetDevice(TapDevice tap, byte[] mac, ushort queueSize = 256) : base(VirtioDeviceId.Net, 2, queueSize)
+    public VirtioNetDevice(INetBackend tap, byte[] mac, ushort queueSize = 256) : base(VirtioDeviceId.Net, 2, queueSize)
     {
         if (mac.Length != 6)
             throw new ArgumentException("a MAC address has 6 bytes", nameof(mac));
@@ -78,13 +78,9 @@ public sealed unsafe class VirtioNetDevice : VirtioDevice
         }
         else if (queue == ReceiveQueue)
         {
-            // New receive buffers: deliver what waits and read the tap again.
-            if (_frameLength == 0 || Deliver())
-            {
-                Transport.SignalUsed(Queues[ReceiveQueue]);
-                Transport.WatchBackend(true);
-                ProcessBackend();
-            }
+            // New receive buffers: deliver the frame that waits and read the tap again.
+            Transport.WatchBackend(true);
+            ProcessBackend();
         }
     }
 
@@ -121,12 +117,13 @@ public sealed unsafe class VirtioNetDevice : VirtioDevice
                     continue;
                 _frameLength = n;
             }
+            ushort seen = queue.DriverAvailIndex;
             if (!Deliver())
             {
                 if (Transport.IsFailed)
                     break;
-                // Ask for a notification when buffers come; some may have come meanwhile.
-                if (queue.EnableNotifications())
+                // Ask for a notification when more buffers come; some may have come meanwhile.
+                if (queue.RequestNotificationBeyond(seen))
                     continue;
                 // No room: stop reading the tap until the driver adds buffers.
                 Transport.WatchBackend(false);
