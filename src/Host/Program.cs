@@ -7,6 +7,7 @@ using Emu.Devices;
 using Emu.Host.CommandLine;
 using Emu.Host.Composition;
 using Emu.Host.Hosting;
+using Emu.Host.Logging;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -17,10 +18,10 @@ public static class Program
 {
     public static int Main(string[] args)
     {
-        ILoggerFactory loggers = LoggerFactory.Create(b => b
+        var loggers = new DeferredLoggerFactory(LogLevel.Warning, () => LoggerFactory.Create(b => b
             .SetMinimumLevel(LogLevel.Warning)
             .AddSimpleConsole(o => o.SingleLine = true)
-            .AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace));
+            .AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace)));
         try
         {
             EmuOptions options = CommandLineParser.Parse(args);
@@ -39,6 +40,9 @@ public static class Program
                 return 0;
             using LaunchedVm vm = VmLauncher.Launch(options, registry, loggers);
             using var pidFile = PidFile.Create(options.PidFile);
+            using var signals = new ShutdownSignals(vm.Machine);
+            // The guest starts now and runs while the generic host comes up.
+            vm.Machine.Start(paused: vm.StartPaused);
             return Run(vm, loggers);
         }
         catch (Exception e) when (IsUserFacing(e))
@@ -52,10 +56,10 @@ public static class Program
         }
     }
 
-    private static int Run(LaunchedVm vm, ILoggerFactory loggers)
+    private static int Run(LaunchedVm vm, DeferredLoggerFactory loggers)
     {
         HostApplicationBuilder builder = Microsoft.Extensions.Hosting.Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings { ApplicationName = "emu" });
-        builder.Services.AddSingleton(loggers);
+        builder.Services.AddSingleton<ILoggerFactory>(loggers);
         builder.Services.AddSingleton(vm);
         builder.Services.AddSingleton<ExitStatus>();
         builder.Services.Configure<ConsoleLifetimeOptions>(o => o.SuppressStatusMessages = true);
