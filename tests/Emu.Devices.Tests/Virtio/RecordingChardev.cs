@@ -3,9 +3,9 @@ using Emu.Core.Objects;
 namespace Emu.Devices.Tests.Virtio;
 
 /// <summary>A character backend that keeps what the guest wrote and can push input.</summary>
-internal sealed class RecordingChardev : Chardev.Chardev
+internal sealed class RecordingChardev : global::Emu.Devices.Chardev.Chardev
 {
-    public static new readonly ObjectType TypeInfo = new("chardev-recording", Chardev.Chardev.TypeInfo, t => new RecordingChardev(t), "test");
+    public static new readonly ObjectType TypeInfo = new("chardev-recording", global::Emu.Devices.Chardev.Chardev.TypeInfo, t => new RecordingChardev(t), "test");
 
     private readonly List<byte> _written = new();
 
