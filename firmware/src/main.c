@@ -4,6 +4,7 @@
  * IOPL 3 and the first 4 GiB identity-mapped.
  */
 #include "bench.h"
+#include "blk_modes.h"
 #include "libc.h"
 #include "machine.h"
 #include "mode.h"
@@ -56,7 +57,7 @@ void firmware_main(void)
 
     struct mode_string ms;
     mode_load(&ms);
-    struct mode m = ms.too_long ? (struct mode){ MODE_BAD, 0 } : mode_parse(ms.text);
+    struct mode m = ms.too_long ? (struct mode){ MODE_BAD, 0, 0 } : mode_parse(ms.text);
 
     switch (m.kind) {
     case MODE_SELFTEST:
@@ -73,6 +74,18 @@ void firmware_main(void)
         put_str("raising #UD\n");
         __asm__ volatile("ud2");
         put_str("ud2 did not fault\n");
+        machine_fail(FAIL_SELFTEST);
+    case MODE_BLK_TEST:
+        put_str("Emu firmware " EMU_FW_VERSION " virtio-blk test\n");
+        if (blk_selftest()) {
+            put_str("RESULT: PASS\n");
+            machine_power_off();
+        }
+        put_str("RESULT: FAIL\n");
+        machine_fail(FAIL_SELFTEST);
+    case MODE_BLK_IOPS:
+        if (blk_iops(m.depth, m.count))
+            done("blk-iops", m.count, true);
         machine_fail(FAIL_SELFTEST);
     case MODE_BAD:
         break;

@@ -64,9 +64,24 @@ static bool parse_u32(const char *s, u32 *out)
     return true;
 }
 
+/* "QD:N": two decimal numbers separated by a colon. */
+static bool parse_pair(const char *s, u32 *a, u32 *b)
+{
+    char first[11];
+    usize n = 0;
+    while (s[n] && s[n] != ':' && n < sizeof first - 1) {
+        first[n] = s[n];
+        n++;
+    }
+    if (s[n] != ':')
+        return false;
+    first[n] = '\0';
+    return parse_u32(first, a) && parse_u32(s + n + 1, b);
+}
+
 struct mode mode_parse(const char *s)
 {
-    struct mode m = { MODE_BAD, 0 };
+    struct mode m = { MODE_BAD, 0, 0 };
     if (strcmp(s, "selftest") == 0)
         m.kind = MODE_SELFTEST;
     else if (strcmp(s, "none") == 0)
@@ -77,5 +92,9 @@ struct mode mode_parse(const char *s)
         m.kind = MODE_PIO;
     else if (strncmp(s, "mmio:", 5) == 0 && parse_u32(s + 5, &m.count))
         m.kind = MODE_MMIO;
+    else if (strcmp(s, "blk-test") == 0)
+        m.kind = MODE_BLK_TEST;
+    else if (strncmp(s, "blk-iops:", 9) == 0 && parse_pair(s + 9, &m.depth, &m.count))
+        m.kind = MODE_BLK_IOPS;
     return m;
 }

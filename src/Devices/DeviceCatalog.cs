@@ -6,6 +6,7 @@ using Emu.Devices.DebugExit;
 using Emu.Devices.FwCfg;
 using Emu.Devices.Pc;
 using Emu.Devices.Serial;
+using Emu.Devices.Virtio;
 
 namespace Emu.Devices;
 
@@ -30,6 +31,7 @@ public static class DeviceCatalog
         registry.Register(StdioChardev.TypeInfo);
         registry.Register(FileChardev.TypeInfo);
         registry.Register(SocketChardev.TypeInfo);
+        VirtioCatalog.Register(registry);
         return registry;
     }
 }

@@ -21,6 +21,7 @@ public abstract class PciDevice : Device
         new PropertyInfo[] { AddrProperty, MultifunctionProperty });
 
     private readonly PciBar?[] _bars = new PciBar?[6];
+    private readonly List<PciCapability> _capabilities = new();
     private int _lastCapability;
     private int _nextCapability = PciRegisters.FirstCapability;
     private int _lastExtendedCapability;
@@ -52,6 +53,12 @@ public abstract class PciDevice : Device
     protected object ConfigLock { get; } = new();
 
     public IReadOnlyList<PciBar?> Bars => _bars;
+
+    /// <summary>Capabilities with behaviour of their own (MSI, MSI-X), in the order they were added.</summary>
+    public IReadOnlyList<PciCapability> Capabilities => _capabilities;
+
+    /// <summary>The function's config lock, for capability components that change registers from device threads.</summary>
+    internal object ConfigLockObject => ConfigLock;
 
     public ushort VendorId => Config.GetWord(PciRegisters.VendorId);
 
@@ -124,6 +131,15 @@ public abstract class PciDevice : Device
         return offset;
     }
 
+    /// <summary>Appends a capability component (MSI, MSI-X...) that lays out and serves its own registers.</summary>
+    protected T AddCapability<T>(T capability) where T : PciCapability
+    {
+        int offset = AddCapability(capability.Id, capability.Length);
+        capability.Attach(this, offset);
+        _capabilities.Add(capability);
+        return capability;
+    }
+
     /// <summary>Appends a PCI Express extended capability (in the 4 KiB space) and returns its offset.</summary>
     protected int AddExtendedCapability(ushort id, byte version, int length)
     {
@@ -157,6 +173,11 @@ public abstract class PciDevice : Device
         {
             ushort oldCommand = Command;
             OnWriteConfig(offset, length, value);
+            foreach (PciCapability capability in _capabilities)
+            {
+                if (offset < capability.Offset + capability.Length && offset + length > capability.Offset)
+                    capability.ConfigWritten(Config, offset, length);
+            }
             bool touchesBars = offset < PciRegisters.Bar0 + 24 && offset + length > PciRegisters.Bar0;
             bool touchesCommand = offset < PciRegisters.Command + 2 && offset + length > PciRegisters.Command;
             if (touchesBars || (touchesCommand && ((oldCommand ^ Command) & (PciRegisters.CommandIo | PciRegisters.CommandMemory)) != 0))
@@ -325,6 +346,8 @@ public abstract class PciDevice : Device
             Config.SetWord(PciRegisters.Command, 0);
             Config.SetWord(PciRegisters.Status, (ushort)(Config.GetWord(PciRegisters.Status) & PciRegisters.StatusCapabilities));
             Config.SetByte(PciRegisters.InterruptLine, 0);
+            foreach (PciCapability capability in _capabilities)
+                capability.Reset(Config);
             _intxLevel = false;
             UpdateIntx();
         }

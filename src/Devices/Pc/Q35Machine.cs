@@ -1,3 +1,4 @@
+using Emu.Core.Acpi;
 using Emu.Core.Cpu;
 using Emu.Core.Machines;
 using Emu.Core.Memory;
@@ -51,6 +52,8 @@ public class Q35Machine : Machine
             new PciWindow(mmio64, Q35Layout.Mmio64Size),
             new PciWindow(Q35Layout.PciIoStart, (ulong)Q35Layout.PciIoEnd + 1 - Q35Layout.PciIoStart));
         AddDevice(HostBridge, "q35");
+        // INTx as the DSDT's _PRT describes it (Core/Acpi/README.md).
+        HostBridge.PciBus.IntxRouting = (slot, pin) => IrqLine(PciIntxRouting.Gsi(slot, pin));
         HostBridge.ConfigIo!.ResetControl = new ResetControlRegister(this);
         Lpc = (Ich9Lpc)Ich9Lpc.TypeInfo.CreateInstance();
         Lpc.SetText(PciDevice.AddrProperty.Name, "1f.0");

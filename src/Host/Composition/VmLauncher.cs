@@ -60,6 +60,8 @@ internal static class VmLauncher
             foreach (KeyValueList chardev in options.Chardevs)
                 chardevs.Create(chardev);
             AddSerialPorts(options, machine, chardevs, objects);
+            DriveFactory.CreateAll(options, machine, objects);
+            NetdevFactory.CreateAll(options, machine);
             if (options.UsesBuiltinFirmware && !options.Devices.Any(d => d.Get("driver") == IsaDebugExit.TypeInfo.Name))
                 AddBuiltinDebugExit(machine, objects);
             foreach (KeyValueList device in options.Devices)

@@ -1,0 +1,141 @@
+using System.Runtime.InteropServices;
+using Emu.Core.Posix;
+
+namespace Emu.Devices.Block;
+
+/// <summary>
+/// A Linux native AIO context (io_setup, io_submit, io_getevents) whose
+/// completions signal an eventfd (IOCB_FLAG_RESFD). With O_DIRECT the
+/// requests really run in parallel on the disk. Owns fixed arrays of iocbs
+/// (one per tag); nothing is allocated per request.
+/// </summary>
+internal sealed unsafe class LinuxAio : IDisposable
+{
+    private const nint SysIoSetup = 206, SysIoDestroy = 207, SysIoGetEvents = 208, SysIoSubmit = 209;
+
+    private readonly int _depth;
+    private readonly Iocb* _iocbs;
+    private readonly Iocb** _queued;
+    private readonly IoEvent* _events;
+    private readonly long* _refused; // tag, -errno pairs of requests io_submit refused
+    private ulong _context;
+    private int _queuedCount;
+    private int _refusedCount;
+
+    public LinuxAio(int depth)
+    {
+        _depth = depth;
+        ulong context = 0;
+        if (LibC.syscall(SysIoSetup, depth, (nint)(&context), 0) < 0)
+            Sys.Throw("io_setup");
+        _context = context;
+        _iocbs = (Iocb*)NativeMemory.AllocZeroed((nuint)depth, (nuint)sizeof(Iocb));
+        _queued = (Iocb**)NativeMemory.AllocZeroed((nuint)depth, (nuint)sizeof(Iocb*));
+        _events = (IoEvent*)NativeMemory.AllocZeroed((nuint)depth, (nuint)sizeof(IoEvent));
+        _refused = (long*)NativeMemory.AllocZeroed((nuint)depth * 2, sizeof(long));
+        Completion = new EventFd(nonBlocking: true);
+    }
+
+    public EventFd Completion { get; }
+
+    /// <summary>Queued plus submitted and not yet reaped.</summary>
+    public int Outstanding { get; private set; }
+
+    public int Depth => _depth;
+
+    /// <summary>Queues a vectored read or write under <paramref name="tag"/> (0 to depth - 1).</summary>
+    public bool Enqueue(int fd, IoVec* iov, int count, long offset, bool write, ulong tag)
+    {
+        if (Outstanding >= _depth || tag >= (ulong)_depth)
+            return false;
+        Iocb* cb = &_iocbs[tag];
+        *cb = new Iocb
+        {
+            Data = tag,
+            Opcode = write ? Iocb.CmdPwritev : Iocb.CmdPreadv,
+            FileDescriptor = (uint)fd,
+            Buffer = (ulong)iov,
+            Count = (ulong)count,
+            Offset = offset,
+            Flags = Iocb.FlagResfd,
+            ResultFd = (uint)Completion.Fd,
+        };
+        _queued[_queuedCount++] = cb;
+        Outstanding++;
+        return true;
+    }
+
+    public void Submit()
+    {
+        int done = 0;
+        while (done < _queuedCount)
+        {
+            nint n = LibC.syscall(SysIoSubmit, (nint)_context, _queuedCount - done, (nint)(_queued + done));
+            if (n > 0)
+            {
+                done += (int)n;
+                continue;
+            }
+            int errno = n < 0 ? Marshal.GetLastPInvokeError() : LibC.EAGAIN;
+            if (errno == LibC.EINTR)
+                continue;
+            // The first queued request was refused: it completes with the error.
+            Iocb* cb = _queued[done++];
+            _refused[2 * _refusedCount] = (long)cb->Data;
+            _refused[2 * _refusedCount + 1] = -errno;
+            _refusedCount++;
+        }
+        _queuedCount = 0;
+        if (_refusedCount > 0)
+            Completion.Signal();
+    }
+
+    public int Reap(Span<BlockCompletion> completions)
+    {
+        int taken = 0;
+        while (_refusedCount > 0 && taken < completions.Length)
+        {
+            _refusedCount--;
+            completions[taken++] = new BlockCompletion((ulong)_refused[2 * _refusedCount], _refused[2 * _refusedCount + 1]);
+            Outstanding--;
+        }
+        if (taken == completions.Length || Outstanding == 0)
+            return taken;
+        LibC.Timespec zero = default;
+        nint n = BlockNative.syscall5(SysIoGetEvents, (nint)_context, 0, Math.Min(completions.Length - taken, _depth), (nint)_events, (nint)(&zero));
+        for (int i = 0; i < (int)Math.Max(n, 0); i++)
+        {
+            completions[taken++] = new BlockCompletion(_events[i].Data, _events[i].Result);
+            Outstanding--;
+        }
+        return taken;
+    }
+
+    /// <summary>Blocks until every submitted request finished (their results are dropped).</summary>
+    public void Quiesce()
+    {
+        Submit();
+        Span<BlockCompletion> scratch = stackalloc BlockCompletion[16];
+        while (Outstanding > 0)
+        {
+            if (Reap(scratch) == 0)
+                Thread.Sleep(1);
+        }
+        Completion.Wait();
+    }
+
+    public void Dispose()
+    {
+        if (_context != 0)
+        {
+            Quiesce();
+            LibC.syscall(SysIoDestroy, (nint)_context, 0, 0);
+            _context = 0;
+        }
+        NativeMemory.Free(_iocbs);
+        NativeMemory.Free(_queued);
+        NativeMemory.Free(_events);
+        NativeMemory.Free(_refused);
+        Completion.Dispose();
+    }
+}

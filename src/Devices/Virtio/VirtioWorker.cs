@@ -1,0 +1,119 @@
+using Emu.Core.Posix;
+using Emu.Devices.HostIo;
+using Microsoft.Extensions.Logging;
+
+namespace Emu.Devices.Virtio;
+
+/// <summary>
+/// The dedicated thread of one virtio device: it sleeps in epoll on the
+/// queues' notification eventfds (registered with the accelerator as
+/// ioeventfds, so a guest notification wakes it without a VMM exit), on the
+/// device's backend descriptor, and on a stop eventfd; it serves whatever is
+/// ready. No thread-pool thread ever blocks here. Exceptions never escape:
+/// they put the device in DEVICE_NEEDS_RESET.
+/// </summary>
+internal sealed class VirtioWorker : IDisposable
+{
+    private const ulong StopToken = ulong.MaxValue;
+    private const ulong BackendToken = ulong.MaxValue - 1;
+
+    private readonly VirtioDevice _device;
+    private readonly EventFd[] _queueEvents;
+    private readonly IVirtioTransport _transport;
+    private readonly ILogger _logger;
+    private readonly EventFd _stop = new(nonBlocking: true);
+    private readonly EpollSet _epoll = new();
+    private readonly Thread _thread;
+    private volatile bool _stopping;
+    private bool _backendWatched;
+
+    public VirtioWorker(string name, VirtioDevice device, EventFd[] queueEvents, IVirtioTransport transport, ILogger logger)
+    {
+        _device = device;
+        _queueEvents = queueEvents;
+        _transport = transport;
+        _logger = logger;
+        _epoll.Add(_stop.Fd, StopToken);
+        for (int i = 0; i < queueEvents.Length; i++)
+            _epoll.Add(queueEvents[i].Fd, (ulong)i);
+        if (device.BackendFd >= 0)
+        {
+            _epoll.Add(device.BackendFd, BackendToken);
+            _backendWatched = true;
+        }
+        _thread = new Thread(Run) { IsBackground = true, Name = name };
+    }
+
+    public void Start() => _thread.Start();
+
+    /// <summary>Starts or stops watching the backend fd; call on the worker thread (from the device).</summary>
+    public void WatchBackend(bool enabled)
+    {
+        int fd = _device.BackendFd;
+        if (fd < 0 || enabled == _backendWatched)
+            return;
+        _backendWatched = enabled;
+        _epoll.Modify(fd, BackendToken, enabled ? EpollEvent.In : 0);
+    }
+
+    private void Run()
+    {
+        Span<EpollEvent> ready = stackalloc EpollEvent[16];
+        try
+        {
+            // Anything notified before the thread started is served first.
+            for (int q = 0; q < _queueEvents.Length; q++)
+                Serve(q);
+            while (!_stopping)
+            {
+                int n = _epoll.Wait(ready);
+                for (int i = 0; i < n && !_stopping; i++)
+                {
+                    ulong token = ready[i].Data;
+                    if (token == StopToken)
+                        return;
+                    if (token == BackendToken)
+                    {
+                        if (!_transport.IsFailed)
+                            _device.ProcessBackend();
+                        else
+                            WatchBackend(false);
+                        continue;
+                    }
+                    _queueEvents[(int)token].Wait();
+                    Serve((int)token);
+                }
+            }
+        }
+        catch (Exception e)
+        {
+            _logger.LogError(e, "virtio worker {Name} failed", _thread.Name);
+            _transport.Fail("internal error: " + e.Message);
+        }
+    }
+
+    private void Serve(int queue)
+    {
+        if (_transport.IsFailed)
+            return;
+        try
+        {
+            _device.ProcessQueue(queue);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            _transport.Fail($"queue {queue}: {e.GetType().Name}: {e.Message}");
+        }
+    }
+
+    /// <summary>Stops the thread and waits for it (not from the worker itself).</summary>
+    public void Dispose()
+    {
+        _stopping = true;
+        _stop.Signal();
+        if (Thread.CurrentThread != _thread && _thread.IsAlive)
+            _thread.Join();
+        _epoll.Dispose();
+        _stop.Dispose();
+    }
+}
