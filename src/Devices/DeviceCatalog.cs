@@ -6,6 +6,7 @@ using Emu.Devices.DebugExit;
 using Emu.Devices.FwCfg;
 using Emu.Devices.Pc;
 using Emu.Devices.Serial;
+using Emu.Devices.Vfio;
 using Emu.Devices.Virtio;
 
 namespace Emu.Devices;
@@ -31,6 +32,8 @@ public static class DeviceCatalog
         registry.Register(StdioChardev.TypeInfo);
         registry.Register(FileChardev.TypeInfo);
         registry.Register(SocketChardev.TypeInfo);
+        registry.Register(VfioPciDevice.TypeInfo);
+        registry.Register(IommufdBackend.TypeInfo);
         VirtioCatalog.Register(registry);
         return registry;
     }

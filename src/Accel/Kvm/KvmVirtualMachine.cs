@@ -18,6 +18,7 @@ public sealed class KvmVirtualMachine : IVirtualMachine
     private readonly KvmMemorySlots _slots;
     private readonly KvmInterruptController? _interrupts;
     private readonly KvmIoEventRegistry? _ioEvents;
+    private readonly KvmVfioDevice _vfio;
 
     internal KvmVirtualMachine(KvmAccelerator kvm, VirtualMachineOptions options)
     {
@@ -41,6 +42,7 @@ public sealed class KvmVirtualMachine : IVirtualMachine
             }
             if (KvmApi.CheckExtension(Handle, KvmCap.Ioeventfd) > 0)
                 _ioEvents = new KvmIoEventRegistry(Handle);
+            _vfio = new KvmVfioDevice(Handle);
         }
         catch
         {
@@ -64,6 +66,8 @@ public sealed class KvmVirtualMachine : IVirtualMachine
 
     public IIoEventRegistry? IoEvents => _ioEvents;
 
+    public IVfioFileRegistry VfioFiles => _vfio;
+
     public IVcpu CreateVcpu(int index)
     {
         var vcpu = new KvmVcpu(this, index, _kvm.VcpuMmapSize);
@@ -79,5 +83,9 @@ public sealed class KvmVirtualMachine : IVirtualMachine
         return vcpu;
     }
 
-    public void Dispose() => Handle.Dispose();
+    public void Dispose()
+    {
+        _vfio.Dispose();
+        Handle.Dispose();
+    }
 }

@@ -22,4 +22,7 @@ public interface IVirtualMachine : IDisposable
 
     /// <summary>ioeventfd support, or null when unavailable.</summary>
     IIoEventRegistry? IoEvents { get; }
+
+    /// <summary>Where VFIO files are registered with the accelerator, or null when it needs no such thing.</summary>
+    IVfioFileRegistry? VfioFiles => null;
 }

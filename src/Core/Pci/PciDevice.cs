@@ -140,6 +140,20 @@ public abstract class PciDevice : Device
         return capability;
     }
 
+    /// <summary>
+    /// Serves a capability that is already linked into the chain at
+    /// <paramref name="offset"/> with a component (a passthrough function keeps
+    /// its device's capability layout; the VMM emulates some of them).
+    /// </summary>
+    protected T AttachCapability<T>(T capability, int offset) where T : PciCapability
+    {
+        if (offset < PciRegisters.FirstCapability || offset + capability.Length > Config.Size)
+            throw new ArgumentOutOfRangeException(nameof(offset), $"capability 0x{capability.Id:x2} at 0x{offset:x} does not fit config space");
+        capability.Attach(this, offset);
+        _capabilities.Add(capability);
+        return capability;
+    }
+
     /// <summary>Appends a PCI Express extended capability (in the 4 KiB space) and returns its offset.</summary>
     protected int AddExtendedCapability(ushort id, byte version, int length)
     {

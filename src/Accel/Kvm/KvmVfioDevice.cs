@@ -1,0 +1,77 @@
+using Emu.Accel.Kvm.Interop;
+using Emu.Core.Cpu;
+using Emu.Core.Posix;
+
+namespace Emu.Accel.Kvm;
+
+/// <summary>
+/// The KVM-VFIO pseudo device (KVM_CREATE_DEVICE with KVM_DEV_TYPE_VFIO,
+/// Documentation/virt/kvm/devices/vfio.rst): VFIO group or device files are
+/// added to it (KVM_DEV_VFIO_FILE_ADD, formerly KVM_DEV_VFIO_GROUP_ADD; same
+/// numbers) so KVM knows when the VM has a device whose DMA does not snoop
+/// the CPU caches. Created on the first registration: a kernel built without
+/// VFIO has no such device type and then nothing is registered.
+/// </summary>
+internal sealed unsafe class KvmVfioDevice : IVfioFileRegistry, IDisposable
+{
+    // KVM_DEV_VFIO_FILE (group 1) and its attributes.
+    internal const uint GroupFile = 1;
+    internal const ulong AttrFileAdd = 1;
+    internal const ulong AttrFileDel = 2;
+
+    private readonly FileDescriptor _vm;
+    private readonly object _lock = new();
+    private FileDescriptor? _device;
+
+    public KvmVfioDevice(FileDescriptor vm) => _vm = vm;
+
+    public IDisposable Add(FileDescriptor file)
+    {
+        lock (_lock)
+        {
+            _device ??= KvmApi.CreateDevice(_vm, KvmCreateDevice.TypeVfio);
+            SetFileAttr(_device, file, AttrFileAdd, "KVM_DEV_VFIO_FILE_ADD");
+            return new Registration(this, file);
+        }
+    }
+
+    private void Remove(FileDescriptor file)
+    {
+        lock (_lock)
+        {
+            if (_device == null || _device.IsClosed || file.IsClosed)
+                return;
+            SetFileAttr(_device, file, AttrFileDel, "KVM_DEV_VFIO_FILE_DEL");
+        }
+    }
+
+    private static void SetFileAttr(FileDescriptor device, FileDescriptor file, ulong attr, string what)
+    {
+        int fd = file.Fd;
+        try
+        {
+            KvmApi.SetDeviceAttr(device, new KvmDeviceAttr { Group = GroupFile, Attr = attr, Addr = (ulong)(nint)(&fd) });
+        }
+        catch (KvmException e)
+        {
+            throw new KvmException($"{what} (fd {fd})", e.Errno);
+        }
+    }
+
+    public void Dispose()
+    {
+        lock (_lock)
+            _device?.Dispose();
+    }
+
+    private sealed class Registration(KvmVfioDevice owner, FileDescriptor file) : IDisposable
+    {
+        private int _disposed;
+
+        public void Dispose()
+        {
+            if (Interlocked.Exchange(ref _disposed, 1) == 0)
+                owner.Remove(file);
+        }
+    }
+}

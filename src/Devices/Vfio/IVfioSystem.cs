@@ -1,0 +1,86 @@
+using Emu.Core.Posix;
+using Emu.Devices.Vfio.Interop;
+
+namespace Emu.Devices.Vfio;
+
+/// <summary>
+/// Every system call the VFIO subsystem makes: files and sysfs, the container
+/// and group ioctls, the device cdev and iommufd ioctls, region I/O and mmap.
+/// <see cref="LinuxVfioSystem"/> is the kernel; tests substitute a simulated
+/// device so the logic above (viability, capability chains, config
+/// virtualization, BAR layout, DMA bookkeeping) runs without one. Failures
+/// throw <see cref="PosixException"/> naming the operation and errno, except
+/// the region I/O calls, which return the errno so the hot path never throws.
+/// </summary>
+internal interface IVfioSystem
+{
+    /// <summary>open(2) with O_CLOEXEC added.</summary>
+    FileDescriptor Open(string path, int flags);
+
+    bool Exists(string path);
+
+    /// <summary>The last path component of a symlink's target (sysfs "driver", "iommu_group"), or null when it is not a link.</summary>
+    string? ReadLinkName(string path);
+
+    /// <summary>Entry names of a directory, or empty when it does not exist.</summary>
+    IReadOnlyList<string> ListDirectory(string path);
+
+    int GetApiVersion(FileDescriptor container);
+
+    bool CheckExtension(FileDescriptor container, uint extension);
+
+    void SetIommu(FileDescriptor container, uint type);
+
+    uint GetGroupStatus(FileDescriptor group);
+
+    void SetContainer(FileDescriptor group, FileDescriptor container);
+
+    void UnsetContainer(FileDescriptor group);
+
+    FileDescriptor GetDeviceFd(FileDescriptor group, string deviceName);
+
+    void MapDma(FileDescriptor container, ulong hostAddress, ulong iova, ulong size, bool writable);
+
+    void UnmapDma(FileDescriptor container, ulong iova, ulong size);
+
+    /// <summary>VFIO_DEVICE_BIND_IOMMUFD; returns the device id inside the iommufd.</summary>
+    uint BindIommufd(FileDescriptor device, FileDescriptor iommufd);
+
+    void AttachIoas(FileDescriptor device, uint ioasId);
+
+    uint AllocateIoas(FileDescriptor iommufd);
+
+    void MapIoas(FileDescriptor iommufd, uint ioasId, ulong hostAddress, ulong iova, ulong size, bool writable);
+
+    void UnmapIoas(FileDescriptor iommufd, uint ioasId, ulong iova, ulong size);
+
+    void DestroyIommufdObject(FileDescriptor iommufd, uint id);
+
+    VfioDeviceInfo GetDeviceInfo(FileDescriptor device);
+
+    /// <summary>The region's vfio_region_info followed by its capability chain, as one buffer.</summary>
+    byte[] GetRegionInfo(FileDescriptor device, uint index);
+
+    VfioIrqInfo GetIrqInfo(FileDescriptor device, uint index);
+
+    /// <summary>
+    /// VFIO_DEVICE_SET_IRQS with DATA_EVENTFD: <paramref name="eventFds"/>[i]
+    /// becomes the eventfd of interrupt <paramref name="start"/>+i for
+    /// <paramref name="action"/> (trigger or unmask); -1 tears one down.
+    /// </summary>
+    void SetIrqEventFds(FileDescriptor device, uint index, uint action, uint start, ReadOnlySpan<int> eventFds);
+
+    /// <summary>VFIO_DEVICE_SET_IRQS with DATA_NONE: for TRIGGER with count 0, disables the whole index; for UNMASK/MASK, acts on [start, +count).</summary>
+    void SetIrqsNone(FileDescriptor device, uint index, uint action, uint start, uint count);
+
+    void ResetDevice(FileDescriptor device);
+
+    /// <summary>pread of the whole span; 0 on success, otherwise the errno. Allocation-free.</summary>
+    int Read(FileDescriptor device, Span<byte> data, long offset);
+
+    /// <summary>pwrite of the whole span; 0 on success, otherwise the errno. Allocation-free.</summary>
+    int Write(FileDescriptor device, ReadOnlySpan<byte> data, long offset);
+
+    /// <summary>mmap(MAP_SHARED) of [offset, +size) of the device fd.</summary>
+    MemoryMapping Map(FileDescriptor device, ulong offset, ulong size, bool writable, string what);
+}

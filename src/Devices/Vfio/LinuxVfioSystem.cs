@@ -1,0 +1,244 @@
+using System.Runtime.InteropServices;
+using System.Text;
+using Emu.Core.Posix;
+using Emu.Devices.Vfio.Interop;
+
+namespace Emu.Devices.Vfio;
+
+/// <summary>The kernel behind <see cref="IVfioSystem"/>: one typed wrapper per ioctl.</summary>
+internal sealed unsafe class LinuxVfioSystem : IVfioSystem
+{
+    public static LinuxVfioSystem Instance { get; } = new();
+
+    public FileDescriptor Open(string path, int flags) => Sys.Open(path, flags);
+
+    public bool Exists(string path) => File.Exists(path) || Directory.Exists(path) || new FileInfo(path).LinkTarget != null;
+
+    public string? ReadLinkName(string path)
+    {
+        string? target = new FileInfo(path).LinkTarget;
+        return target == null ? null : Path.GetFileName(target.TrimEnd('/'));
+    }
+
+    public IReadOnlyList<string> ListDirectory(string path)
+    {
+        if (!Directory.Exists(path))
+            return Array.Empty<string>();
+        return Directory.EnumerateFileSystemEntries(path).Select(p => Path.GetFileName(p)).Order(StringComparer.Ordinal).ToArray();
+    }
+
+    public int GetApiVersion(FileDescriptor container) => Check(LibC.ioctl(container.Fd, VfioIoctl.GetApiVersion, 0), "VFIO_GET_API_VERSION");
+
+    public bool CheckExtension(FileDescriptor container, uint extension) => LibC.ioctl(container.Fd, VfioIoctl.CheckExtension, (nint)extension) > 0;
+
+    public void SetIommu(FileDescriptor container, uint type) => Check(LibC.ioctl(container.Fd, VfioIoctl.SetIommu, (nint)type), "VFIO_SET_IOMMU");
+
+    public uint GetGroupStatus(FileDescriptor group)
+    {
+        var status = new VfioGroupStatus { Argsz = (uint)sizeof(VfioGroupStatus) };
+        Check(LibC.ioctl(group.Fd, VfioIoctl.GroupGetStatus, &status), "VFIO_GROUP_GET_STATUS");
+        return status.Flags;
+    }
+
+    public void SetContainer(FileDescriptor group, FileDescriptor container)
+    {
+        int fd = container.Fd;
+        Check(LibC.ioctl(group.Fd, VfioIoctl.GroupSetContainer, &fd), "VFIO_GROUP_SET_CONTAINER");
+    }
+
+    public void UnsetContainer(FileDescriptor group) => Check(LibC.ioctl(group.Fd, VfioIoctl.GroupUnsetContainer, 0), "VFIO_GROUP_UNSET_CONTAINER");
+
+    public FileDescriptor GetDeviceFd(FileDescriptor group, string deviceName)
+    {
+        byte[] name = Encoding.ASCII.GetBytes(deviceName + "\0");
+        fixed (byte* p = name)
+            return new FileDescriptor(Check(LibC.ioctl(group.Fd, VfioIoctl.GroupGetDeviceFd, p), "VFIO_GROUP_GET_DEVICE_FD"));
+    }
+
+    public void MapDma(FileDescriptor container, ulong hostAddress, ulong iova, ulong size, bool writable)
+    {
+        var map = new VfioIommuType1DmaMap
+        {
+            Argsz = (uint)sizeof(VfioIommuType1DmaMap),
+            Flags = VfioIommuType1DmaMap.FlagRead | (writable ? VfioIommuType1DmaMap.FlagWrite : 0),
+            Vaddr = hostAddress,
+            Iova = iova,
+            Size = size,
+        };
+        Check(LibC.ioctl(container.Fd, VfioIoctl.IommuMapDma, &map), "VFIO_IOMMU_MAP_DMA");
+    }
+
+    public void UnmapDma(FileDescriptor container, ulong iova, ulong size)
+    {
+        var unmap = new VfioIommuType1DmaUnmap { Argsz = (uint)sizeof(VfioIommuType1DmaUnmap), Iova = iova, Size = size };
+        Check(LibC.ioctl(container.Fd, VfioIoctl.IommuUnmapDma, &unmap), "VFIO_IOMMU_UNMAP_DMA");
+    }
+
+    public uint BindIommufd(FileDescriptor device, FileDescriptor iommufd)
+    {
+        var bind = new VfioDeviceBindIommufd { Argsz = (uint)sizeof(VfioDeviceBindIommufd), Iommufd = iommufd.Fd };
+        Check(LibC.ioctl(device.Fd, VfioIoctl.DeviceBindIommufd, &bind), "VFIO_DEVICE_BIND_IOMMUFD");
+        return bind.OutDevid;
+    }
+
+    public void AttachIoas(FileDescriptor device, uint ioasId)
+    {
+        var attach = new VfioDeviceAttachIommufdPt { Argsz = (uint)sizeof(VfioDeviceAttachIommufdPt), PtId = ioasId };
+        Check(LibC.ioctl(device.Fd, VfioIoctl.DeviceAttachIommufdPt, &attach), "VFIO_DEVICE_ATTACH_IOMMUFD_PT");
+    }
+
+    public uint AllocateIoas(FileDescriptor iommufd)
+    {
+        var alloc = new IommuIoasAlloc { Size = (uint)sizeof(IommuIoasAlloc) };
+        Check(LibC.ioctl(iommufd.Fd, VfioIoctl.IommuIoasAlloc, &alloc), "IOMMU_IOAS_ALLOC");
+        return alloc.OutIoasId;
+    }
+
+    public void MapIoas(FileDescriptor iommufd, uint ioasId, ulong hostAddress, ulong iova, ulong size, bool writable)
+    {
+        var map = new IommuIoasMap
+        {
+            Size = (uint)sizeof(IommuIoasMap),
+            Flags = IommuIoasMap.FlagFixedIova | IommuIoasMap.FlagReadable | (writable ? IommuIoasMap.FlagWriteable : 0),
+            IoasId = ioasId,
+            UserVa = hostAddress,
+            Length = size,
+            Iova = iova,
+        };
+        Check(LibC.ioctl(iommufd.Fd, VfioIoctl.IommuIoasMap, &map), "IOMMU_IOAS_MAP");
+    }
+
+    public void UnmapIoas(FileDescriptor iommufd, uint ioasId, ulong iova, ulong size)
+    {
+        var unmap = new IommuIoasUnmap { Size = (uint)sizeof(IommuIoasUnmap), IoasId = ioasId, Iova = iova, Length = size };
+        Check(LibC.ioctl(iommufd.Fd, VfioIoctl.IommuIoasUnmap, &unmap), "IOMMU_IOAS_UNMAP");
+    }
+
+    public void DestroyIommufdObject(FileDescriptor iommufd, uint id)
+    {
+        var destroy = new IommuDestroy { Size = (uint)sizeof(IommuDestroy), Id = id };
+        Check(LibC.ioctl(iommufd.Fd, VfioIoctl.IommuDestroy, &destroy), "IOMMU_DESTROY");
+    }
+
+    public VfioDeviceInfo GetDeviceInfo(FileDescriptor device)
+    {
+        var info = new VfioDeviceInfo { Argsz = (uint)sizeof(VfioDeviceInfo) };
+        Check(LibC.ioctl(device.Fd, VfioIoctl.DeviceGetInfo, &info), "VFIO_DEVICE_GET_INFO");
+        return info;
+    }
+
+    public byte[] GetRegionInfo(FileDescriptor device, uint index)
+    {
+        // First with room for the fixed part only; the kernel raises argsz
+        // when a capability chain follows, and the call is repeated with that much.
+        uint size = (uint)sizeof(VfioRegionInfo);
+        for (int attempt = 0; attempt < 3; attempt++)
+        {
+            byte[] buffer = new byte[size];
+            fixed (byte* p = buffer)
+            {
+                var info = (VfioRegionInfo*)p;
+                info->Argsz = size;
+                info->Index = index;
+                Check(LibC.ioctl(device.Fd, VfioIoctl.DeviceGetRegionInfo, p), "VFIO_DEVICE_GET_REGION_INFO");
+                if (info->Argsz <= size)
+                    return buffer;
+                size = Math.Min(info->Argsz, 1u << 20);
+            }
+        }
+        throw new PosixException("VFIO_DEVICE_GET_REGION_INFO", LibC.EINVAL, $"region {index} capability chain keeps growing");
+    }
+
+    public VfioIrqInfo GetIrqInfo(FileDescriptor device, uint index)
+    {
+        var info = new VfioIrqInfo { Argsz = (uint)sizeof(VfioIrqInfo), Index = index };
+        Check(LibC.ioctl(device.Fd, VfioIoctl.DeviceGetIrqInfo, &info), "VFIO_DEVICE_GET_IRQ_INFO");
+        return info;
+    }
+
+    public void SetIrqEventFds(FileDescriptor device, uint index, uint action, uint start, ReadOnlySpan<int> eventFds)
+    {
+        int size = sizeof(VfioIrqSet) + eventFds.Length * sizeof(int);
+        byte* buffer = stackalloc byte[Math.Min(size, 1024)];
+        byte[]? large = size > 1024 ? new byte[size] : null;
+        fixed (byte* heap = large)
+        {
+            byte* p = large != null ? heap : buffer;
+            var set = (VfioIrqSet*)p;
+            *set = new VfioIrqSet
+            {
+                Argsz = (uint)size,
+                Flags = VfioIrqSet.DataEventfd | action,
+                Index = index,
+                Start = start,
+                Count = (uint)eventFds.Length,
+            };
+            eventFds.CopyTo(new Span<int>(p + sizeof(VfioIrqSet), eventFds.Length));
+            Check(LibC.ioctl(device.Fd, VfioIoctl.DeviceSetIrqs, p), "VFIO_DEVICE_SET_IRQS");
+        }
+    }
+
+    public void SetIrqsNone(FileDescriptor device, uint index, uint action, uint start, uint count)
+    {
+        var set = new VfioIrqSet { Argsz = (uint)sizeof(VfioIrqSet), Flags = VfioIrqSet.DataNone | action, Index = index, Start = start, Count = count };
+        Check(LibC.ioctl(device.Fd, VfioIoctl.DeviceSetIrqs, &set), "VFIO_DEVICE_SET_IRQS");
+    }
+
+    public void ResetDevice(FileDescriptor device) => Check(LibC.ioctl(device.Fd, VfioIoctl.DeviceReset, 0), "VFIO_DEVICE_RESET");
+
+    public int Read(FileDescriptor device, Span<byte> data, long offset)
+    {
+        fixed (byte* p = data)
+        {
+            int done = 0;
+            while (done < data.Length)
+            {
+                nint n = LibC.pread(device.Fd, p + done, (nuint)(data.Length - done), offset + done);
+                if (n < 0)
+                {
+                    int errno = Marshal.GetLastPInvokeError();
+                    if (errno == LibC.EINTR)
+                        continue;
+                    return errno;
+                }
+                if (n == 0)
+                    return LibC.EINVAL;
+                done += (int)n;
+            }
+            return 0;
+        }
+    }
+
+    public int Write(FileDescriptor device, ReadOnlySpan<byte> data, long offset)
+    {
+        fixed (byte* p = data)
+        {
+            int done = 0;
+            while (done < data.Length)
+            {
+                nint n = LibC.pwrite(device.Fd, p + done, (nuint)(data.Length - done), offset + done);
+                if (n < 0)
+                {
+                    int errno = Marshal.GetLastPInvokeError();
+                    if (errno == LibC.EINTR)
+                        continue;
+                    return errno;
+                }
+                if (n == 0)
+                    return LibC.EINVAL;
+                done += (int)n;
+            }
+            return 0;
+        }
+    }
+
+    public MemoryMapping Map(FileDescriptor device, ulong offset, ulong size, bool writable, string what) =>
+        MemoryMapping.Map(device, size, LibC.PROT_READ | (writable ? LibC.PROT_WRITE : 0), LibC.MAP_SHARED, (long)offset, what);
+
+    private static int Check(int result, string operation)
+    {
+        if (result < 0)
+            Sys.Throw(operation);
+        return result;
+    }
+}

@@ -1,0 +1,110 @@
+using System.Runtime.CompilerServices;
+using Emu.Core.Machines;
+using Emu.Core.Posix;
+using Microsoft.Extensions.Logging;
+
+namespace Emu.Devices.Vfio;
+
+/// <summary>
+/// The group/container path (every kernel with VFIO): one container per
+/// machine, with the type1v2 IOMMU and one DMA listener; each IOMMU group is
+/// opened once (a second open of /dev/vfio/N fails with EBUSY) and shared by
+/// the machine's devices in it; devices come from VFIO_GROUP_GET_DEVICE_FD.
+/// The container and its listener go when the last group leaves.
+/// </summary>
+internal sealed class VfioGroupBackend : IVfioBackend
+{
+    private static readonly ConditionalWeakTable<Machine, VfioGroupBackend> s_machines = new();
+
+    private readonly IVfioSystem _system;
+    private readonly Dictionary<int, VfioGroup> _groups = new();
+    private VfioContainer? _container;
+    private VfioDmaListener? _listener;
+    private Machine? _machine;
+
+    private VfioGroupBackend(IVfioSystem system) => _system = system;
+
+    public static VfioGroupBackend For(Machine machine, IVfioSystem system) => s_machines.GetValue(machine, _ => new VfioGroupBackend(system));
+
+    /// <summary>The DMA listener while a container is open (for tests and listings).</summary>
+    internal VfioDmaListener? Listener => _listener;
+
+    internal int OpenGroups => _groups.Count;
+
+    public VfioAttachment Attach(VfioHostDevice host, Machine machine, string who)
+    {
+        int number = host.Group ?? throw new MachineConfigurationException($"{who}: the device has no IOMMU group");
+        _container ??= new VfioContainer(_system);
+        _machine = machine;
+        VfioGroup? group = null;
+        bool newGroup = false;
+        try
+        {
+            if (!_groups.TryGetValue(number, out group))
+            {
+                group = VfioGroup.Open(_system, number, who);
+                _container.Add(group);
+                _groups.Add(number, group);
+                newGroup = true;
+            }
+            if (_listener == null)
+            {
+                _listener = new VfioDmaListener(_container, machine.LoggerFactory.CreateLogger("vfio"));
+                machine.SystemMemory.AddListener(_listener);
+            }
+            FileDescriptor device;
+            try
+            {
+                device = _system.GetDeviceFd(group.Handle, host.Name);
+            }
+            catch (PosixException e) when (e.Errno == LibC.EBUSY)
+            {
+                throw VfioErrors.InUse(who, e);
+            }
+            group.Users++;
+            VfioGroup owner = group;
+            return new VfioAttachment(device, group.Handle, "container", () => Release(owner));
+        }
+        catch
+        {
+            if (newGroup)
+                Drop(group!);
+            else if (group == null && _groups.Count == 0)
+                CloseContainer();
+            throw;
+        }
+    }
+
+    private void Release(VfioGroup group)
+    {
+        if (--group.Users > 0)
+            return;
+        Drop(group);
+    }
+
+    // Takes a group out of the container; the last one out closes the container.
+    private void Drop(VfioGroup group)
+    {
+        _groups.Remove(group.Number);
+        if (_groups.Count == 0)
+            StopListening(); // unmaps every range while the IOMMU is still set
+        _container?.Remove(group);
+        group.Dispose();
+        if (_groups.Count == 0)
+            CloseContainer();
+    }
+
+    private void StopListening()
+    {
+        if (_listener != null && _machine != null)
+            _machine.SystemMemory.RemoveListener(_listener);
+        _listener = null;
+    }
+
+    private void CloseContainer()
+    {
+        StopListening();
+        _container?.Dispose();
+        _container = null;
+    }
+}

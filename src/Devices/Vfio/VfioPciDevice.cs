@@ -1,0 +1,261 @@
+using System.Buffers.Binary;
+using Emu.Core.Machines;
+using Emu.Core.Objects;
+using Emu.Core.Pci;
+using Emu.Core.Posix;
+using Emu.Devices.Vfio.Interop;
+using Microsoft.Extensions.Logging;
+
+namespace Emu.Devices.Vfio;
+
+/// <summary>
+/// -device vfio-pci,host=DDDD:BB:DD.F[,iommufd=ID]: a physical PCI function
+/// given to the guest through the kernel's VFIO. Its BARs are mmapped into the
+/// guest (memslots, no exits) except the pages of the MSI-X table and PBA; its
+/// config space is a shadow in which BARs, the ROM BAR, identity and the
+/// MSI/MSI-X capabilities are the VMM's and everything else is the device's;
+/// its interrupts are VFIO eventfds bound to KVM irqfds; guest RAM is mapped
+/// for its DMA by a listener on the system address space.
+/// </summary>
+public sealed class VfioPciDevice : PciDevice
+{
+    public static readonly StringProperty HostProperty = new("host", null, "Host PCI address of the function to pass through (DDDD:BB:DD.F)");
+    public static readonly StringProperty IommufdProperty = new("iommufd", null, "An -object iommufd to attach the device to (default: the VFIO group/container path)");
+
+    public static new readonly ObjectType TypeInfo = new(
+        "vfio-pci", PciDevice.TypeInfo, t => new VfioPciDevice(t), "A host PCI function passed through with VFIO",
+        new PropertyInfo[] { HostProperty, IommufdProperty }, userCreatable: true);
+
+    private readonly List<VfioBar> _bars = new();
+    private VfioDevice? _device;
+    private VfioConfigMap? _configMap;
+    private IDisposable? _kvmRegistration;
+    private VfioInterrupts? _interrupts;
+    private ILogger _logger = Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance;
+    private string _who = "vfio-pci";
+    private long _configFailures;
+
+    public VfioPciDevice(ObjectType type) : base(type, express: true)
+    {
+    }
+
+    /// <summary>The system calls behind the device (tests put a simulated kernel here before realizing).</summary>
+    internal IVfioSystem Syscalls { get; set; } = LinuxVfioSystem.Instance;
+
+    internal VfioDevice? Device => _device;
+
+    internal IReadOnlyList<VfioBar> PassthroughBars => _bars;
+
+    internal VfioInterrupts? Interrupts => _interrupts;
+
+    /// <summary>Host address of the function ("0000:01:00.0"), once realized.</summary>
+    public string? HostAddress { get; private set; }
+
+    /// <summary>"container" or "iommufd".</summary>
+    public string? Backend => _device?.Attachment.Backend;
+
+    /// <summary>Config accesses the device failed (they read as all ones; writes were dropped).</summary>
+    public long ConfigFailures => Interlocked.Read(ref _configFailures);
+
+    public override string Description => HostAddress == null ? Type.Description : $"VFIO passthrough of {HostAddress}";
+
+    protected override void RealizePci(Machine machine)
+    {
+        string host = Get(HostProperty) ?? throw new MachineConfigurationException("vfio-pci: host= is required (the host PCI address, e.g. host=0000:01:00.0)");
+        PciAddress address = VfioHostDevice.ParseAddress(host);
+        HostAddress = address.ToString();
+        _who = $"vfio-pci {HostAddress}";
+        _logger = machine.LoggerFactory.CreateLogger("vfio");
+        IVfioSystem system = Syscalls;
+        VfioHostDevice hostDevice = VfioHostDevice.Locate(system, address);
+        IVfioBackend backend = Get(IommufdProperty) is string iommufdId
+            ? new VfioIommufdBackend(machine.ResolveBackend<IommufdBackend>(iommufdId, "iommufd", this), system)
+            : VfioGroupBackend.For(machine, system);
+        VfioAttachment attachment = backend.Attach(hostDevice, machine, _who);
+        try
+        {
+            _device = new VfioDevice(system, attachment, _who);
+            RegisterWithAccelerator(machine);
+            LoadConfig();
+            _interrupts = new VfioInterrupts(this, _device, machine, _logger);
+            _interrupts.Install();
+            CreateBars();
+        }
+        catch
+        {
+            ReleaseAll();
+            if (_device == null)
+                attachment.Dispose();
+            throw;
+        }
+    }
+
+    // KVM must know about the group (or device file) for non-coherent DMA.
+    private void RegisterWithAccelerator(Machine machine)
+    {
+        if (machine.Vm?.VfioFiles is not { } registry)
+            return;
+        try
+        {
+            _kvmRegistration = registry.Add(_device!.Attachment.KvmFile);
+        }
+        catch (PosixException e)
+        {
+            _logger.LogWarning("{Who}: the accelerator's VFIO device is unavailable ({Error}); non-coherent DMA is not announced to it", _who, e.Message);
+        }
+    }
+
+    // The shadow starts as a copy of the device's config space.
+    private void LoadConfig()
+    {
+        VfioDevice device = _device!;
+        int deviceSize = (int)Math.Min(device.Config.Size, (ulong)Config.Size);
+        if (deviceSize < 0x40)
+            throw new MachineConfigurationException($"{_who}: the config space region is only {deviceSize} bytes");
+        byte[] snapshot = new byte[deviceSize];
+        int errno = device.ReadConfig(0, snapshot);
+        if (errno != 0)
+            throw new MachineConfigurationException($"{_who}: reading config space failed: {LibC.ErrorText(errno)} (errno {errno})");
+        if ((snapshot[PciRegisters.HeaderType] & 0x7F) != 0)
+            throw new MachineConfigurationException($"{_who}: header type 0x{snapshot[PciRegisters.HeaderType]:x2} is not an endpoint (bridges cannot be passed through)");
+        for (int i = 0; i < deviceSize; i++)
+            Config.SetByte(i, snapshot[i]);
+        // One function of its own slot: the multi-function bit of the host slot does not apply.
+        Config.SetByte(PciRegisters.HeaderType, 0);
+        // BARs and the ROM BAR are placed by the VMM (AddBar fills them in).
+        for (int offset = PciRegisters.Bar0; offset < PciRegisters.Bar0 + 24; offset += 4)
+            Config.SetDword(offset, 0);
+        Config.SetDword(PciRegisters.RomAddress, 0);
+        Config.SetByte(PciRegisters.InterruptLine, 0);
+        _configMap = new VfioConfigMap(Config.Size, deviceSize);
+        Snapshot = snapshot;
+    }
+
+    /// <summary>The device's config space as read at realize time.</summary>
+    internal byte[] Snapshot { get; private set; } = Array.Empty<byte>();
+
+    private void CreateBars()
+    {
+        VfioDevice device = _device!;
+        for (int index = 0; index < 6; index++)
+        {
+            VfioRegion? region = device.Region((uint)index);
+            if (region == null)
+                continue;
+            uint bits = BinaryPrimitives.ReadUInt32LittleEndian(Snapshot.AsSpan(PciRegisters.Bar0 + index * 4));
+            PciBarKind kind = (bits & 1) != 0 ? PciBarKind.Io : ((bits >> 1) & 3) == 2 ? PciBarKind.Memory64 : PciBarKind.Memory32;
+            bool prefetchable = kind != PciBarKind.Io && (bits & 8) != 0;
+            if (kind == PciBarKind.Memory64 && index == 5)
+            {
+                _logger.LogWarning("{Who}: BAR5 claims to be 64-bit; not offered to the guest", _who);
+                continue;
+            }
+            ulong minimum = kind == PciBarKind.Io ? 4UL : 16UL;
+            ulong size = Math.Max(region.Size, minimum);
+            if ((size & (size - 1)) != 0)
+                size = 1UL << (64 - System.Numerics.BitOperations.LeadingZeroCount(size - 1));
+            if (kind == PciBarKind.Memory32 && size > 0x8000_0000 || kind == PciBarKind.Io && size > 0x10000)
+                throw new MachineConfigurationException($"{_who}: BAR{index} of 0x{size:x} bytes does not fit its kind");
+            var bar = VfioBar.Create(device, index, kind, prefetchable, region, _who, _interrupts!.EmulatedWindows(index));
+            _bars.Add(bar);
+            AddBar(index, kind, size, bar.Container, prefetchable);
+            if (kind == PciBarKind.Memory64)
+                index++;
+        }
+    }
+
+    /// <summary>Serves the capability at <paramref name="offset"/> of the device's chain with an emulated component.</summary>
+    internal void InstallCapability(PciCapability capability, int offset) => AttachCapability(capability, offset);
+
+    /// <summary>Marks config bytes as the VMM's: read from the shadow, never forwarded.</summary>
+    internal void EmulateConfig(int offset, int length) => _configMap!.Emulate(offset, length);
+
+    protected override void OnRealize(Machine machine)
+    {
+        try
+        {
+            base.OnRealize(machine);
+            _interrupts!.Start();
+        }
+        catch
+        {
+            if (Bus != null)
+                base.OnUnrealize();
+            ReleaseAll();
+            throw;
+        }
+    }
+
+    protected override uint OnReadConfig(int offset, int length)
+    {
+        VfioConfigMap map = _configMap!;
+        if (map.AllEmulated(offset, length))
+            return Config.Read(offset, length);
+        Span<byte> bytes = stackalloc byte[4];
+        Span<byte> data = bytes.Slice(0, length);
+        if (_device!.ReadConfig(offset, data) != 0)
+        {
+            Interlocked.Increment(ref _configFailures);
+            data.Fill(0xFF);
+        }
+        uint value = 0;
+        for (int i = 0; i < length; i++)
+        {
+            uint b = map.IsEmulated(offset + i) ? Config.GetByte(offset + i) : data[i];
+            value |= b << (8 * i);
+        }
+        return value;
+    }
+
+    protected override void OnWriteConfig(int offset, int length, uint value)
+    {
+        VfioConfigMap map = _configMap!;
+        // The shadow takes every write through its masks: it decides where the
+        // BARs are and whether decoding is on, and the capabilities react to it.
+        Config.Write(offset, length, value);
+        if (map.AllEmulated(offset, length))
+            return;
+        Span<byte> bytes = stackalloc byte[4];
+        BinaryPrimitives.WriteUInt32LittleEndian(bytes, value);
+        if (map.NoneEmulated(offset, length))
+        {
+            if (_device!.WriteConfig(offset, bytes.Slice(0, length)) != 0)
+                Interlocked.Increment(ref _configFailures);
+            return;
+        }
+        for (int i = 0; i < length; i++)
+        {
+            if (!map.IsEmulated(offset + i) && _device!.WriteConfig(offset + i, bytes.Slice(i, 1)) != 0)
+                Interlocked.Increment(ref _configFailures);
+        }
+    }
+
+    /// <summary>System reset: the function is reset by VFIO (FLR or equivalent), then the shadow and interrupts go back to their power-on state.</summary>
+    public override void Reset()
+    {
+        _interrupts?.DisableAll();
+        if (_device != null && !_device.TryReset())
+            _logger.LogInformation("{Who}: the device cannot be reset by VFIO; only its emulated state is reset", _who);
+        base.Reset();
+        _interrupts?.AfterReset();
+    }
+
+    protected override void OnUnrealize()
+    {
+        base.OnUnrealize(); // BARs leave the address space first: no memslot may point at a mapping about to go
+        ReleaseAll();
+    }
+
+    private void ReleaseAll()
+    {
+        _interrupts?.Dispose();
+        _interrupts = null;
+        foreach (VfioBar bar in _bars)
+            bar.Dispose();
+        _bars.Clear();
+        _kvmRegistration?.Dispose();
+        _kvmRegistration = null;
+        _device?.Dispose();
+        _device = null;
+    }
+}
