@@ -7,7 +7,9 @@
 #   qemu-system-x86 linux-image-amd64 busybox-static kmod
 #                      the nested lab (shared/LAB.md, tests/Emu.Lab) and the QEMU comparisons
 #   iproute2           tap devices for the virtio-net lab tests
+#   (scripts/install-uapi-headers.sh: Linux 6.12 uAPI headers for the iommufd layout checks)
 set -eu
+"$(dirname "$0")/install-uapi-headers.sh"
 packages="gcc make libc6-dev linux-libc-dev acpica-tools qemu-system-x86 linux-image-amd64 busybox-static kmod iproute2"
 missing=""
 for p in $packages; do

@@ -12,6 +12,9 @@ internal struct VfioDeviceInfo
     public uint NumIrqs;
     public uint CapOffset;
 
+    /// <summary>Explicit tail padding (named "pad" since Linux 6.7; the struct was always 24 bytes on x86-64).</summary>
+    public uint Pad;
+
     /// <summary>VFIO_DEVICE_FLAGS_RESET: VFIO_DEVICE_RESET works (FLR, PM reset or a bus reset of this function alone).</summary>
     public const uint FlagReset = 1 << 0;
 
