@@ -124,6 +124,21 @@ public sealed class Ich9PowerManagement : IIoHandler
             _machine.RequestShutdown(new MachineExit(ShutdownCause.GuestPowerOff, 0));
     }
 
+    /// <summary>
+    /// Sets PM1_CNT.SCI_EN, as firmware does before it hands a machine to an
+    /// OS in ACPI mode. Without SMM there is no legacy mode to leave (the
+    /// FADT's SMI_CMD is 0), so an OS never writes it itself: booting one
+    /// directly, the VMM does this in the firmware's place.
+    /// </summary>
+    public void EnableSci()
+    {
+        lock (_lock)
+        {
+            _pm1Control |= SciEnable;
+            UpdateSci();
+        }
+    }
+
     /// <summary>Presses the power button: PWRBTN_STS, and an SCI if the OS enabled it.</summary>
     public void PressPowerButton()
     {

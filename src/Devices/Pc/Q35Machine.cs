@@ -1,3 +1,4 @@
+using Emu.Core.Boot;
 using Emu.Core.Cpu;
 using Emu.Core.Machines;
 using Emu.Core.Memory;
@@ -8,17 +9,14 @@ using Emu.Devices.FwCfg;
 namespace Emu.Devices.Pc;
 
 /// <summary>
-/// The q35 PC: RAM, firmware ROM at the reset vector, the Q35 host bridge
-/// with ECAM, the ICH9 LPC bridge (ACPI power management, reset control) and
-/// fw_cfg. User devices are added after <see cref="Machine.Initialize"/>.
+/// The q35 PC: RAM, firmware ROM at the reset vector or a kernel booted
+/// directly, the Q35 host bridge with ECAM, the ICH9 LPC bridge (ACPI power
+/// management, reset control), the CMOS clock, the 8042 keyboard controller
+/// and fw_cfg. User devices are added after <see cref="Machine.Initialize"/>.
 /// </summary>
 public class Q35Machine : Machine
 {
     public static new readonly ObjectType TypeInfo = new("q35-base", Machine.TypeInfo, null, "Standard PC (Q35 + ICH9)");
-
-    private X86Registers _resetRegisters;
-    private X86SpecialRegisters _resetSpecialRegisters;
-    private bool _haveResetState;
 
     public Q35Machine(ObjectType type) : base(type)
     {
@@ -26,6 +24,19 @@ public class Q35Machine : Machine
 
     /// <summary>The firmware image mapped at the top of 4 GiB (size a multiple of 64 KiB).</summary>
     public byte[]? Firmware { get; set; }
+
+    /// <summary>A kernel to boot directly (-kernel, -initrd, -append) instead of firmware.</summary>
+    public KernelBootRequest? KernelBoot { get; set; }
+
+    /// <summary>The planned direct kernel boot, once the machine is built with <see cref="KernelBoot"/>.</summary>
+    public DirectKernelBoot? DirectBoot { get; private set; }
+
+    /// <summary>The memory map a direct kernel boot reports (E820).</summary>
+    public E820Map? MemoryMap { get; private set; }
+
+    public IsaRtc? Rtc { get; private set; }
+
+    public IsaI8042? KeyboardController { get; private set; }
 
     public Q35HostBridge? HostBridge { get; private set; }
 
@@ -42,6 +53,8 @@ public class Q35Machine : Machine
 
     protected override void Build()
     {
+        if (KernelBoot != null && Firmware != null)
+            throw new MachineConfigurationException("a kernel booted directly runs without firmware: give either a kernel or a firmware image");
         BuildRam();
         BuildFirmware();
         HostBridge = (Q35HostBridge)Q35HostBridge.TypeInfo.CreateInstance();
@@ -57,6 +70,45 @@ public class Q35Machine : Machine
         AddDevice(Lpc, "lpc");
         FwCfg = (FwCfgDevice)FwCfgDevice.TypeInfo.CreateInstance();
         AddDevice(FwCfg, "fw_cfg");
+        Rtc = (IsaRtc)IsaRtc.TypeInfo.CreateInstance();
+        AddDevice(Rtc, "rtc");
+        RecordMemorySizeInCmos(Rtc.Rtc!);
+        KeyboardController = (IsaI8042)IsaI8042.TypeInfo.CreateInstance();
+        AddDevice(KeyboardController, "i8042");
+        if (KernelBoot != null)
+            PlanKernelBoot(KernelBoot);
+    }
+
+    private void PlanKernelBoot(KernelBootRequest request)
+    {
+        MemoryMap = Q35MemoryMap.Build(RamSize);
+        DirectBoot = DirectKernelBoot.Prepare(request.Kernel, request.Initrd, request.CommandLine, MemoryMap, rsdp: 0);
+    }
+
+    // The CMOS bytes in which a PC BIOS records the memory size (IBM PC/AT
+    // layout, and the extensions SeaBIOS reads): base memory in KiB, memory
+    // above 1 MiB in KiB (capped at 0xFFFF), above 16 MiB in 64 KiB units,
+    // above 4 GiB in 64 KiB units (3 bytes), and the number of CPUs - 1.
+    private void RecordMemorySizeInCmos(Mc146818Rtc cmos)
+    {
+        ulong below = Q35Layout.BelowFourGiB(RamSize);
+        ulong above = RamSize - below;
+        ushort baseKib = 640;
+        ushort extendedKib = (ushort)Math.Min((below - (1UL << 20)) >> 10, 0xFFFF);
+        ushort above16M = (ushort)Math.Min(below > (16UL << 20) ? (below - (16UL << 20)) >> 16 : 0, 0xFFFF);
+        ulong above4G = above >> 16;
+        cmos.SetRam(0x15, (byte)baseKib);
+        cmos.SetRam(0x16, (byte)(baseKib >> 8));
+        cmos.SetRam(0x17, (byte)extendedKib);
+        cmos.SetRam(0x18, (byte)(extendedKib >> 8));
+        cmos.SetRam(0x30, (byte)extendedKib);
+        cmos.SetRam(0x31, (byte)(extendedKib >> 8));
+        cmos.SetRam(0x34, (byte)above16M);
+        cmos.SetRam(0x35, (byte)(above16M >> 8));
+        cmos.SetRam(0x5B, (byte)above4G);
+        cmos.SetRam(0x5C, (byte)(above4G >> 8));
+        cmos.SetRam(0x5D, (byte)(above4G >> 16));
+        cmos.SetRam(0x5F, (byte)Math.Min(CpuCount - 1, 0xFF));
     }
 
     private void BuildRam()
@@ -88,27 +140,42 @@ public class Q35Machine : Machine
         root.AddSubregion(MemoryRegion.CreateRom("isa-bios", rom, size - isaSize, isaSize), Q35Layout.IsaBiosEnd - isaSize, priority: 1);
     }
 
+    /// <summary>
+    /// Every vCPU goes back to the state KVM created it in (a hardware reset).
+    /// The boot processor's local APIC is then put in virtual-wire mode as
+    /// PC firmware leaves it (LINT0 takes the 8259's interrupts, LINT1 NMIs),
+    /// and with a kernel to boot directly the boot processor also does what
+    /// firmware would: it loads the kernel, initrd and boot structures again
+    /// (RAM keeps the last boot's contents), hands the ACPI PM block over in
+    /// ACPI mode and starts at the kernel's entry point. Application
+    /// processors wait for the OS's INIT-SIPI-SIPI.
+    /// </summary>
     public override void ResetVcpuState(IVcpu vcpu)
     {
-        // A new KVM vCPU is in the architectural reset state (CS:IP = F000:FFF0,
-        // CS base FFFF0000). Keep that state from the first vCPU and restore it on resets.
-        if (!_haveResetState)
+        vcpu.ResetToInitialState();
+        if (vcpu.Index == 0)
         {
-            lock (this)
-            {
-                if (!_haveResetState)
-                {
-                    _resetRegisters = vcpu.GetRegisters();
-                    _resetSpecialRegisters = vcpu.GetSpecialRegisters();
-                    _haveResetState = true;
-                    ParkApplicationProcessor(vcpu);
-                    return;
-                }
-            }
+            SetVirtualWireMode(vcpu);
+            if (DirectBoot != null)
+                EnterKernel(vcpu, DirectBoot);
         }
-        vcpu.SetRegisters(_resetRegisters);
-        vcpu.SetSpecialRegisters(_resetSpecialRegisters);
         ParkApplicationProcessor(vcpu);
+    }
+
+    private static void SetVirtualWireMode(IVcpu vcpu)
+    {
+        vcpu.GetLocalApic(out X86LocalApic apic);
+        apic.Write(X86LocalApic.LvtLint0, X86LocalApic.DeliveryExtInt);
+        apic.Write(X86LocalApic.LvtLint1, X86LocalApic.DeliveryNmi);
+        vcpu.SetLocalApic(apic);
+    }
+
+    private void EnterKernel(IVcpu vcpu, DirectKernelBoot boot)
+    {
+        boot.Load(Ram);
+        Lpc!.EnableAcpi(Q35Layout.PmBase);
+        Lpc.PowerManagement!.EnableSci();
+        boot.Cpu.ApplyTo(vcpu);
     }
 
     // Only vCPU 0 runs from the reset vector; the others wait for the OS to
