@@ -39,8 +39,8 @@ public sealed class BootCpuState
 
     public byte[] Gdt { get; }
 
-    /// <summary>MSRs firmware would have set up on the boot CPU.</summary>
-    public IReadOnlyList<X86Msr> Msrs { get; } = new[] { new X86Msr(X86Msr.MtrrDefType, MtrrEnabledWriteBack) };
+    /// <summary>MSRs firmware sets up the same way on every CPU before it starts an OS.</summary>
+    public static IReadOnlyList<X86Msr> FirmwareMsrs { get; } = new[] { new X86Msr(X86Msr.MtrrDefType, MtrrEnabledWriteBack) };
 
     /// <summary>
     /// Linux's 64-bit boot protocol (boot.rst, "64-bit Boot Protocol"): long
@@ -104,7 +104,16 @@ public sealed class BootCpuState
         s.Cr0 = b.Cr0; s.Cr2 = 0; s.Cr3 = b.Cr3; s.Cr4 = b.Cr4; s.Efer = b.Efer;
         vcpu.SetSpecialRegisters(s);
         vcpu.SetRegisters(Registers);
-        X86Msr[] msrs = Msrs.ToArray();
+        SetFirmwareMsrs(vcpu);
+    }
+
+    /// <summary>
+    /// What firmware leaves in every CPU's MSRs (application processors too:
+    /// Linux checks that all CPUs agree on their MTRRs).
+    /// </summary>
+    public static void SetFirmwareMsrs(IVcpu vcpu)
+    {
+        X86Msr[] msrs = FirmwareMsrs.ToArray();
         int written = vcpu.SetMsrs(msrs);
         if (written != msrs.Length)
             throw new InvalidOperationException($"vcpu{vcpu.Index}: the accelerator refused MSR 0x{msrs[written].Index:x}");

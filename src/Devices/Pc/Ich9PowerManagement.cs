@@ -15,6 +15,9 @@ namespace Emu.Devices.Pc;
 public sealed class Ich9PowerManagement : IIoHandler
 {
     public const int Size = 0x80;
+
+    /// <summary>The ISA IRQ the SCI is wired to (ACPI_CNTL's default, and the FADT's SCI_INT).</summary>
+    public const int SciIrq = 9;
     private const int Pm1Status = 0x00, Pm1Enable = 0x02, Pm1Control = 0x04, PmTimer = 0x08, Gpe0Status = 0x20, Gpe0Enable = 0x28, SmiEnable = 0x30;
     private const ushort PowerButtonStatus = 1 << 8, WakeStatus = 1 << 15, TimerStatus = 1 << 0;
     private const uint SciEnable = 1 << 0, SleepEnable = 1 << 13;

@@ -1,3 +1,4 @@
+using Emu.Core.Acpi;
 using Emu.Core.Boot;
 using Emu.Core.Cpu;
 using Emu.Core.Machines;
@@ -5,6 +6,7 @@ using Emu.Core.Memory;
 using Emu.Core.Objects;
 using Emu.Core.Pci;
 using Emu.Devices.FwCfg;
+using Emu.Devices.Serial;
 
 namespace Emu.Devices.Pc;
 
@@ -38,6 +40,9 @@ public class Q35Machine : Machine
 
     public IsaI8042? KeyboardController { get; private set; }
 
+    /// <summary>The ACPI tables of a direct kernel boot, built when the machine first starts (all devices are there by then).</summary>
+    public AcpiTables? AcpiTables { get; private set; }
+
     public Q35HostBridge? HostBridge { get; private set; }
 
     public Ich9Lpc? Lpc { get; private set; }
@@ -64,6 +69,8 @@ public class Q35Machine : Machine
             new PciWindow(mmio64, Q35Layout.Mmio64Size),
             new PciWindow(Q35Layout.PciIoStart, (ulong)Q35Layout.PciIoEnd + 1 - Q35Layout.PciIoStart));
         AddDevice(HostBridge, "q35");
+        // PCI INTx lines go where the DSDT's _PRT says they do.
+        HostBridge.PciBus.IntxRouting = (slot, pin) => IrqLine(PciIntxRouting.Gsi(slot, pin));
         HostBridge.ConfigIo!.ResetControl = new ResetControlRegister(this);
         Lpc = (Ich9Lpc)Ich9Lpc.TypeInfo.CreateInstance();
         Lpc.SetText(PciDevice.AddrProperty.Name, "1f.0");
@@ -82,7 +89,8 @@ public class Q35Machine : Machine
     private void PlanKernelBoot(KernelBootRequest request)
     {
         MemoryMap = Q35MemoryMap.Build(RamSize);
-        DirectBoot = DirectKernelBoot.Prepare(request.Kernel, request.Initrd, request.CommandLine, MemoryMap, rsdp: 0);
+        // The RSDP leads the ACPI blob; the tables themselves are built at the first start.
+        DirectBoot = DirectKernelBoot.Prepare(request.Kernel, request.Initrd, request.CommandLine, MemoryMap, rsdp: Q35Layout.AcpiTablesAddress);
     }
 
     // The CMOS bytes in which a PC BIOS records the memory size (IBM PC/AT
@@ -148,7 +156,8 @@ public class Q35Machine : Machine
     /// firmware would: it loads the kernel, initrd and boot structures again
     /// (RAM keeps the last boot's contents), hands the ACPI PM block over in
     /// ACPI mode and starts at the kernel's entry point. Application
-    /// processors wait for the OS's INIT-SIPI-SIPI.
+    /// processors get the firmware's MTRR setup too and wait for the OS's
+    /// INIT-SIPI-SIPI.
     /// </summary>
     public override void ResetVcpuState(IVcpu vcpu)
     {
@@ -158,6 +167,10 @@ public class Q35Machine : Machine
             SetVirtualWireMode(vcpu);
             if (DirectBoot != null)
                 EnterKernel(vcpu, DirectBoot);
+        }
+        else if (DirectBoot != null)
+        {
+            BootCpuState.SetFirmwareMsrs(vcpu);
         }
         ParkApplicationProcessor(vcpu);
     }
@@ -172,10 +185,40 @@ public class Q35Machine : Machine
 
     private void EnterKernel(IVcpu vcpu, DirectKernelBoot boot)
     {
+        AcpiTables ??= BuildAcpiTables();
+        Ram.WriteBytes(new GuestAddress(AcpiTables.GuestAddress), AcpiTables.Blob);
         boot.Load(Ram);
         Lpc!.EnableAcpi(Q35Layout.PmBase);
         Lpc.PowerManagement!.EnableSci();
         boot.Cpu.ApplyTo(vcpu);
+    }
+
+    // The tables describe the board as built: its CPUs, windows and the ISA
+    // devices that exist (the serial ports come from the command line).
+    private AcpiTables BuildAcpiTables()
+    {
+        var serials = new List<AcpiSerialPort>();
+        foreach (IsaSerial serial in DevicesOf<IsaSerial>())
+            serials.Add(new AcpiSerialPort((ushort)serial.Get(IsaSerial.IoBaseProperty), (int)serial.Get(IsaSerial.IrqProperty)));
+        var platform = new AcpiPlatform
+        {
+            CpuCount = CpuCount,
+            PmBase = Q35Layout.PmBase,
+            SciIrq = Ich9PowerManagement.SciIrq,
+            EcamBase = Q35HostBridge.EcamBase,
+            EcamBusCount = (int)(Q35HostBridge.EcamSize >> 20),
+            LocalApicAddress = Q35Layout.LocalApicBase,
+            IoApicAddress = Q35Layout.IoApicBase,
+            Mmio32 = new AcpiAddressRange(Q35Layout.Mmio32Start, Q35Layout.Mmio32End - Q35Layout.Mmio32Start),
+            Mmio64 = new AcpiAddressRange(Q35Layout.Mmio64Start(RamSize), Q35Layout.Mmio64Size),
+            SerialPorts = serials,
+            HasCmosRtc = Rtc != null,
+            HasI8042 = KeyboardController != null,
+        };
+        AcpiTables tables = AcpiTableBuilder.Build(platform, Q35Layout.AcpiTablesAddress);
+        if ((ulong)tables.Length > Q35Layout.AcpiTablesMaxSize)
+            throw new InvalidOperationException($"the ACPI tables take {tables.Length} bytes, more than the {Q35Layout.AcpiTablesMaxSize} reserved for them");
+        return tables;
     }
 
     // Only vCPU 0 runs from the reset vector; the others wait for the OS to
