@@ -187,14 +187,18 @@ public sealed class DirectKernelBoot
         }
         if (best == 0)
         {
-            ulong room = 0;
+            ulong room = 0, ramTop = 0;
             foreach (E820Entry e in map.Entries)
             {
-                if (e.Type == E820Type.Ram && e.Address < limit && Math.Min(e.End, limit) > Math.Max(e.Address, kernelEnd))
+                if (e.Type != E820Type.Ram || e.Address >= FourGiB)
+                    continue;
+                ramTop = Math.Max(ramTop, Math.Min(e.End, FourGiB));
+                if (e.Address < limit && Math.Min(e.End, limit) > Math.Max(e.Address, kernelEnd))
                     room = Math.Max(room, Math.Min(e.End, limit) - Math.Max(e.Address, kernelEnd));
             }
+            string upTo = limit < ramTop ? $"the kernel's initrd limit at {Mib(limit)} MiB" : "the end of RAM below 4 GiB";
             throw new BootImageException(BootInput.Initrd,
-                $"the initrd ({Mib(size)} MiB) does not fit in guest RAM: {Mib(room)} MiB are free between the kernel and {(limit >= FourGiB ? "4 GiB" : $"its limit 0x{limit:x}")}; give the machine more memory (-m)");
+                $"the initrd ({Mib(size)} MiB) does not fit in guest RAM: {room >> 20} MiB are free between the kernel (up to {Mib(kernelEnd)} MiB) and {upTo}; give the machine more memory (-m)");
         }
         return best;
     }

@@ -61,7 +61,7 @@ public sealed class ElfKernel
         if (machine != MachineX8664)
             throw Bad($"ELF machine {machine} is not x86-64");
         if (type != TypeExecutable)
-            throw Bad($"ELF type {type} is not an executable");
+            throw Bad($"ELF type {type} is not an executable kernel ({(type == 3 ? "a shared object or position-independent program" : "e.g. an object file")})");
         ulong phoff = BinaryPrimitives.ReadUInt64LittleEndian(f[32..]);
         ushort phentsize = BinaryPrimitives.ReadUInt16LittleEndian(f[54..]);
         ushort phnum = BinaryPrimitives.ReadUInt16LittleEndian(f[56..]);

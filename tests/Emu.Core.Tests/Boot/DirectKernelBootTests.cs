@@ -142,7 +142,7 @@ public sealed class DirectKernelBootTests : IDisposable
         Assert.True(boot.InitrdAddress + boot.InitrdSize <= 0x800_0000);
         Assert.True(boot.InitrdAddress >= boot.KernelEnd);
         var e = Assert.Throws<BootImageException>(() => DirectKernelBoot.Prepare(kernel, new byte[120 << 20], "", _map, 0));
-        Assert.Contains("its limit 0x8000000", e.Message);
+        Assert.Contains("the kernel's initrd limit at 128 MiB", e.Message);
     }
 
     [Fact]
