@@ -25,6 +25,8 @@ public static class DeviceCatalog
         Q35MachineTypes.Register(registry);
         registry.Register(Q35HostBridge.TypeInfo);
         registry.Register(Ich9Lpc.TypeInfo);
+        registry.Register(IsaRtc.TypeInfo);
+        registry.Register(IsaI8042.TypeInfo);
         registry.Register(FwCfgDevice.TypeInfo);
         registry.Register(IsaSerial.TypeInfo);
         registry.Register(IsaDebugExit.TypeInfo);

@@ -30,6 +30,24 @@ public sealed class KvmStructLayoutTests
         ("kvm_create_device", typeof(KvmCreateDevice), new[] { ("type", "Type"), ("fd", "Fd"), ("flags", "Flags") }),
         ("kvm_device_attr", typeof(KvmDeviceAttr), new[] { ("flags", "Flags"), ("group", "Group"), ("attr", "Attr"), ("addr", "Addr") }),
         ("kvm_cpuid2", typeof(KvmCpuid2Header), new[] { ("nent", "Nent"), ("padding", "Padding") }),
+        ("kvm_msr_entry", typeof(KvmMsrEntry), new[] { ("index", "Index"), ("reserved", "Reserved"), ("data", "Data") }),
+        ("kvm_msrs", typeof(KvmMsrsHeader), new[] { ("nmsrs", "Nmsrs"), ("pad", "Pad") }),
+        ("kvm_msr_list", typeof(KvmMsrListHeader), new[] { ("nmsrs", "Nmsrs") }),
+        ("kvm_lapic_state", typeof(KvmLapicState), new[] { ("regs", "Regs") }),
+        ("kvm_fpu", typeof(KvmFpu), new[] { ("fpr", "Fpr"), ("fcw", "Fcw"), ("fsw", "Fsw"), ("ftwx", "Ftwx"), ("last_opcode", "LastOpcode"), ("last_ip", "LastIp"), ("last_dp", "LastDp"), ("xmm", "Xmm"), ("mxcsr", "Mxcsr") }),
+        ("kvm_xsave", typeof(KvmXsave), new[] { ("region", "Region") }),
+        ("kvm_xcr", typeof(KvmXcr), new[] { ("xcr", "Xcr"), ("reserved", "Reserved"), ("value", "Value") }),
+        ("kvm_xcrs", typeof(KvmXcrs), new[] { ("nr_xcrs", "NrXcrs"), ("flags", "Flags"), ("xcrs", "Xcrs"), ("xcrs[1]", "MoreXcrs"), ("padding", "Padding") }),
+        ("kvm_vcpu_events", typeof(KvmVcpuEvents), new[]
+        {
+            ("exception.injected", "ExceptionInjected"), ("exception.nr", "ExceptionNr"), ("exception.has_error_code", "ExceptionHasErrorCode"),
+            ("exception.pending", "ExceptionPending"), ("exception.error_code", "ExceptionErrorCode"),
+            ("interrupt.injected", "InterruptInjected"), ("interrupt.nr", "InterruptNr"), ("interrupt.soft", "InterruptSoft"), ("interrupt.shadow", "InterruptShadow"),
+            ("nmi.injected", "NmiInjected"), ("nmi.pending", "NmiPending"), ("nmi.masked", "NmiMasked"),
+            ("sipi_vector", "SipiVector"), ("flags", "Flags"),
+            ("smi.smm", "Smm"), ("smi.pending", "SmiPending"), ("smi.smm_inside_nmi", "SmmInsideNmi"), ("smi.latched_init", "LatchedInit"),
+            ("triple_fault.pending", "TripleFaultPending"), ("reserved", "Reserved"), ("exception_has_payload", "ExceptionHasPayload"), ("exception_payload", "ExceptionPayload"),
+        }),
         ("kvm_cpuid_entry2", typeof(KvmCpuidEntry2), new[] { ("function", "Function"), ("index", "Index"), ("flags", "Flags"), ("eax", "Eax"), ("ebx", "Ebx"), ("ecx", "Ecx"), ("edx", "Edx"), ("padding", "Padding") }),
     };
 
@@ -94,6 +112,18 @@ public sealed class KvmStructLayoutTests
         ("KVM_SET_SIGNAL_MASK", nameof(KvmIoctl.SetSignalMask)),
         ("KVM_SET_CPUID2", nameof(KvmIoctl.SetCpuid2)),
         ("KVM_GET_MP_STATE", nameof(KvmIoctl.GetMpState)),
+        ("KVM_GET_MSRS", nameof(KvmIoctl.GetMsrs)),
+        ("KVM_SET_MSRS", nameof(KvmIoctl.SetMsrs)),
+        ("KVM_GET_FPU", nameof(KvmIoctl.GetFpu)),
+        ("KVM_SET_FPU", nameof(KvmIoctl.SetFpu)),
+        ("KVM_GET_LAPIC", nameof(KvmIoctl.GetLapic)),
+        ("KVM_SET_LAPIC", nameof(KvmIoctl.SetLapic)),
+        ("KVM_GET_VCPU_EVENTS", nameof(KvmIoctl.GetVcpuEvents)),
+        ("KVM_SET_VCPU_EVENTS", nameof(KvmIoctl.SetVcpuEvents)),
+        ("KVM_GET_XSAVE", nameof(KvmIoctl.GetXsave)),
+        ("KVM_SET_XSAVE", nameof(KvmIoctl.SetXsave)),
+        ("KVM_GET_XCRS", nameof(KvmIoctl.GetXcrs)),
+        ("KVM_SET_XCRS", nameof(KvmIoctl.SetXcrs)),
         ("KVM_SET_MP_STATE", nameof(KvmIoctl.SetMpState)),
     };
 
@@ -108,7 +138,7 @@ public sealed class KvmStructLayoutTests
         statements.AddRange(s_kvmRunFields.Select(f => $"OFF(kvm_run, {f.CField})"));
         statements.AddRange(s_constants.Select(c => $"CONST({c.C})"));
         statements.AddRange(typeof(KvmCap).GetFields().Select(f => $"CONST(KVM_CAP_{ToC(f.Name)})"));
-        statements.AddRange(new[] { "CONST(KVM_EXIT_IO)", "CONST(KVM_EXIT_MMIO)", "CONST(KVM_EXIT_HLT)", "CONST(KVM_EXIT_SHUTDOWN)", "CONST(KVM_EXIT_FAIL_ENTRY)", "CONST(KVM_EXIT_INTR)", "CONST(KVM_EXIT_INTERNAL_ERROR)", "CONST(KVM_EXIT_SYSTEM_EVENT)", "CONST(KVM_MEM_READONLY)", "CONST(KVM_IRQ_ROUTING_IRQCHIP)", "CONST(KVM_IRQ_ROUTING_MSI)", "CONST(KVM_IRQFD_FLAG_RESAMPLE)", "CONST(KVM_IRQFD_FLAG_DEASSIGN)", "CONST(KVM_IOEVENTFD_FLAG_PIO)", "CONST(KVM_IOEVENTFD_FLAG_DATAMATCH)", "CONST(KVM_IOEVENTFD_FLAG_DEASSIGN)", "CONST(KVM_DEV_TYPE_VFIO)", "CONST(KVM_PIT_SPEAKER_DUMMY)", "CONST(KVM_MP_STATE_RUNNABLE)", "CONST(KVM_MP_STATE_UNINITIALIZED)" });
+        statements.AddRange(new[] { "CONST(KVM_EXIT_IO)", "CONST(KVM_EXIT_MMIO)", "CONST(KVM_EXIT_HLT)", "CONST(KVM_EXIT_SHUTDOWN)", "CONST(KVM_EXIT_FAIL_ENTRY)", "CONST(KVM_EXIT_INTR)", "CONST(KVM_EXIT_INTERNAL_ERROR)", "CONST(KVM_EXIT_SYSTEM_EVENT)", "CONST(KVM_MEM_READONLY)", "CONST(KVM_IRQ_ROUTING_IRQCHIP)", "CONST(KVM_IRQ_ROUTING_MSI)", "CONST(KVM_IRQFD_FLAG_RESAMPLE)", "CONST(KVM_IRQFD_FLAG_DEASSIGN)", "CONST(KVM_IOEVENTFD_FLAG_PIO)", "CONST(KVM_IOEVENTFD_FLAG_DATAMATCH)", "CONST(KVM_IOEVENTFD_FLAG_DEASSIGN)", "CONST(KVM_DEV_TYPE_VFIO)", "CONST(KVM_PIT_SPEAKER_DUMMY)", "CONST(KVM_MP_STATE_RUNNABLE)", "CONST(KVM_MP_STATE_UNINITIALIZED)", "CONST(KVM_APIC_REG_SIZE)", "CONST(KVM_MAX_XCRS)" });
         return CLayoutProbe.Run("#include <linux/kvm.h>", statements);
     });
 
@@ -178,6 +208,8 @@ public sealed class KvmStructLayoutTests
         Same("KVM_PIT_SPEAKER_DUMMY", KvmPitConfig.SpeakerDummy);
         Same("KVM_MP_STATE_RUNNABLE", KvmApi.MpStateRunnable);
         Same("KVM_MP_STATE_UNINITIALIZED", KvmApi.MpStateUninitialized);
+        Same("KVM_APIC_REG_SIZE", KvmLapicState.RegisterSize);
+        Same("KVM_MAX_XCRS", KvmXcrs.MaxXcrs);
     }
 
     private static void Same(string cName, ulong csValue) =>

@@ -36,6 +36,11 @@ public sealed class KvmAccelerator : IAccelerator
 
     private KvmCpuidEntry2[]? _supportedCpuid;
 
+    private uint[]? _msrIndexList;
+
+    /// <summary>KVM_GET_MSR_INDEX_LIST, read once.</summary>
+    internal uint[] MsrIndexList => _msrIndexList ??= KvmApi.GetMsrIndexList(System);
+
     /// <summary>KVM_GET_SUPPORTED_CPUID, read once.</summary>
     internal KvmCpuidEntry2[] SupportedCpuid => _supportedCpuid ??= KvmApi.GetSupportedCpuid(System);
 

@@ -27,12 +27,15 @@ public sealed unsafe class KvmVcpu : IVcpu
     private readonly KvmRun* _run;
     private readonly int _runSize;
     private volatile int _tid;
+    private readonly KvmVirtualMachine _vm;
+    private KvmVcpuResetState? _resetState;
 
     static KvmVcpu() => KickSignalSetup.IgnoreProcessWide(KickSignal);
 
     internal KvmVcpu(KvmVirtualMachine vm, int index, int mmapSize)
     {
         Index = index;
+        _vm = vm;
         _fd = KvmApi.CreateVcpu(vm.Handle, index);
         try
         {
@@ -209,6 +212,50 @@ public sealed unsafe class KvmVcpu : IVcpu
 
     public void SetPowerState(VcpuPowerState state) =>
         KvmApi.SetMpState(_fd, state == VcpuPowerState.Runnable ? KvmApi.MpStateRunnable : KvmApi.MpStateUninitialized);
+
+    public void ResetToInitialState()
+    {
+        if (_resetState == null)
+        {
+            // First call, before the vCPU has run: this is the state KVM created it in.
+            _resetState = KvmVcpuResetState.Capture(this, _vm.Capabilities, _vm.Accelerator.MsrIndexList);
+            return;
+        }
+        _resetState.Restore(this);
+    }
+
+    public int GetMsrs(Span<X86Msr> msrs) => AccessMsrs(msrs, set: false);
+
+    public int SetMsrs(ReadOnlySpan<X86Msr> msrs)
+    {
+        X86Msr[] copy = msrs.ToArray();
+        return AccessMsrs(copy, set: true);
+    }
+
+    private int AccessMsrs(Span<X86Msr> msrs, bool set)
+    {
+        var entries = new KvmMsrEntry[msrs.Length];
+        for (int i = 0; i < msrs.Length; i++)
+            entries[i] = new KvmMsrEntry { Index = msrs[i].Index, Data = msrs[i].Value };
+        int done = KvmApi.AccessMsrs(_fd, entries, set);
+        for (int i = 0; i < done && !set; i++)
+            msrs[i].Value = entries[i].Data;
+        return done;
+    }
+
+    public void GetLocalApic(out X86LocalApic apic)
+    {
+        KvmApi.GetLapic(_fd, out KvmLapicState state);
+        apic = default;
+        new ReadOnlySpan<byte>(state.Regs, KvmLapicState.RegisterSize).CopyTo(apic);
+    }
+
+    public void SetLocalApic(in X86LocalApic apic)
+    {
+        KvmLapicState state = default;
+        ((ReadOnlySpan<byte>)apic).CopyTo(new Span<byte>(state.Regs, KvmLapicState.RegisterSize));
+        KvmApi.SetLapic(_fd, state);
+    }
 
     public bool TryTranslate(ulong linearAddress, out ulong physicalAddress)
     {

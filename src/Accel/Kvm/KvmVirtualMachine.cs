@@ -43,6 +43,7 @@ public sealed class KvmVirtualMachine : IVirtualMachine
             if (KvmApi.CheckExtension(Handle, KvmCap.Ioeventfd) > 0)
                 _ioEvents = new KvmIoEventRegistry(Handle);
             _vfio = new KvmVfioDevice(Handle);
+            Capabilities = KvmCapabilities.Probe(Handle, options.InKernelIrqChip);
         }
         catch
         {
@@ -54,6 +55,10 @@ public sealed class KvmVirtualMachine : IVirtualMachine
     public VirtualMachineOptions Options { get; }
 
     internal FileDescriptor Handle { get; }
+
+    internal KvmCapabilities Capabilities { get; }
+
+    internal KvmAccelerator Accelerator => _kvm;
 
     public IMemoryListener MemoryListener => _slots;
 

@@ -36,6 +36,33 @@ public interface IVcpu : IDisposable
     /// <summary>Makes the vCPU run, or wait for a startup IPI (needs the accelerator's interrupt controller).</summary>
     void SetPowerState(VcpuPowerState state);
 
+    /// <summary>
+    /// Puts the vCPU back in the state it had when it was created, which is
+    /// what a hardware RESET does: general, segment and control registers,
+    /// x87/SSE/AVX state and XCR0, the local APIC, pending events, and the
+    /// MSRs the accelerator keeps, among them the paravirtual clock and
+    /// interrupt MSRs that would otherwise keep the accelerator writing into
+    /// guest memory of the previous boot. The time stamp counter keeps
+    /// running. The first call records that state, so it must come before the
+    /// vCPU first runs. The power state is <see cref="SetPowerState"/>'s business.
+    /// </summary>
+    void ResetToInitialState();
+
+    /// <summary>
+    /// Reads the MSR each entry's <see cref="X86Msr.Index"/> names into its
+    /// <see cref="X86Msr.Value"/>. Returns how many were read: reading stops at
+    /// the first MSR the accelerator does not know.
+    /// </summary>
+    int GetMsrs(Span<X86Msr> msrs);
+
+    /// <summary>Writes MSRs in order; returns how many were written (it stops at the first one refused).</summary>
+    int SetMsrs(ReadOnlySpan<X86Msr> msrs);
+
+    /// <summary>Reads the local APIC's register page (needs the accelerator's interrupt controller).</summary>
+    void GetLocalApic(out X86LocalApic apic);
+
+    void SetLocalApic(in X86LocalApic apic);
+
     /// <summary>Translates a guest linear address with the vCPU's current paging; false if unmapped.</summary>
     bool TryTranslate(ulong linearAddress, out ulong physicalAddress);
 }

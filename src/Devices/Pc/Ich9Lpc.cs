@@ -45,7 +45,7 @@ public sealed class Ich9Lpc : PciDevice
         Config.SetWritable(0x68, 4, 0x8F8F_8F8F);
         Config.SetDword(0x60, 0x8080_8080);
         Config.SetDword(0x68, 0x8080_8080);
-        PowerManagement = new Ich9PowerManagement(machine, machine.IrqLine(9));
+        PowerManagement = new Ich9PowerManagement(machine, machine.IrqLine(Ich9PowerManagement.SciIrq));
         _pmRegion = MemoryRegion.CreateIo("ich9-pm", Ich9PowerManagement.Size, PowerManagement);
     }
 

@@ -15,6 +15,9 @@ namespace Emu.Devices.Pc;
 public sealed class Ich9PowerManagement : IIoHandler
 {
     public const int Size = 0x80;
+
+    /// <summary>The ISA IRQ the SCI is wired to (ACPI_CNTL's default, and the FADT's SCI_INT).</summary>
+    public const int SciIrq = 9;
     private const int Pm1Status = 0x00, Pm1Enable = 0x02, Pm1Control = 0x04, PmTimer = 0x08, Gpe0Status = 0x20, Gpe0Enable = 0x28, SmiEnable = 0x30;
     private const ushort PowerButtonStatus = 1 << 8, WakeStatus = 1 << 15, TimerStatus = 1 << 0;
     private const uint SciEnable = 1 << 0, SleepEnable = 1 << 13;
@@ -122,6 +125,21 @@ public sealed class Ich9PowerManagement : IIoHandler
         }
         if (powerOff)
             _machine.RequestShutdown(new MachineExit(ShutdownCause.GuestPowerOff, 0));
+    }
+
+    /// <summary>
+    /// Sets PM1_CNT.SCI_EN, as firmware does before it hands a machine to an
+    /// OS in ACPI mode. Without SMM there is no legacy mode to leave (the
+    /// FADT's SMI_CMD is 0), so an OS never writes it itself: booting one
+    /// directly, the VMM does this in the firmware's place.
+    /// </summary>
+    public void EnableSci()
+    {
+        lock (_lock)
+        {
+            _pm1Control |= SciEnable;
+            UpdateSci();
+        }
     }
 
     /// <summary>Presses the power button: PWRBTN_STS, and an SCI if the OS enabled it.</summary>

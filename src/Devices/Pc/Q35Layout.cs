@@ -24,6 +24,16 @@ public static class Q35Layout
     public const ulong IoApicBase = 0xFEC0_0000;
     public const ulong LocalApicBase = 0xFEE0_0000;
     public const ushort PciIoStart = 0xC000;
+
+    /// <summary>The BIOS area below 1 MiB (0xE0000-0xFFFFF): reserved in the memory map, where a direct kernel boot puts the ACPI tables.</summary>
+    public const ulong BiosAreaStart = 0xE_0000;
+
+    /// <summary>The ACPI tables (RSDP first, so the OS's legacy scan of 0xE0000-0xFFFFF finds it too), at most 128 KiB.</summary>
+    public const ulong AcpiTablesAddress = 0xE_0000;
+    public const ulong AcpiTablesMaxSize = 0x2_0000;
+
+    /// <summary>Where the ICH9 PM I/O block is placed when the VMM does the firmware's work (ICH9's usual 0x600).</summary>
+    public const ushort PmBase = 0x600;
     public const ushort PciIoEnd = 0xFFFF;
 
     /// <summary>RAM below 4 GiB for a given RAM size.</summary>

@@ -1,25 +1,24 @@
 using Emu.Core.Acpi;
+using Emu.Core.Boot;
 using Emu.Core.Cpu;
 using Emu.Core.Machines;
 using Emu.Core.Memory;
 using Emu.Core.Objects;
 using Emu.Core.Pci;
 using Emu.Devices.FwCfg;
+using Emu.Devices.Serial;
 
 namespace Emu.Devices.Pc;
 
 /// <summary>
-/// The q35 PC: RAM, firmware ROM at the reset vector, the Q35 host bridge
-/// with ECAM, the ICH9 LPC bridge (ACPI power management, reset control) and
-/// fw_cfg. User devices are added after <see cref="Machine.Initialize"/>.
+/// The q35 PC: RAM, firmware ROM at the reset vector or a kernel booted
+/// directly, the Q35 host bridge with ECAM, the ICH9 LPC bridge (ACPI power
+/// management, reset control), the CMOS clock, the 8042 keyboard controller
+/// and fw_cfg. User devices are added after <see cref="Machine.Initialize"/>.
 /// </summary>
 public class Q35Machine : Machine
 {
     public static new readonly ObjectType TypeInfo = new("q35-base", Machine.TypeInfo, null, "Standard PC (Q35 + ICH9)");
-
-    private X86Registers _resetRegisters;
-    private X86SpecialRegisters _resetSpecialRegisters;
-    private bool _haveResetState;
 
     public Q35Machine(ObjectType type) : base(type)
     {
@@ -27,6 +26,22 @@ public class Q35Machine : Machine
 
     /// <summary>The firmware image mapped at the top of 4 GiB (size a multiple of 64 KiB).</summary>
     public byte[]? Firmware { get; set; }
+
+    /// <summary>A kernel to boot directly (-kernel, -initrd, -append) instead of firmware.</summary>
+    public KernelBootRequest? KernelBoot { get; set; }
+
+    /// <summary>The planned direct kernel boot, once the machine is built with <see cref="KernelBoot"/>.</summary>
+    public DirectKernelBoot? DirectBoot { get; private set; }
+
+    /// <summary>The memory map a direct kernel boot reports (E820).</summary>
+    public E820Map? MemoryMap { get; private set; }
+
+    public IsaRtc? Rtc { get; private set; }
+
+    public IsaI8042? KeyboardController { get; private set; }
+
+    /// <summary>The ACPI tables of a direct kernel boot, built when the machine first starts (all devices are there by then).</summary>
+    public AcpiTables? AcpiTables { get; private set; }
 
     public Q35HostBridge? HostBridge { get; private set; }
 
@@ -43,6 +58,8 @@ public class Q35Machine : Machine
 
     protected override void Build()
     {
+        if (KernelBoot != null && Firmware != null)
+            throw new MachineConfigurationException("a kernel booted directly runs without firmware: give either a kernel or a firmware image");
         BuildRam();
         BuildFirmware();
         HostBridge = (Q35HostBridge)Q35HostBridge.TypeInfo.CreateInstance();
@@ -52,7 +69,7 @@ public class Q35Machine : Machine
             new PciWindow(mmio64, Q35Layout.Mmio64Size),
             new PciWindow(Q35Layout.PciIoStart, (ulong)Q35Layout.PciIoEnd + 1 - Q35Layout.PciIoStart));
         AddDevice(HostBridge, "q35");
-        // INTx as the DSDT's _PRT describes it (Core/Acpi/README.md).
+        // PCI INTx lines go where the DSDT's _PRT says they do.
         HostBridge.PciBus.IntxRouting = (slot, pin) => IrqLine(PciIntxRouting.Gsi(slot, pin));
         HostBridge.ConfigIo!.ResetControl = new ResetControlRegister(this);
         Lpc = (Ich9Lpc)Ich9Lpc.TypeInfo.CreateInstance();
@@ -60,6 +77,46 @@ public class Q35Machine : Machine
         AddDevice(Lpc, "lpc");
         FwCfg = (FwCfgDevice)FwCfgDevice.TypeInfo.CreateInstance();
         AddDevice(FwCfg, "fw_cfg");
+        Rtc = (IsaRtc)IsaRtc.TypeInfo.CreateInstance();
+        AddDevice(Rtc, "rtc");
+        RecordMemorySizeInCmos(Rtc.Rtc!);
+        KeyboardController = (IsaI8042)IsaI8042.TypeInfo.CreateInstance();
+        AddDevice(KeyboardController, "i8042");
+        if (KernelBoot != null)
+            PlanKernelBoot(KernelBoot);
+    }
+
+    private void PlanKernelBoot(KernelBootRequest request)
+    {
+        MemoryMap = Q35MemoryMap.Build(RamSize);
+        // The RSDP leads the ACPI blob; the tables themselves are built at the first start.
+        DirectBoot = DirectKernelBoot.Prepare(request.Kernel, request.Initrd, request.CommandLine, MemoryMap, rsdp: Q35Layout.AcpiTablesAddress);
+    }
+
+    // The CMOS bytes in which a PC BIOS records the memory size (IBM PC/AT
+    // layout, and the extensions SeaBIOS reads): base memory in KiB, memory
+    // above 1 MiB in KiB (capped at 0xFFFF), above 16 MiB in 64 KiB units,
+    // above 4 GiB in 64 KiB units (3 bytes), and the number of CPUs - 1.
+    private void RecordMemorySizeInCmos(Mc146818Rtc cmos)
+    {
+        ulong below = Q35Layout.BelowFourGiB(RamSize);
+        ulong above = RamSize - below;
+        ushort baseKib = 640;
+        ushort extendedKib = (ushort)Math.Min((below - (1UL << 20)) >> 10, 0xFFFF);
+        ushort above16M = (ushort)Math.Min(below > (16UL << 20) ? (below - (16UL << 20)) >> 16 : 0, 0xFFFF);
+        ulong above4G = above >> 16;
+        cmos.SetRam(0x15, (byte)baseKib);
+        cmos.SetRam(0x16, (byte)(baseKib >> 8));
+        cmos.SetRam(0x17, (byte)extendedKib);
+        cmos.SetRam(0x18, (byte)(extendedKib >> 8));
+        cmos.SetRam(0x30, (byte)extendedKib);
+        cmos.SetRam(0x31, (byte)(extendedKib >> 8));
+        cmos.SetRam(0x34, (byte)above16M);
+        cmos.SetRam(0x35, (byte)(above16M >> 8));
+        cmos.SetRam(0x5B, (byte)above4G);
+        cmos.SetRam(0x5C, (byte)(above4G >> 8));
+        cmos.SetRam(0x5D, (byte)(above4G >> 16));
+        cmos.SetRam(0x5F, (byte)Math.Min(CpuCount - 1, 0xFF));
     }
 
     private void BuildRam()
@@ -91,27 +148,77 @@ public class Q35Machine : Machine
         root.AddSubregion(MemoryRegion.CreateRom("isa-bios", rom, size - isaSize, isaSize), Q35Layout.IsaBiosEnd - isaSize, priority: 1);
     }
 
+    /// <summary>
+    /// Every vCPU goes back to the state KVM created it in (a hardware reset).
+    /// The boot processor's local APIC is then put in virtual-wire mode as
+    /// PC firmware leaves it (LINT0 takes the 8259's interrupts, LINT1 NMIs),
+    /// and with a kernel to boot directly the boot processor also does what
+    /// firmware would: it loads the kernel, initrd and boot structures again
+    /// (RAM keeps the last boot's contents), hands the ACPI PM block over in
+    /// ACPI mode and starts at the kernel's entry point. Application
+    /// processors get the firmware's MTRR setup too and wait for the OS's
+    /// INIT-SIPI-SIPI.
+    /// </summary>
     public override void ResetVcpuState(IVcpu vcpu)
     {
-        // A new KVM vCPU is in the architectural reset state (CS:IP = F000:FFF0,
-        // CS base FFFF0000). Keep that state from the first vCPU and restore it on resets.
-        if (!_haveResetState)
+        vcpu.ResetToInitialState();
+        if (vcpu.Index == 0)
         {
-            lock (this)
-            {
-                if (!_haveResetState)
-                {
-                    _resetRegisters = vcpu.GetRegisters();
-                    _resetSpecialRegisters = vcpu.GetSpecialRegisters();
-                    _haveResetState = true;
-                    ParkApplicationProcessor(vcpu);
-                    return;
-                }
-            }
+            SetVirtualWireMode(vcpu);
+            if (DirectBoot != null)
+                EnterKernel(vcpu, DirectBoot);
         }
-        vcpu.SetRegisters(_resetRegisters);
-        vcpu.SetSpecialRegisters(_resetSpecialRegisters);
+        else if (DirectBoot != null)
+        {
+            BootCpuState.SetFirmwareMsrs(vcpu);
+        }
         ParkApplicationProcessor(vcpu);
+    }
+
+    private static void SetVirtualWireMode(IVcpu vcpu)
+    {
+        vcpu.GetLocalApic(out X86LocalApic apic);
+        apic.Write(X86LocalApic.LvtLint0, X86LocalApic.DeliveryExtInt);
+        apic.Write(X86LocalApic.LvtLint1, X86LocalApic.DeliveryNmi);
+        vcpu.SetLocalApic(apic);
+    }
+
+    private void EnterKernel(IVcpu vcpu, DirectKernelBoot boot)
+    {
+        AcpiTables ??= BuildAcpiTables();
+        Ram.WriteBytes(new GuestAddress(AcpiTables.GuestAddress), AcpiTables.Blob);
+        boot.Load(Ram);
+        Lpc!.EnableAcpi(Q35Layout.PmBase);
+        Lpc.PowerManagement!.EnableSci();
+        boot.Cpu.ApplyTo(vcpu);
+    }
+
+    // The tables describe the board as built: its CPUs, windows and the ISA
+    // devices that exist (the serial ports come from the command line).
+    private AcpiTables BuildAcpiTables()
+    {
+        var serials = new List<AcpiSerialPort>();
+        foreach (IsaSerial serial in DevicesOf<IsaSerial>())
+            serials.Add(new AcpiSerialPort((ushort)serial.Get(IsaSerial.IoBaseProperty), (int)serial.Get(IsaSerial.IrqProperty)));
+        var platform = new AcpiPlatform
+        {
+            CpuCount = CpuCount,
+            PmBase = Q35Layout.PmBase,
+            SciIrq = Ich9PowerManagement.SciIrq,
+            EcamBase = Q35HostBridge.EcamBase,
+            EcamBusCount = (int)(Q35HostBridge.EcamSize >> 20),
+            LocalApicAddress = Q35Layout.LocalApicBase,
+            IoApicAddress = Q35Layout.IoApicBase,
+            Mmio32 = new AcpiAddressRange(Q35Layout.Mmio32Start, Q35Layout.Mmio32End - Q35Layout.Mmio32Start),
+            Mmio64 = new AcpiAddressRange(Q35Layout.Mmio64Start(RamSize), Q35Layout.Mmio64Size),
+            SerialPorts = serials,
+            HasCmosRtc = Rtc != null,
+            HasI8042 = KeyboardController != null,
+        };
+        AcpiTables tables = AcpiTableBuilder.Build(platform, Q35Layout.AcpiTablesAddress);
+        if ((ulong)tables.Length > Q35Layout.AcpiTablesMaxSize)
+            throw new InvalidOperationException($"the ACPI tables take {tables.Length} bytes, more than the {Q35Layout.AcpiTablesMaxSize} reserved for them");
+        return tables;
     }
 
     // Only vCPU 0 runs from the reset vector; the others wait for the OS to

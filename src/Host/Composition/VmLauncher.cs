@@ -42,17 +42,28 @@ internal static class VmLauncher
         machine.RamSize = options.MemorySize ?? 128UL << 20;
         machine.NoReboot = options.NoReboot;
 
-        if (options.Kernel != null)
-            throw new CommandLineException("-kernel: direct kernel boot is not available in this build");
         if (machine is Q35Machine q35)
-            q35.Firmware = options.Bios != null ? FirmwareFile.Read(options.Bios) : BuiltinFirmware.Load();
+        {
+            if (options.Kernel != null && options.Bios != null)
+                throw new CommandLineException("-kernel cannot be combined with -bios: the kernel is booted directly, without firmware");
+            if (options.Kernel == null && (options.Initrd != null || options.Append != null))
+                throw new CommandLineException($"{(options.Initrd != null ? "-initrd" : "-append")} needs -kernel");
+            if (options.Kernel != null)
+                q35.KernelBoot = KernelFiles.Read(options, machine.RamSize);
+            else
+                q35.Firmware = options.Bios != null ? FirmwareFile.Read(options.Bios) : BuiltinFirmware.Load();
+        }
+        else if (options.Kernel != null)
+        {
+            throw new CommandLineException($"-kernel: machine type {machineType} cannot boot a kernel directly");
+        }
 
         IAccelerator accelerator = accelName == "kvm" ? KvmAccelerator.Open(kvmDevice ?? KvmAccelerator.DefaultDevice) : throw new CommandLineException($"-accel {accelName}: unsupported accelerator (only kvm)");
         var objects = new ObjectFactory(registry, globals);
         var root = ContainerObject.Create();
         try
         {
-            machine.Initialize(accelerator, loggers);
+            InitializeMachine(machine, accelerator, loggers, options);
             root.AddChild("machine", machine);
             root.AddChild("objects", ContainerObject.Create());
             root.AddChild("chardevs", ContainerObject.Create());
@@ -77,6 +88,19 @@ internal static class VmLauncher
             throw;
         }
         return new LaunchedVm(machine, accelerator, objects, root, options.StartPaused);
+    }
+
+    // A kernel, initrd or command line the boot cannot use is reported as the option that named it.
+    private static void InitializeMachine(Machine machine, IAccelerator accelerator, ILoggerFactory loggers, EmuOptions options)
+    {
+        try
+        {
+            machine.Initialize(accelerator, loggers);
+        }
+        catch (Core.Boot.BootImageException e)
+        {
+            throw new CommandLineException($"{KernelFiles.Describe(options, e.Input)}: {e.Message}");
+        }
     }
 
     private static string ChooseAccelerator(EmuOptions options, KeyValueList machineOptions)

@@ -39,6 +39,20 @@ internal sealed class FakeVcpu(int index) : IVcpu
         return true;
     }
 
+    public void ResetToInitialState()
+    {
+    }
+
+    public int GetMsrs(Span<X86Msr> msrs) => 0;
+
+    public int SetMsrs(ReadOnlySpan<X86Msr> msrs) => 0;
+
+    public void GetLocalApic(out X86LocalApic apic) => apic = default;
+
+    public void SetLocalApic(in X86LocalApic apic)
+    {
+    }
+
     public void Dispose()
     {
     }

@@ -191,6 +191,109 @@ internal static unsafe class KvmApi
         }
     }
 
+    /// <summary>
+    /// KVM_GET_MSR_INDEX_LIST: the MSRs KVM saves and restores for a vCPU
+    /// (those the host CPU has plus those KVM emulates).
+    /// </summary>
+    public static uint[] GetMsrIndexList(FileDescriptor kvm)
+    {
+        // The kernel says E2BIG and writes the needed count when the buffer is too small.
+        uint capacity = 256;
+        while (true)
+        {
+            byte[] buffer = new byte[sizeof(KvmMsrListHeader) + capacity * sizeof(uint)];
+            fixed (byte* p = buffer)
+            {
+                ((KvmMsrListHeader*)p)->Nmsrs = capacity;
+                if (LibC.ioctl(kvm.Fd, KvmIoctl.GetMsrIndexList, p) < 0)
+                {
+                    uint needed = ((KvmMsrListHeader*)p)->Nmsrs;
+                    if (Marshal.GetLastPInvokeError() == 7 /* E2BIG */ && needed > capacity && needed <= 65536)
+                    {
+                        capacity = needed;
+                        continue;
+                    }
+                    Throw("KVM_GET_MSR_INDEX_LIST");
+                }
+                int count = (int)Math.Min(((KvmMsrListHeader*)p)->Nmsrs, capacity);
+                return new ReadOnlySpan<uint>(p + sizeof(KvmMsrListHeader), count).ToArray();
+            }
+        }
+    }
+
+    /// <summary>
+    /// KVM_GET_MSRS (<paramref name="set"/> false) or KVM_SET_MSRS on
+    /// <paramref name="entries"/>, in place. Returns how many entries were
+    /// processed: KVM stops at the first MSR it refuses.
+    /// </summary>
+    public static int AccessMsrs(FileDescriptor vcpu, Span<KvmMsrEntry> entries, bool set)
+    {
+        int size = sizeof(KvmMsrsHeader) + entries.Length * sizeof(KvmMsrEntry);
+        byte[] buffer = new byte[size];
+        fixed (byte* p = buffer)
+        {
+            ((KvmMsrsHeader*)p)->Nmsrs = (uint)entries.Length;
+            var table = new Span<KvmMsrEntry>(p + sizeof(KvmMsrsHeader), entries.Length);
+            entries.CopyTo(table);
+            int done = Check(LibC.ioctl(vcpu.Fd, set ? KvmIoctl.SetMsrs : KvmIoctl.GetMsrs, p), set ? "KVM_SET_MSRS" : "KVM_GET_MSRS");
+            if (!set)
+                table.CopyTo(entries);
+            return done;
+        }
+    }
+
+    public static void GetFpu(FileDescriptor vcpu, out KvmFpu fpu)
+    {
+        fixed (KvmFpu* p = &fpu)
+            Check(LibC.ioctl(vcpu.Fd, KvmIoctl.GetFpu, p), "KVM_GET_FPU");
+    }
+
+    public static void SetFpu(FileDescriptor vcpu, in KvmFpu fpu)
+    {
+        fixed (KvmFpu* p = &fpu)
+            Check(LibC.ioctl(vcpu.Fd, KvmIoctl.SetFpu, p), "KVM_SET_FPU");
+    }
+
+    public static void GetLapic(FileDescriptor vcpu, out KvmLapicState lapic)
+    {
+        fixed (KvmLapicState* p = &lapic)
+            Check(LibC.ioctl(vcpu.Fd, KvmIoctl.GetLapic, p), "KVM_GET_LAPIC");
+    }
+
+    public static void SetLapic(FileDescriptor vcpu, in KvmLapicState lapic)
+    {
+        fixed (KvmLapicState* p = &lapic)
+            Check(LibC.ioctl(vcpu.Fd, KvmIoctl.SetLapic, p), "KVM_SET_LAPIC");
+    }
+
+    public static void GetVcpuEvents(FileDescriptor vcpu, out KvmVcpuEvents events)
+    {
+        fixed (KvmVcpuEvents* p = &events)
+            Check(LibC.ioctl(vcpu.Fd, KvmIoctl.GetVcpuEvents, p), "KVM_GET_VCPU_EVENTS");
+    }
+
+    public static void SetVcpuEvents(FileDescriptor vcpu, in KvmVcpuEvents events)
+    {
+        fixed (KvmVcpuEvents* p = &events)
+            Check(LibC.ioctl(vcpu.Fd, KvmIoctl.SetVcpuEvents, p), "KVM_SET_VCPU_EVENTS");
+    }
+
+    public static void GetXsave(FileDescriptor vcpu, KvmXsave* xsave) => Check(LibC.ioctl(vcpu.Fd, KvmIoctl.GetXsave, xsave), "KVM_GET_XSAVE");
+
+    public static void SetXsave(FileDescriptor vcpu, KvmXsave* xsave) => Check(LibC.ioctl(vcpu.Fd, KvmIoctl.SetXsave, xsave), "KVM_SET_XSAVE");
+
+    public static void GetXcrs(FileDescriptor vcpu, out KvmXcrs xcrs)
+    {
+        fixed (KvmXcrs* p = &xcrs)
+            Check(LibC.ioctl(vcpu.Fd, KvmIoctl.GetXcrs, p), "KVM_GET_XCRS");
+    }
+
+    public static void SetXcrs(FileDescriptor vcpu, in KvmXcrs xcrs)
+    {
+        fixed (KvmXcrs* p = &xcrs)
+            Check(LibC.ioctl(vcpu.Fd, KvmIoctl.SetXcrs, p), "KVM_SET_XCRS");
+    }
+
     private static int Check(int result, string operation)
     {
         if (result < 0)

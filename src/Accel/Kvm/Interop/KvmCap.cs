@@ -17,6 +17,7 @@ internal static class KvmCap
     public const int Pit2 = 33;
     public const int Ioeventfd = 36;
     public const int AdjustClock = 39;
+    public const int VcpuEvents = 41;
     public const int Xsave = 55;
     public const int Xcrs = 56;
     public const int MaxVcpus = 66;

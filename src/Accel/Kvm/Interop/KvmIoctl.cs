@@ -8,7 +8,7 @@ internal static unsafe class KvmIoctl
     // /dev/kvm
     public static readonly nuint GetApiVersion = IoctlNumber.IO(KVMIO, 0x00);
     public static readonly nuint CreateVm = IoctlNumber.IO(KVMIO, 0x01);
-    public static readonly nuint GetMsrIndexList = IoctlNumber.IOWR(KVMIO, 0x02, 4);
+    public static readonly nuint GetMsrIndexList = IoctlNumber.IOWR(KVMIO, 0x02, (uint)sizeof(KvmMsrListHeader));
     public static readonly nuint CheckExtension = IoctlNumber.IO(KVMIO, 0x03);
     public static readonly nuint GetVcpuMmapSize = IoctlNumber.IO(KVMIO, 0x04);
     public static readonly nuint GetSupportedCpuid = IoctlNumber.IOWR(KVMIO, 0x05, (uint)sizeof(KvmCpuid2Header));
@@ -40,4 +40,16 @@ internal static unsafe class KvmIoctl
     public static readonly nuint GetMpState = IoctlNumber.IOR(KVMIO, 0x98, 4);
     public static readonly nuint SetMpState = IoctlNumber.IOW(KVMIO, 0x99, 4);
     public static readonly nuint SetCpuid2 = IoctlNumber.IOW(KVMIO, 0x90, (uint)sizeof(KvmCpuid2Header));
+    public static readonly nuint GetMsrs = IoctlNumber.IOWR(KVMIO, 0x88, (uint)sizeof(KvmMsrsHeader));
+    public static readonly nuint SetMsrs = IoctlNumber.IOW(KVMIO, 0x89, (uint)sizeof(KvmMsrsHeader));
+    public static readonly nuint GetFpu = IoctlNumber.IOR(KVMIO, 0x8c, (uint)sizeof(KvmFpu));
+    public static readonly nuint SetFpu = IoctlNumber.IOW(KVMIO, 0x8d, (uint)sizeof(KvmFpu));
+    public static readonly nuint GetLapic = IoctlNumber.IOR(KVMIO, 0x8e, (uint)sizeof(KvmLapicState));
+    public static readonly nuint SetLapic = IoctlNumber.IOW(KVMIO, 0x8f, (uint)sizeof(KvmLapicState));
+    public static readonly nuint GetVcpuEvents = IoctlNumber.IOR(KVMIO, 0x9f, (uint)sizeof(KvmVcpuEvents));
+    public static readonly nuint SetVcpuEvents = IoctlNumber.IOW(KVMIO, 0xa0, (uint)sizeof(KvmVcpuEvents));
+    public static readonly nuint GetXsave = IoctlNumber.IOR(KVMIO, 0xa4, (uint)sizeof(KvmXsave));
+    public static readonly nuint SetXsave = IoctlNumber.IOW(KVMIO, 0xa5, (uint)sizeof(KvmXsave));
+    public static readonly nuint GetXcrs = IoctlNumber.IOR(KVMIO, 0xa6, (uint)sizeof(KvmXcrs));
+    public static readonly nuint SetXcrs = IoctlNumber.IOW(KVMIO, 0xa7, (uint)sizeof(KvmXcrs));
 }

@@ -1,0 +1,135 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
+
+namespace Emu.Lab.Tests;
+
+// One level-2 boot that runs every Linux boot acceptance job with emu (Debian's kernel,
+// the harness's busybox initramfs, -smp 2 -m 1G): the bzImage, the PVH entry of the
+// uncompressed kernel, a reboot inside the guest, and a guest that triple-faults. The
+// test methods share it: one ~10 s level-2 boot instead of four.
+public sealed partial class LinuxBootLabRun
+{
+    public const int Cpus = 2;
+    public const long MemoryMiB = 1024;
+
+    // CMOS RAM byte (index 0x70) where the reboot guest remembers that it booted once:
+    // battery-backed RAM survives a reset, and /dev/port reaches it from busybox.
+    const string RebootScript = """
+        cmos_index() { printf "\\$(printf %o $1)" | dd of=/dev/port bs=1 seek=112 count=1 2>/dev/null; }
+        cmos_read() { cmos_index $1; dd if=/dev/port bs=1 skip=113 count=1 2>/dev/null | od -An -tu1 | tr -d ' \n'; }
+        cmos_write() { cmos_index $1; printf "\\$(printf %o $2)" | dd of=/dev/port bs=1 seek=113 count=1 2>/dev/null; }
+        if [ "$(cmos_read 112)" != 1 ]; then
+            cmos_write 112 1
+            echo "boot=1 cpus=$(nproc)"
+            sleep 1
+            reboot -f
+            sleep 30
+        fi
+        echo "boot=2 cpus=$(nproc) marker=$(cmos_read 112)"
+        """;
+
+    const string TripleFaultScript = """
+        echo "about to reboot by triple fault"
+        sleep 1
+        reboot -f
+        sleep 30
+        """;
+
+    LinuxBootLabRun(Level2Result result, Level3Guest guest, string vmlinux)
+    {
+        Result = result;
+        Guest = guest;
+        VmlinuxPath = vmlinux;
+    }
+
+    public Level2Result Result { get; }
+
+    // The guest of the bzImage and PVH jobs: its kernel command line is what /proc/cmdline must show.
+    public Level3Guest Guest { get; }
+
+    public string VmlinuxPath { get; }
+
+    static readonly SemaphoreSlim s_lock = new(1, 1);
+    static LinuxBootLabRun? s_run;
+
+    // Runs the level-2 boot once per test process; the tests of LinuxBootLabTests share it.
+    public static async Task<LinuxBootLabRun> GetAsync(Action<string> log)
+    {
+        await s_lock.WaitAsync();
+        try
+        {
+            return s_run ??= await RunAsync(log);
+        }
+        finally
+        {
+            s_lock.Release();
+        }
+    }
+
+    static async Task<LinuxBootLabRun> RunAsync(Action<string> log)
+    {
+        var env = LabEnvironment.Current;
+        env.EnsureLevel2();
+        string emu = LinuxBootEmu.EmuDll;
+        string vmlinux = LinuxBootKernels.ExtractVmlinux(env.KernelPath!, env.CacheDirectory);
+        var checks = Level3Guest.Create(LinuxBootChecks.Script);
+        var reboot = Level3Guest.Create(RebootScript);
+        var tripleOptions = new Level3Options { CheckScript = TripleFaultScript };
+        tripleOptions.KernelArgs.Add("reboot=t"); // Linux reboots by triple fault
+        var triple = Level3Guest.Create(tripleOptions);
+
+        using var run = Level2Run.Create(new Level2Options { ConsoleLine = line => log("L2| " + line) });
+        run.AddJob(Job("bzimage", emu, checks.BootArgs), "bzimage");
+        string pvhArgs = ShellQuote.Join(["-kernel", vmlinux, "-initrd", checks.InitrdPath, "-append", checks.KernelCommandLine]);
+        run.AddJob(Job("pvh", emu, pvhArgs), "pvh");
+        run.AddJob(Job("reboot", emu, reboot.BootArgs), "reboot");
+        run.AddJob(Job("triple-fault", emu, triple.BootArgs), "triple-fault");
+        Level2Result result = await run.BootAsync();
+        return new LinuxBootLabRun(result, checks, vmlinux);
+    }
+
+    // Runs emu as a user would, with the console on stdout; records its exit status,
+    // its stderr and its wall time inside level 2.
+    static string Job(string name, string emu, string bootArgs) => $$"""
+        echo "host_epoch=$(date +%s)"
+        t0=$(date +%s.%N)
+        timeout -k 10 600 dotnet {{ShellQuote.Quote(emu)}} -machine q35 -smp {{Cpus}} -m {{MemoryMiB}}M -nographic {{bootArgs}} </dev/null 2>"$LAB_DIR/{{name}}.stderr"
+        rc=$?
+        t1=$(date +%s.%N)
+        echo
+        echo "emu-exit=$rc"
+        echo "emu-seconds=$(awk "BEGIN {print $t1 - $t0}")"
+        sed 's/^/emu-stderr: /' "$LAB_DIR/{{name}}.stderr"
+        """;
+
+    // What one job's emu did.
+    public sealed record EmuRun(int? ExitCode, double? Seconds, IReadOnlyList<string> Stderr, long? HostEpoch, Level3Output Guest, LabJobResult Job);
+
+    public EmuRun this[string job]
+    {
+        get
+        {
+            LabJobResult j = Result[job];
+            IReadOnlyList<string> lines = j.OutputLines;
+            int? exit = null;
+            double? seconds = null;
+            long? epoch = null;
+            var stderr = new List<string>();
+            foreach (string line in lines)
+            {
+                if (ExitRegex().Match(line) is { Success: true } m)
+                    exit = int.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture);
+                else if (line.StartsWith("emu-seconds=", StringComparison.Ordinal))
+                    seconds = double.Parse(line["emu-seconds=".Length..], CultureInfo.InvariantCulture);
+                else if (line.StartsWith("host_epoch=", StringComparison.Ordinal))
+                    epoch = long.Parse(line["host_epoch=".Length..], CultureInfo.InvariantCulture);
+                else if (line.StartsWith("emu-stderr: ", StringComparison.Ordinal))
+                    stderr.Add(line["emu-stderr: ".Length..]);
+            }
+            return new EmuRun(exit, seconds, stderr, epoch, Level3Output.Parse(j.Output), j);
+        }
+    }
+
+    [GeneratedRegex(@"^emu-exit=(\d+)$")]
+    private static partial Regex ExitRegex();
+}
