@@ -10,7 +10,9 @@ namespace Emu.Accel.Kvm;
 /// added to it (KVM_DEV_VFIO_FILE_ADD, formerly KVM_DEV_VFIO_GROUP_ADD; same
 /// numbers) so KVM knows when the VM has a device whose DMA does not snoop
 /// the CPU caches. Created on the first registration: a kernel built without
-/// VFIO has no such device type and then nothing is registered.
+/// VFIO has no such device type and then nothing is registered. A file is
+/// added once however many devices use it (functions of one IOMMU group share
+/// the group file): KVM refuses a second add with EEXIST.
 /// </summary>
 internal sealed unsafe class KvmVfioDevice : IVfioFileRegistry, IDisposable
 {
@@ -21,6 +23,7 @@ internal sealed unsafe class KvmVfioDevice : IVfioFileRegistry, IDisposable
 
     private readonly FileDescriptor _vm;
     private readonly object _lock = new();
+    private readonly Dictionary<int, int> _users = new();
     private FileDescriptor? _device;
 
     public KvmVfioDevice(FileDescriptor vm) => _vm = vm;
@@ -30,7 +33,10 @@ internal sealed unsafe class KvmVfioDevice : IVfioFileRegistry, IDisposable
         lock (_lock)
         {
             _device ??= KvmApi.CreateDevice(_vm, KvmCreateDevice.TypeVfio);
-            SetFileAttr(_device, file, AttrFileAdd, "KVM_DEV_VFIO_FILE_ADD");
+            int users = _users.GetValueOrDefault(file.Fd);
+            if (users == 0)
+                SetFileAttr(_device, file, AttrFileAdd, "KVM_DEV_VFIO_FILE_ADD");
+            _users[file.Fd] = users + 1;
             return new Registration(this, file);
         }
     }
@@ -39,9 +45,16 @@ internal sealed unsafe class KvmVfioDevice : IVfioFileRegistry, IDisposable
     {
         lock (_lock)
         {
-            if (_device == null || _device.IsClosed || file.IsClosed)
+            if (file.IsClosed || !_users.TryGetValue(file.Fd, out int users))
                 return;
-            SetFileAttr(_device, file, AttrFileDel, "KVM_DEV_VFIO_FILE_DEL");
+            if (users > 1)
+            {
+                _users[file.Fd] = users - 1;
+                return;
+            }
+            _users.Remove(file.Fd);
+            if (_device != null && !_device.IsClosed)
+                SetFileAttr(_device, file, AttrFileDel, "KVM_DEV_VFIO_FILE_DEL");
         }
     }
 

@@ -34,6 +34,7 @@ public sealed class VfioPciDevice : PciDevice
     private ILogger _logger = Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance;
     private string _who = "vfio-pci";
     private long _configFailures;
+    private Machine? _claimed;
 
     public VfioPciDevice(ObjectType type) : base(type, express: true)
     {
@@ -68,10 +69,21 @@ public sealed class VfioPciDevice : PciDevice
         _logger = machine.LoggerFactory.CreateLogger("vfio");
         IVfioSystem system = Syscalls;
         VfioHostDevice hostDevice = VfioHostDevice.Locate(system, address);
+        VfioHostClaims.Claim(machine, HostAddress, _who);
+        _claimed = machine;
         IVfioBackend backend = Get(IommufdProperty) is string iommufdId
             ? new VfioIommufdBackend(machine.ResolveBackend<IommufdBackend>(iommufdId, "iommufd", this), system)
             : VfioGroupBackend.For(machine, system);
-        VfioAttachment attachment = backend.Attach(hostDevice, machine, _who);
+        VfioAttachment attachment;
+        try
+        {
+            attachment = backend.Attach(hostDevice, machine, _who);
+        }
+        catch
+        {
+            ReleaseAll();
+            throw;
+        }
         try
         {
             _device = new VfioDevice(system, attachment, _who);
@@ -248,6 +260,9 @@ public sealed class VfioPciDevice : PciDevice
 
     private void ReleaseAll()
     {
+        long ignored = (_interrupts?.MsixTableWindow?.IgnoredAccesses ?? 0) + (_interrupts?.MsixPbaWindow?.IgnoredAccesses ?? 0);
+        if (ignored > 0)
+            _logger.LogWarning("{Who}: the guest made {Count} MSI-X table/PBA accesses that were not aligned 4- or 8-byte accesses; they were ignored", _who, ignored);
         _interrupts?.Dispose();
         _interrupts = null;
         foreach (VfioBar bar in _bars)
@@ -257,5 +272,8 @@ public sealed class VfioPciDevice : PciDevice
         _kvmRegistration = null;
         _device?.Dispose();
         _device = null;
+        if (_claimed != null)
+            VfioHostClaims.Release(_claimed, HostAddress!);
+        _claimed = null;
     }
 }

@@ -113,9 +113,10 @@ public sealed class VfioOpenErrorTests : IDisposable
     {
         var first = _vm.Add("0000:01:00.0");
         var e = Assert.Throws<MachineConfigurationException>(() => _vm.Add("0000:01:00.0"));
-        Assert.Contains("already in use", e.Message);
+        Assert.Contains("already in use by another -device vfio-pci", e.Message);
         Assert.NotNull(first.Device);
         Assert.NotEmpty(_kernel.LiveDma);
+        Assert.Single(_kernel.CurrentTriggers(Emu.Devices.Vfio.Interop.VfioConstants.PciIntxIrqIndex)); // the first keeps its interrupts
     }
 
     [Fact]

@@ -1,0 +1,192 @@
+using System.Globalization;
+using System.Text;
+using Emu.Lab;
+
+namespace Emu.Lab.Tests;
+
+// One level-2 boot (Linux 6.1, group/container path) for the vfio-pci acceptance tests
+// with a real Linux guest at level 3: QEMU emulates an NVMe controller (on a 64 MiB image
+// whose first sector holds a known pattern) and an e1000e (on a restricted user network
+// whose gateway, 10.0.2.2, answers pings) in level 2; jobs bind them to vfio-pci and boot
+// Debian's kernel under emu with -device vfio-pci, and once under QEMU for the comparison.
+//
+// While the level-3 guest reads the disk with dd, the job samples KVM's exit counters in
+// level 2's debugfs (/sys/kernel/debug/kvm/{exits,mmio_exits,io_exits}, the sum over all
+// VMs: only one runs at a time), the same way for both VMMs.
+public sealed class VfioLinuxLabRun
+{
+    public const string Pattern = "EMU-VFIO-NVME-OK";
+    public const string Written = "WRITTEN-BY-LEVEL3";
+    public const long WrittenOffset = 2048 * 512;
+    public const int ReadMiB = 48;
+    public const int MemoryMiB = 512;
+
+    static readonly SemaphoreSlim s_lock = new(1, 1);
+    static VfioLinuxLabRun? s_run;
+
+    VfioLinuxLabRun(Level2Result result, string image)
+    {
+        Result = result;
+        ImagePath = image;
+    }
+
+    public Level2Result Result { get; }
+
+    public string ImagePath { get; }
+
+    public static async Task<VfioLinuxLabRun> GetAsync(Action<string> log)
+    {
+        await s_lock.WaitAsync();
+        try
+        {
+            return s_run ??= await RunAsync(log);
+        }
+        finally
+        {
+            s_lock.Release();
+        }
+    }
+
+    // What the level-3 guest does with the NVMe controller: read the pattern, write a new
+    // one past it, then read ReadMiB MiB with O_DIRECT between markers the job watches.
+    static readonly string NvmeScript = $$"""
+        i=0; while [ ! -b /dev/nvme0n1 ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i+1)); done
+        echo "driver=$(basename $(readlink /sys/class/nvme/nvme0/device/driver))"
+        echo "pattern=$(head -c 16 /dev/nvme0n1)"
+        printf '{{Written}}' | dd of=/dev/nvme0n1 bs=512 seek=2048 conv=fsync 2>/dev/null && sync
+        echo "dd-start"
+        sleep 2
+        dd if=/dev/nvme0n1 of=/dev/null bs=1M count={{ReadMiB}} iflag=direct 2>/tmp/dd.err || dd if=/dev/nvme0n1 of=/dev/null bs=1M count={{ReadMiB}} 2>/tmp/dd.err
+        echo "dd-end"
+        echo "dd=$(tail -n 1 /tmp/dd.err | tr ' ' '_')"
+        sleep 2
+        echo "msix_vectors=$(grep -c 'nvme0q' /proc/interrupts)"
+        echo "msix_interrupts=$(grep 'nvme0q' /proc/interrupts | awk '{s=0; for (i=2; i<=NF; i++) if ($i ~ /^[0-9]+$/) s+=$i; else break; t+=s} END {print t+0}')"
+        echo "msix_kind=$(grep 'nvme0q0' /proc/interrupts | grep -o 'PCI-MSI[A-Z-]*' | head -n 1)"
+        """;
+
+    // The e1000e: the driver binds, the link comes up, the gateway answers.
+    const string NicScript = """
+        i=0; while [ ! -e /sys/class/net/eth0 ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i+1)); done
+        echo "nic_driver=$(basename $(readlink /sys/class/net/eth0/device/driver))"
+        ip link set eth0 up
+        ip addr add 10.0.2.15/24 dev eth0
+        i=0; while [ "$(cat /sys/class/net/eth0/carrier 2>/dev/null)" != 1 ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i+1)); done
+        echo "carrier=$(cat /sys/class/net/eth0/carrier)"
+        echo "operstate=$(cat /sys/class/net/eth0/operstate)"
+        echo "ping_received=$(ping -c 3 -W 3 10.0.2.2 | grep -o '[0-9]* packets received' | cut -d' ' -f1)"
+        echo "nic_interrupts=$(grep eth0 /proc/interrupts | awk '{s=0; for (i=2; i<=NF; i++) if ($i ~ /^[0-9]+$/) s+=$i; else break; t+=s} END {print t+0}')"
+        """;
+
+    static async Task<VfioLinuxLabRun> RunAsync(Action<string> log)
+    {
+        LabEnvironment.Current.EnsureLevel2();
+        string emu = $"dotnet {ShellQuote.Quote(VfioLabRun.EmuDll)}";
+        var options = new Level2Options { ConsoleLine = line => log("L2| " + line) };
+        using var run = Level2Run.Create(options);
+        byte[] header = new byte[512];
+        Encoding.ASCII.GetBytes(Pattern).CopyTo(header, 0);
+        string image = run.CreateDiskImage("nvme.img", 64 << 20, header);
+        options.QemuArgs.AddRange([
+            "-drive", $"file={image},if=none,id=nv,format=raw", "-device", "nvme,drive=nv,serial=lab",
+            "-netdev", "user,id=n0,restrict=on", "-device", "e1000e,netdev=n0"]);
+        var nvme = Level3Guest.Create(NvmeScript, "nvme");
+        var nic = Level3Guest.Create(NicScript, "e1000e");
+        var both = Level3Guest.Create(NvmeScript.Replace("dd-start", "two-dd-start").Replace("dd-end", "two-dd-end") + "\n" + NicScript, "nvme", "e1000e");
+        string prelude = """
+            mountpoint -q /sys/kernel/debug || mount -t debugfs none /sys/kernel/debug
+            nvme=$(lab-bind-vfio 0x010802 | cut -d' ' -f1)
+            nic=$(lab-bind-vfio 0x020000 | cut -d' ' -f1)
+            echo "nvme_bdf=$nvme"; echo "nic_bdf=$nic"
+            echo "nvme_group=$(basename $(readlink /sys/bus/pci/devices/$nvme/iommu_group))"
+            echo "nic_group=$(basename $(readlink /sys/bus/pci/devices/$nic/iommu_group))"
+
+            """ + Sampler;
+        string emuBoot(Level3Guest g, string devices) => $"{emu} -machine q35 -smp 2 -m {MemoryMiB}M -nographic {g.BootArgs} {devices}";
+        run.AddJob(prelude + $"vmm_run emu {emuBoot(nvme, "-device vfio-pci,host=$nvme")}\n", "emu-nvme");
+        run.AddJob(prelude + $"vmm_run qemu {nvme.QemuKvmCommand("-device vfio-pci,host=$nvme", memoryMiB: MemoryMiB, cpus: 2)}\n", "qemu-nvme");
+        run.AddJob(prelude + $"vmm_run emu {emuBoot(nic, "-device vfio-pci,host=$nic")}\n", "emu-e1000e");
+        run.AddJob(prelude + $"vmm_run emu {emuBoot(both, "-device vfio-pci,host=$nvme,id=disk -device vfio-pci,host=$nic,id=nic")}\n", "emu-two");
+        Level2Result result = await run.BootAsync();
+        return new VfioLinuxLabRun(result, image);
+    }
+
+    // vmm_run NAME COMMAND...: runs a VMM with the console in a file, samples KVM's exit
+    // counters when the guest prints dd-start and dd-end, and prints its exit status,
+    // stderr and console (the console carries the level-3 lines).
+    const string Sampler = """
+        stats() { echo "$1_exits=$(cat /sys/kernel/debug/kvm/exits) $1_mmio=$(cat /sys/kernel/debug/kvm/mmio_exits) $1_io=$(cat /sys/kernel/debug/kvm/io_exits) $1_t=$(date +%s.%N)"; }
+        vmm_run() {
+            name=$1; shift
+            timeout -k 10 900 "$@" >"$LAB_DIR/$LAB_JOB.console" 2>"$LAB_DIR/$LAB_JOB.stderr" </dev/null &
+            pid=$!
+            state=0
+            while kill -0 $pid 2>/dev/null; do
+                if [ $state = 0 ] && grep -q '@L3@ .*dd-start' "$LAB_DIR/$LAB_JOB.console"; then stats start; state=1; fi
+                if [ $state = 1 ] && grep -q '@L3@ .*dd-end' "$LAB_DIR/$LAB_JOB.console"; then stats end; state=2; fi
+                sleep 0.2
+            done
+            wait $pid
+            echo "vmm_exit=$?"
+            sed 's/^/vmm-stderr: /' "$LAB_DIR/$LAB_JOB.stderr"
+            cat "$LAB_DIR/$LAB_JOB.console"
+        }
+
+        """;
+
+    // One job's VMM run: its exit status, stderr, the level-3 "key=value" lines, and the
+    // exit counters sampled around the dd.
+    public sealed record VmmRun(int? ExitCode, IReadOnlyList<string> Stderr, IReadOnlyDictionary<string, string> Guest, Level3Output Output,
+        IReadOnlyDictionary<string, double> Counters, LabJobResult Job)
+    {
+        public double ExitsDuringDd => Counters["end_exits"] - Counters["start_exits"];
+
+        public double MmioExitsDuringDd => Counters["end_mmio"] - Counters["start_mmio"];
+    }
+
+    public VmmRun this[string job]
+    {
+        get
+        {
+            LabJobResult j = Result[job];
+            int? exit = null;
+            var stderr = new List<string>();
+            var counters = new Dictionary<string, double>();
+            foreach (string line in j.OutputLines)
+            {
+                if (line.StartsWith("vmm_exit=", StringComparison.Ordinal))
+                    exit = int.Parse(line["vmm_exit=".Length..], CultureInfo.InvariantCulture);
+                else if (line.StartsWith("vmm-stderr: ", StringComparison.Ordinal))
+                    stderr.Add(line["vmm-stderr: ".Length..]);
+                else if (line.StartsWith("start_exits=", StringComparison.Ordinal) || line.StartsWith("end_exits=", StringComparison.Ordinal))
+                {
+                    foreach (string word in line.Split(' '))
+                    {
+                        int eq = word.IndexOf('=');
+                        if (eq > 0 && double.TryParse(word[(eq + 1)..], NumberStyles.Float, CultureInfo.InvariantCulture, out double v))
+                            counters[word[..eq]] = v;
+                    }
+                }
+            }
+            Level3Output output = Level3Output.Parse(j.Output);
+            var guest = new Dictionary<string, string>();
+            foreach (string line in output.Lines)
+            {
+                int eq = line.IndexOf('=');
+                if (eq > 0)
+                    guest[line[..eq]] = line[(eq + 1)..];
+            }
+            return new VmmRun(exit, stderr, guest, output, counters, j);
+        }
+    }
+
+    // busybox dd's last line, "50331648 bytes (48.0MB) copied, 3.21 seconds, 14.9MB/s": bytes per second.
+    public static double Throughput(string ddLine)
+    {
+        string[] words = ddLine.Replace('_', ' ').Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        double bytes = double.Parse(words[0], CultureInfo.InvariantCulture);
+        int s = Array.FindIndex(words, w => w.StartsWith("second", StringComparison.Ordinal));
+        double seconds = double.Parse(words[s - 1], CultureInfo.InvariantCulture);
+        return bytes / seconds;
+    }
+}
