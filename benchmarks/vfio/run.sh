@@ -1,6 +1,6 @@
 #!/bin/sh
 # The vfio-pci comparison: in one level-2 run of the nested lab (Linux 6.1, QEMU 7.2),
-# a level-3 Debian guest reads 48 MiB from a passed-through NVMe controller with
+# a level-3 Debian guest reads 192 MiB from a passed-through NVMe controller with
 # dd iflag=direct, once under emu and once under QEMU's -device vfio-pci, while KVM's
 # exit counters (level 2's debugfs) are sampled around the read. Prints throughput,
 # exits per MiB and the emu/QEMU ratios. Needs the lab (tests/Emu.Lab/README.md).

@@ -5,34 +5,37 @@ using Emu.Lab;
 namespace Emu.Lab.Tests;
 
 // One level-2 boot (Linux 6.1, group/container path) for the vfio-pci acceptance tests
-// with a real Linux guest at level 3: QEMU emulates an NVMe controller (on a 64 MiB image
+// with a real Linux guest at level 3: QEMU emulates an NVMe controller (on a 256 MiB image
 // whose first sector holds a known pattern) and an e1000e (on a restricted user network
 // whose gateway, 10.0.2.2, answers pings) in level 2; jobs bind them to vfio-pci and boot
 // Debian's kernel under emu with -device vfio-pci, and once under QEMU for the comparison.
 //
-// While the level-3 guest reads the disk with dd, the job samples KVM's exit counters in
-// level 2's debugfs (/sys/kernel/debug/kvm/{exits,mmio_exits,io_exits}, the sum over all
-// VMs: only one runs at a time), the same way for both VMMs.
+// Around the level-3 guest's dd the job samples KVM's exit counters in level 2's debugfs
+// (/sys/kernel/debug/kvm/{exits,mmio_exits,io_exits}, the sum over all VMs: only one runs
+// at a time), the same way for both VMMs, in lock-step with the guest: the guest prints
+// dd-start and waits for a line on its serial console; the job samples, then types "go"
+// into the VMM's stdin; the same after dd-end. So the window holds the read and little else.
 public sealed class VfioLinuxLabRun
 {
     public const string Pattern = "EMU-VFIO-NVME-OK";
     public const string Written = "WRITTEN-BY-LEVEL3";
     public const long WrittenOffset = 2048 * 512;
-    public const int ReadMiB = 48;
+    public const int ReadMiB = 192;
     public const int MemoryMiB = 512;
 
     static readonly SemaphoreSlim s_lock = new(1, 1);
     static VfioLinuxLabRun? s_run;
 
-    VfioLinuxLabRun(Level2Result result, string image)
+    VfioLinuxLabRun(Level2Result result, byte[] imageAtWrittenOffset)
     {
         Result = result;
-        ImagePath = image;
+        ImageAtWrittenOffset = imageAtWrittenOffset;
     }
 
     public Level2Result Result { get; }
 
-    public string ImagePath { get; }
+    // The host's image file at WrittenOffset after the run (read before the run directory goes).
+    public byte[] ImageAtWrittenOffset { get; }
 
     public static async Task<VfioLinuxLabRun> GetAsync(Action<string> log)
     {
@@ -55,14 +58,16 @@ public sealed class VfioLinuxLabRun
         echo "pattern=$(head -c 16 /dev/nvme0n1)"
         printf '{{Written}}' | dd of=/dev/nvme0n1 bs=512 seek=2048 conv=fsync 2>/dev/null && sync
         echo "dd-start"
-        sleep 2
-        dd if=/dev/nvme0n1 of=/dev/null bs=1M count={{ReadMiB}} iflag=direct 2>/tmp/dd.err || dd if=/dev/nvme0n1 of=/dev/null bs=1M count={{ReadMiB}} 2>/tmp/dd.err
+        read -t 60 -r go </dev/ttyS0
+        t0=$(cut -d' ' -f1 /proc/uptime)
+        dd if=/dev/nvme0n1 of=/dev/null bs=1M count={{ReadMiB}} iflag=direct 2>/tmp/dd.err || echo "dd_failed=$(tr '\n' ' ' </tmp/dd.err)"
+        t1=$(cut -d' ' -f1 /proc/uptime)
         echo "dd-end"
-        echo "dd=$(tail -n 1 /tmp/dd.err | tr ' ' '_')"
-        sleep 2
+        read -t 60 -r go </dev/ttyS0
+        echo "dd_seconds=$(awk "BEGIN {print $t1 - $t0}")"
+        echo "msix_mode=$(cat /sys/class/nvme/nvme0/device/msi_irqs/* | sort -u | tr '\n' ' ')"
         echo "msix_vectors=$(grep -c 'nvme0q' /proc/interrupts)"
         echo "msix_interrupts=$(grep 'nvme0q' /proc/interrupts | awk '{s=0; for (i=2; i<=NF; i++) if ($i ~ /^[0-9]+$/) s+=$i; else break; t+=s} END {print t+0}')"
-        echo "msix_kind=$(grep 'nvme0q0' /proc/interrupts | grep -o 'PCI-MSI[A-Z-]*' | head -n 1)"
         """;
 
     // The e1000e: the driver binds, the link comes up, the gateway answers.
@@ -86,7 +91,7 @@ public sealed class VfioLinuxLabRun
         using var run = Level2Run.Create(options);
         byte[] header = new byte[512];
         Encoding.ASCII.GetBytes(Pattern).CopyTo(header, 0);
-        string image = run.CreateDiskImage("nvme.img", 64 << 20, header);
+        string image = run.CreateDiskImage("nvme.img", 256 << 20, header);
         options.QemuArgs.AddRange([
             "-drive", $"file={image},if=none,id=nv,format=raw", "-device", "nvme,drive=nv,serial=lab",
             "-netdev", "user,id=n0,restrict=on", "-device", "e1000e,netdev=n0"]);
@@ -108,26 +113,37 @@ public sealed class VfioLinuxLabRun
         run.AddJob(prelude + $"vmm_run emu {emuBoot(nic, "-device vfio-pci,host=$nic")}\n", "emu-e1000e");
         run.AddJob(prelude + $"vmm_run emu {emuBoot(both, "-device vfio-pci,host=$nvme,id=disk -device vfio-pci,host=$nic,id=nic")}\n", "emu-two");
         Level2Result result = await run.BootAsync();
-        return new VfioLinuxLabRun(result, image);
+        byte[] written = new byte[Written.Length];
+        using (var file = File.OpenRead(image))
+        {
+            file.Position = WrittenOffset;
+            file.ReadExactly(written);
+        }
+        return new VfioLinuxLabRun(result, written);
     }
 
-    // vmm_run NAME COMMAND...: runs a VMM with the console in a file, samples KVM's exit
-    // counters when the guest prints dd-start and dd-end, and prints its exit status,
-    // stderr and console (the console carries the level-3 lines).
+    // vmm_run NAME COMMAND...: runs a VMM with the console in a file and its stdin on a
+    // FIFO; samples KVM's exit counters when the guest prints dd-start and dd-end, each
+    // time answering the guest's wait with a line; prints the VMM's exit status, stderr
+    // and console (the console carries the level-3 lines).
     const string Sampler = """
         stats() { echo "$1_exits=$(cat /sys/kernel/debug/kvm/exits) $1_mmio=$(cat /sys/kernel/debug/kvm/mmio_exits) $1_io=$(cat /sys/kernel/debug/kvm/io_exits) $1_t=$(date +%s.%N)"; }
         vmm_run() {
             name=$1; shift
-            timeout -k 10 900 "$@" >"$LAB_DIR/$LAB_JOB.console" 2>"$LAB_DIR/$LAB_JOB.stderr" </dev/null &
+            fifo="/tmp/$LAB_JOB.stdin"
+            rm -f "$fifo"; mkfifo "$fifo"
+            exec 3<>"$fifo"
+            timeout -k 10 900 "$@" >"$LAB_DIR/$LAB_JOB.console" 2>"$LAB_DIR/$LAB_JOB.stderr" <"$fifo" &
             pid=$!
             state=0
             while kill -0 $pid 2>/dev/null; do
-                if [ $state = 0 ] && grep -q '@L3@ .*dd-start' "$LAB_DIR/$LAB_JOB.console"; then stats start; state=1; fi
-                if [ $state = 1 ] && grep -q '@L3@ .*dd-end' "$LAB_DIR/$LAB_JOB.console"; then stats end; state=2; fi
-                sleep 0.2
+                if [ $state = 0 ] && grep -q '@L3@ .*dd-start' "$LAB_DIR/$LAB_JOB.console"; then stats start; state=1; printf 'go\r' >&3; fi
+                if [ $state = 1 ] && grep -q '@L3@ .*dd-end' "$LAB_DIR/$LAB_JOB.console"; then stats end; state=2; printf 'go\r' >&3; fi
+                sleep 0.1
             done
             wait $pid
             echo "vmm_exit=$?"
+            exec 3>&-
             sed 's/^/vmm-stderr: /' "$LAB_DIR/$LAB_JOB.stderr"
             cat "$LAB_DIR/$LAB_JOB.console"
         }
@@ -180,13 +196,8 @@ public sealed class VfioLinuxLabRun
         }
     }
 
-    // busybox dd's last line, "50331648 bytes (48.0MB) copied, 3.21 seconds, 14.9MB/s": bytes per second.
-    public static double Throughput(string ddLine)
-    {
-        string[] words = ddLine.Replace('_', ' ').Split(' ', StringSplitOptions.RemoveEmptyEntries);
-        double bytes = double.Parse(words[0], CultureInfo.InvariantCulture);
-        int s = Array.FindIndex(words, w => w.StartsWith("second", StringComparison.Ordinal));
-        double seconds = double.Parse(words[s - 1], CultureInfo.InvariantCulture);
-        return bytes / seconds;
-    }
+    // The read's throughput in bytes per second, timed by the level-3 guest's /proc/uptime
+    // around dd (busybox's dd does not report it).
+    public static double Throughput(VmmRun run) =>
+        ReadMiB * (double)(1 << 20) / Math.Max(double.Parse(run.Guest["dd_seconds"], CultureInfo.InvariantCulture), 0.01);
 }

@@ -31,6 +31,7 @@ public sealed class VfioPciDevice : PciDevice
     private VfioConfigMap? _configMap;
     private IDisposable? _kvmRegistration;
     private VfioInterrupts? _interrupts;
+    private VfioRomBar? _rom;
     private ILogger _logger = Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance;
     private string _who = "vfio-pci";
     private long _configFailures;
@@ -92,6 +93,7 @@ public sealed class VfioPciDevice : PciDevice
             _interrupts = new VfioInterrupts(this, _device, machine, _logger);
             _interrupts.Install();
             CreateBars();
+            CreateRom();
         }
         catch
         {
@@ -198,6 +200,17 @@ public sealed class VfioPciDevice : PciDevice
         }
     }
 
+    // The ROM, when the device has one, behind a virtualized ROM BAR (unplaced until the guest programs it).
+    private void CreateRom()
+    {
+        if (_device!.Region(VfioConstants.PciRomRegionIndex) is not { CanRead: true } rom)
+            return;
+        _rom = new VfioRomBar(_device, rom, _who);
+        Config.SetWritable(PciRegisters.RomAddress, 4, _rom.WritableMask);
+    }
+
+    internal VfioRomBar? Rom => _rom;
+
     protected override uint OnReadConfig(int offset, int length)
     {
         VfioConfigMap map = _configMap!;
@@ -225,6 +238,13 @@ public sealed class VfioPciDevice : PciDevice
         // The shadow takes every write through its masks: it decides where the
         // BARs are and whether decoding is on, and the capabilities react to it.
         Config.Write(offset, length, value);
+        bool touchesRom = offset < PciRegisters.RomAddress + 4 && offset + length > PciRegisters.RomAddress;
+        bool touchesCommand = offset < PciRegisters.Command + 2 && offset + length > PciRegisters.Command;
+        if (_rom != null && Bus != null && (touchesRom || touchesCommand))
+        {
+            using (Bus.Topology.BeginTransaction())
+                _rom.Update(Config, Bus.MemoryWindow);
+        }
         if (map.AllEmulated(offset, length))
             return;
         Span<byte> bytes = stackalloc byte[4];
@@ -249,11 +269,19 @@ public sealed class VfioPciDevice : PciDevice
         if (_device != null && !_device.TryReset())
             _logger.LogInformation("{Who}: the device cannot be reset by VFIO; only its emulated state is reset", _who);
         base.Reset();
+        lock (ConfigLock)
+        {
+            Config.SetDword(PciRegisters.RomAddress, 0);
+            if (Bus != null)
+                _rom?.Update(Config, Bus.MemoryWindow);
+        }
         _interrupts?.AfterReset();
     }
 
     protected override void OnUnrealize()
     {
+        if (Bus != null)
+            _rom?.Unmap(Bus.MemoryWindow);
         base.OnUnrealize(); // BARs leave the address space first: no memslot may point at a mapping about to go
         ReleaseAll();
     }

@@ -196,6 +196,13 @@ public sealed class VfioPciDeviceTests : IDisposable
     }
 
     [Fact]
+    public void A_device_without_a_ROM_shows_no_ROM_BAR()
+    {
+        _vm.Cfg(_device, PciRegisters.RomAddress, 4, 0xFFFF_FFFF);
+        Assert.Equal(0u, _vm.Cfg(_device, PciRegisters.RomAddress, 4));
+    }
+
+    [Fact]
     public void Guest_RAM_is_DMA_mapped_and_device_memory_is_not()
     {
         EnableMemory();
