@@ -83,6 +83,26 @@ internal sealed class FakePciFunction : IDisposable
 
     public bool OmitSparseCapability { get; set; }
 
+    /// <summary>
+    /// Appends an MSI capability at 0x70 after power management: the 24-byte layout
+    /// (64-bit, per-vector masking, <paramref name="vectors"/> vectors) when
+    /// <paramref name="full"/>, otherwise the 10-byte 32-bit one.
+    /// </summary>
+    public void AddMsi(bool full, int vectors = 4)
+    {
+        byte[] c = ReadRegion(VfioConstants.PciConfigRegionIndex, 0, 256);
+        c[0x61] = 0x70;
+        c[0x70] = 0x05;
+        c[0x71] = 0x00;
+        ushort control = (ushort)(System.Numerics.BitOperations.Log2((uint)vectors) << 1);
+        if (full)
+            control |= (1 << 7) | (1 << 8);
+        BinaryPrimitives.WriteUInt16LittleEndian(c.AsSpan(0x72), control);
+        WriteRegion(VfioConstants.PciConfigRegionIndex, 0, c);
+        c.CopyTo(InitialConfig, 0);
+        MsiCount = (uint)vectors;
+    }
+
     public static long RegionOffset(uint index) => (long)(index * RegionStride);
 
     public void WriteRegion(uint index, ulong offset, ReadOnlySpan<byte> data) =>
