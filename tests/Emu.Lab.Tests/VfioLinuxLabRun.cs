@@ -12,9 +12,11 @@ namespace Emu.Lab.Tests;
 //
 // Around the level-3 guest's dd the job samples KVM's exit counters in level 2's debugfs
 // (/sys/kernel/debug/kvm/{exits,mmio_exits,io_exits}, the sum over all VMs: only one runs
-// at a time), the same way for both VMMs, in lock-step with the guest: the guest prints
-// dd-start and waits for a line on its serial console; the job samples, then types "go"
-// into the VMM's stdin; the same after dd-end. So the window holds the read and little else.
+// at a time), the same way for both VMMs, when the guest's markers appear on the console.
+// The guest sleeps 3 s around each marker, so the window [dd-start, dd-end] surely holds
+// the whole read however late the console shows the markers; the idle exits the window
+// holds besides are subtracted at the rate measured over an idle window just before
+// (idle-start, idle-end).
 public sealed class VfioLinuxLabRun
 {
     public const string Pattern = "EMU-VFIO-NVME-OK";
@@ -57,13 +59,17 @@ public sealed class VfioLinuxLabRun
         echo "driver=$(basename $(readlink /sys/class/nvme/nvme0/device/driver))"
         echo "pattern=$(head -c 16 /dev/nvme0n1)"
         printf '{{Written}}' | dd of=/dev/nvme0n1 bs=512 seek=2048 conv=fsync 2>/dev/null && sync
+        echo "idle-start"
+        sleep 3
+        echo "idle-end"
+        sleep 1
         echo "dd-start"
-        read -t 60 -r go </dev/ttyS0
+        sleep 3
         t0=$(cut -d' ' -f1 /proc/uptime)
         dd if=/dev/nvme0n1 of=/dev/null bs=1M count={{ReadMiB}} iflag=direct 2>/tmp/dd.err || echo "dd_failed=$(tr '\n' ' ' </tmp/dd.err)"
         t1=$(cut -d' ' -f1 /proc/uptime)
         echo "dd-end"
-        read -t 60 -r go </dev/ttyS0
+        sleep 3
         echo "dd_seconds=$(awk "BEGIN {print $t1 - $t0}")"
         echo "msix_mode=$(cat /sys/class/nvme/nvme0/device/msi_irqs/* | sort -u | tr '\n' ' ')"
         echo "msix_vectors=$(grep -c 'nvme0q' /proc/interrupts)"
@@ -111,6 +117,12 @@ public sealed class VfioLinuxLabRun
         run.AddJob(prelude + $"vmm_run emu {emuBoot(nvme, "-device vfio-pci,host=$nvme")}\n", "emu-nvme");
         run.AddJob(prelude + $"vmm_run qemu {nvme.QemuKvmCommand("-device vfio-pci,host=$nvme", memoryMiB: MemoryMiB, cpus: 2)}\n", "qemu-nvme");
         run.AddJob(prelude + $"vmm_run emu {emuBoot(nic, "-device vfio-pci,host=$nic")}\n", "emu-e1000e");
+        // The same read with emu's guest RAM (a shmem memfd) on transparent huge pages,
+        // which QEMU's anonymous RAM gets by default: fewer, larger IOMMU and NPT mappings.
+        run.AddJob(prelude + "echo \"shmem_thp_before=$(cat /sys/kernel/mm/transparent_hugepage/shmem_enabled | tr ' ' '_')\"\n"
+            + "echo always >/sys/kernel/mm/transparent_hugepage/shmem_enabled\n"
+            + $"vmm_run emu {emuBoot(nvme, "-device vfio-pci,host=$nvme")}\n"
+            + "echo never >/sys/kernel/mm/transparent_hugepage/shmem_enabled\n", "emu-nvme-thp");
         run.AddJob(prelude + $"vmm_run emu {emuBoot(both, "-device vfio-pci,host=$nvme,id=disk -device vfio-pci,host=$nic,id=nic")}\n", "emu-two");
         Level2Result result = await run.BootAsync();
         byte[] written = new byte[Written.Length];
@@ -122,28 +134,25 @@ public sealed class VfioLinuxLabRun
         return new VfioLinuxLabRun(result, written);
     }
 
-    // vmm_run NAME COMMAND...: runs a VMM with the console in a file and its stdin on a
-    // FIFO; samples KVM's exit counters when the guest prints dd-start and dd-end, each
-    // time answering the guest's wait with a line; prints the VMM's exit status, stderr
+    // vmm_run NAME COMMAND...: runs a VMM with the console in a file, samples KVM's exit
+    // counters when the guest prints each marker, and prints the VMM's exit status, stderr
     // and console (the console carries the level-3 lines).
     const string Sampler = """
         stats() { echo "$1_exits=$(cat /sys/kernel/debug/kvm/exits) $1_mmio=$(cat /sys/kernel/debug/kvm/mmio_exits) $1_io=$(cat /sys/kernel/debug/kvm/io_exits) $1_t=$(date +%s.%N)"; }
         vmm_run() {
             name=$1; shift
-            fifo="/tmp/$LAB_JOB.stdin"
-            rm -f "$fifo"; mkfifo "$fifo"
-            exec 3<>"$fifo"
-            timeout -k 10 900 "$@" >"$LAB_DIR/$LAB_JOB.console" 2>"$LAB_DIR/$LAB_JOB.stderr" <"$fifo" &
+            timeout -k 10 900 "$@" >"$LAB_DIR/$LAB_JOB.console" 2>"$LAB_DIR/$LAB_JOB.stderr" </dev/null &
             pid=$!
-            state=0
+            seen=""
             while kill -0 $pid 2>/dev/null; do
-                if [ $state = 0 ] && grep -q '@L3@ .*dd-start' "$LAB_DIR/$LAB_JOB.console"; then stats start; state=1; printf 'go\r' >&3; fi
-                if [ $state = 1 ] && grep -q '@L3@ .*dd-end' "$LAB_DIR/$LAB_JOB.console"; then stats end; state=2; printf 'go\r' >&3; fi
+                for m in idle-start idle-end dd-start dd-end; do
+                    case " $seen " in *" $m "*) continue ;; esac
+                    if grep -aq "@L3@ .*$m" "$LAB_DIR/$LAB_JOB.console"; then stats "$(echo $m | tr - _)"; seen="$seen $m"; fi
+                done
                 sleep 0.1
             done
             wait $pid
             echo "vmm_exit=$?"
-            exec 3>&-
             sed 's/^/vmm-stderr: /' "$LAB_DIR/$LAB_JOB.stderr"
             cat "$LAB_DIR/$LAB_JOB.console"
         }
@@ -155,9 +164,21 @@ public sealed class VfioLinuxLabRun
     public sealed record VmmRun(int? ExitCode, IReadOnlyList<string> Stderr, IReadOnlyDictionary<string, string> Guest, Level3Output Output,
         IReadOnlyDictionary<string, double> Counters, LabJobResult Job)
     {
-        public double ExitsDuringDd => Counters["end_exits"] - Counters["start_exits"];
+        // Exits in the window around the read, less the idle exits the window holds besides.
+        public double ExitsDuringDd
+        {
+            get
+            {
+                double idleRate = (Counters["idle_end_exits"] - Counters["idle_start_exits"]) / (Counters["idle_end_t"] - Counters["idle_start_t"]);
+                double window = Counters["dd_end_t"] - Counters["dd_start_t"];
+                double ddSeconds = double.Parse(Guest["dd_seconds"], CultureInfo.InvariantCulture);
+                return Counters["dd_end_exits"] - Counters["dd_start_exits"] - idleRate * Math.Max(0, window - ddSeconds);
+            }
+        }
 
-        public double MmioExitsDuringDd => Counters["end_mmio"] - Counters["start_mmio"];
+        public double RawExitsDuringDd => Counters["dd_end_exits"] - Counters["dd_start_exits"];
+
+        public double MmioExitsDuringDd => Counters["dd_end_mmio"] - Counters["dd_start_mmio"];
     }
 
     public VmmRun this[string job]
@@ -174,7 +195,8 @@ public sealed class VfioLinuxLabRun
                     exit = int.Parse(line["vmm_exit=".Length..], CultureInfo.InvariantCulture);
                 else if (line.StartsWith("vmm-stderr: ", StringComparison.Ordinal))
                     stderr.Add(line["vmm-stderr: ".Length..]);
-                else if (line.StartsWith("start_exits=", StringComparison.Ordinal) || line.StartsWith("end_exits=", StringComparison.Ordinal))
+                else if (line.StartsWith("idle_start_exits=", StringComparison.Ordinal) || line.StartsWith("idle_end_exits=", StringComparison.Ordinal)
+                         || line.StartsWith("dd_start_exits=", StringComparison.Ordinal) || line.StartsWith("dd_end_exits=", StringComparison.Ordinal))
                 {
                     foreach (string word in line.Split(' '))
                     {
