@@ -37,11 +37,11 @@ internal sealed unsafe class KvmVfioDevice : IVfioFileRegistry, IDisposable
             if (users == 0)
                 SetFileAttr(_device, file, AttrFileAdd, "KVM_DEV_VFIO_FILE_ADD");
             _users[file.Fd] = users + 1;
-            return new Registration(this, file);
+            return new KvmVfioRegistration(this, file);
         }
     }
 
-    private void Remove(FileDescriptor file)
+    internal void Remove(FileDescriptor file)
     {
         lock (_lock)
         {
@@ -75,16 +75,5 @@ internal sealed unsafe class KvmVfioDevice : IVfioFileRegistry, IDisposable
     {
         lock (_lock)
             _device?.Dispose();
-    }
-
-    private sealed class Registration(KvmVfioDevice owner, FileDescriptor file) : IDisposable
-    {
-        private int _disposed;
-
-        public void Dispose()
-        {
-            if (Interlocked.Exchange(ref _disposed, 1) == 0)
-                owner.Remove(file);
-        }
     }
 }

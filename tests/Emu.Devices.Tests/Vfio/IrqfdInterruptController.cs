@@ -10,16 +10,16 @@ namespace Emu.Devices.Tests.Vfio;
 /// </summary>
 internal sealed class IrqfdInterruptController : IInterruptController
 {
-    private readonly object _lock = new();
-    private readonly Dictionary<int, Route> _routes = new();
-    private readonly List<(EventFd Trigger, int Gsi, EventFd? Resample)> _bindings = new();
+    internal readonly object Lock = new();
+    internal readonly Dictionary<int, RecordedMsiRoute> Routes = new();
+    internal readonly List<(EventFd Trigger, int Gsi, EventFd? Resample)> Bindings = new();
     private int _nextGsi = 24;
 
     public bool SupportsIrqFd => true;
 
     public int IoApicPins => 24;
 
-    public int RouteUpdates { get; private set; }
+    public int RouteUpdates { get; internal set; }
 
     public IIrqLine GetLine(int gsi) => NullIrqLine.Instance;
 
@@ -29,10 +29,10 @@ internal sealed class IrqfdInterruptController : IInterruptController
 
     public IMsiRoute AddMsiRoute(MsiMessage message)
     {
-        lock (_lock)
+        lock (Lock)
         {
-            var route = new Route(this, _nextGsi++, message);
-            _routes[route.Gsi] = route;
+            var route = new RecordedMsiRoute(this, _nextGsi++, message);
+            Routes[route.Gsi] = route;
             RouteUpdates++;
             return route;
         }
@@ -40,22 +40,22 @@ internal sealed class IrqfdInterruptController : IInterruptController
 
     public IDisposable AddIrqFd(EventFd trigger, int gsi, EventFd? resample = null)
     {
-        lock (_lock)
+        lock (Lock)
         {
             var binding = (trigger, gsi, resample);
-            _bindings.Add(binding);
-            return new Binding(this, binding);
+            Bindings.Add(binding);
+            return new CallbackDisposable(() => { lock (Lock) Bindings.Remove(binding); });
         }
     }
 
     /// <summary>The message an eventfd currently delivers, or null when it is bound to no MSI route.</summary>
     public MsiMessage? MessageFor(int eventFd)
     {
-        lock (_lock)
+        lock (Lock)
         {
-            foreach (var b in _bindings)
+            foreach (var b in Bindings)
             {
-                if (!b.Trigger.Handle.IsClosed && b.Trigger.Fd == eventFd && _routes.TryGetValue(b.Gsi, out Route? r))
+                if (!b.Trigger.Handle.IsClosed && b.Trigger.Fd == eventFd && Routes.TryGetValue(b.Gsi, out RecordedMsiRoute? r))
                     return r.Message;
             }
             return null;
@@ -64,9 +64,9 @@ internal sealed class IrqfdInterruptController : IInterruptController
 
     public (int Gsi, EventFd? Resample)? BindingFor(int eventFd)
     {
-        lock (_lock)
+        lock (Lock)
         {
-            foreach (var b in _bindings)
+            foreach (var b in Bindings)
             {
                 if (!b.Trigger.Handle.IsClosed && b.Trigger.Fd == eventFd)
                     return (b.Gsi, b.Resample);
@@ -79,8 +79,8 @@ internal sealed class IrqfdInterruptController : IInterruptController
     {
         get
         {
-            lock (_lock)
-                return _routes.Count;
+            lock (Lock)
+                return Routes.Count;
         }
     }
 
@@ -88,39 +88,8 @@ internal sealed class IrqfdInterruptController : IInterruptController
     {
         get
         {
-            lock (_lock)
-                return _bindings.Count;
-        }
-    }
-
-    private sealed class Route(IrqfdInterruptController owner, int gsi, MsiMessage message) : IMsiRoute
-    {
-        public int Gsi => gsi;
-
-        public MsiMessage Message { get; private set; } = message;
-
-        public void Update(MsiMessage m)
-        {
-            lock (owner._lock)
-            {
-                Message = m;
-                owner.RouteUpdates++;
-            }
-        }
-
-        public void Dispose()
-        {
-            lock (owner._lock)
-                owner._routes.Remove(gsi);
-        }
-    }
-
-    private sealed class Binding(IrqfdInterruptController owner, (EventFd, int, EventFd?) binding) : IDisposable
-    {
-        public void Dispose()
-        {
-            lock (owner._lock)
-                owner._bindings.Remove(binding);
+            lock (Lock)
+                return Bindings.Count;
         }
     }
 }

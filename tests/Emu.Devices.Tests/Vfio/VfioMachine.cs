@@ -23,7 +23,7 @@ internal sealed class VfioMachine : IDisposable
 
     public Q35Machine Machine { get; }
 
-    public VfioTestAccelerator.RecordingVm Vm => Accelerator.Vm!;
+    public RecordingVfioVm Vm => Accelerator.Vm!;
 
     public VfioPciDevice Add(string host, string? iommufd = null, string? id = null)
     {

@@ -15,7 +15,7 @@ internal sealed class VfioTestAccelerator : IAccelerator
 {
     public IrqfdInterruptController Interrupts { get; } = new();
 
-    public RecordingVm? Vm { get; private set; }
+    public RecordingVfioVm? Vm { get; private set; }
 
     public string Name => "vfio-test";
 
@@ -23,52 +23,9 @@ internal sealed class VfioTestAccelerator : IAccelerator
 
     public int RecommendedVcpus => 1;
 
-    public IVirtualMachine CreateVirtualMachine(VirtualMachineOptions options) => Vm = new RecordingVm(Interrupts);
+    public IVirtualMachine CreateVirtualMachine(VirtualMachineOptions options) => Vm = new RecordingVfioVm(Interrupts);
 
     public void Dispose()
     {
-    }
-
-    internal sealed class RecordingVm(IInterruptController interrupts) : IVirtualMachine, IMemoryListener, IVfioFileRegistry
-    {
-        public List<FlatRange> Slots { get; } = new();
-
-        public List<int> VfioFiles { get; } = new();
-
-        public IMemoryListener MemoryListener => this;
-
-        public int MaxVcpus => 8;
-
-        public IInterruptController? Interrupts => interrupts;
-
-        public IIoEventRegistry? IoEvents => null;
-
-        IVfioFileRegistry? IVirtualMachine.VfioFiles => this;
-
-        public IVcpu CreateVcpu(int index) => new FakeVcpu(index);
-
-        public void RangeAdded(in FlatRange range)
-        {
-            if (range.IsMappable)
-                Slots.Add(range);
-        }
-
-        public void RangeRemoved(in FlatRange range) => Slots.Remove(range);
-
-        public IDisposable Add(FileDescriptor file)
-        {
-            int fd = file.Fd;
-            VfioFiles.Add(fd);
-            return new Removal(() => VfioFiles.Remove(fd));
-        }
-
-        public void Dispose()
-        {
-        }
-
-        private sealed class Removal(Action action) : IDisposable
-        {
-            public void Dispose() => action();
-        }
     }
 }
