@@ -1,12 +1,13 @@
 using System.Net.Sockets;
 using Emu.Accel.Kvm;
+using Emu.Core.Catalog;
 using Emu.Core.Machines;
 using Emu.Core.Objects;
 using Emu.Core.Posix;
-using Emu.Devices;
 using Emu.Host.CommandLine;
 using Emu.Host.Composition;
 using Emu.Host.Hosting;
+using Emu.Host.Qmp;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -34,12 +35,14 @@ public static class Program
                 Console.Out.WriteLine($"emu version {typeof(Program).Assembly.GetName().Version?.ToString(3)}");
                 return 0;
             }
-            TypeRegistry registry = DeviceCatalog.CreateRegistry();
-            if (HelpCommands.TryHandle(options, registry, Console.Out))
+            TypeRegistry registry = HostCatalog.CreateRegistry();
+            KconfigCatalog catalog = HostCatalog.CreateCatalog(registry);
+            if (HelpCommands.TryHandle(options, registry, catalog, Console.Out))
                 return 0;
-            using LaunchedVm vm = VmLauncher.Launch(options, registry, loggers);
+            using QmpListenerSet qmp = QmpListenerSet.Bind(options.Qmp);
+            using LaunchedVm vm = VmLauncher.Launch(options, registry, catalog, loggers);
             using var pidFile = PidFile.Create(options.PidFile);
-            return Run(vm, loggers);
+            return Run(vm, qmp, loggers);
         }
         catch (Exception e) when (IsUserFacing(e))
         {
@@ -52,13 +55,15 @@ public static class Program
         }
     }
 
-    private static int Run(LaunchedVm vm, ILoggerFactory loggers)
+    private static int Run(LaunchedVm vm, QmpListenerSet qmp, ILoggerFactory loggers)
     {
         HostApplicationBuilder builder = Microsoft.Extensions.Hosting.Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings { ApplicationName = "emu" });
         builder.Services.AddSingleton(loggers);
         builder.Services.AddSingleton(vm);
         builder.Services.AddSingleton<ExitStatus>();
         builder.Services.Configure<ConsoleLifetimeOptions>(o => o.SuppressStatusMessages = true);
+        builder.Services.AddSingleton(qmp);
+        builder.Services.AddHostedService<QmpService>(); // before the machine: starts first, stops last
         builder.Services.AddHostedService<MachineService>();
         IHost host = builder.Build();
         ExitStatus status = host.Services.GetRequiredService<ExitStatus>();
@@ -67,6 +72,6 @@ public static class Program
     }
 
     private static bool IsUserFacing(Exception e) =>
-        e is CommandLineException or MachineConfigurationException or PropertyValueException or KvmUnavailableException
+        e is CommandLineException or MachineConfigurationException or PropertyValueException or KvmUnavailableException or KconfigException
             or PosixException or IOException or SocketException or UnauthorizedAccessException;
 }
