@@ -1,4 +1,5 @@
 using System.Diagnostics.CodeAnalysis;
+using System.Runtime.CompilerServices;
 using Emu.Core.Cpu;
 using Emu.Core.Memory;
 
@@ -124,6 +125,9 @@ public sealed class VcpuRunner
         }
     }
 
+    // Compiled fully optimized at once: this loop never returns, so tiered
+    // compilation would have to replace it on the stack (OSR) mid-run.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void Loop()
     {
         while (true)

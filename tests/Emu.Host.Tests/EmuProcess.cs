@@ -1,0 +1,42 @@
+using System.Diagnostics;
+using System.Text;
+
+namespace Emu.Host.Tests;
+
+/// <summary>Runs the built emu program as a user would and collects what it printed.</summary>
+internal sealed record EmuProcess(int ExitCode, string Stdout, string Stderr)
+{
+    public static string Executable => Path.Combine(AppContext.BaseDirectory, "emu");
+
+    public static EmuProcess Run(params string[] args) => Run(TimeSpan.FromSeconds(60), args);
+
+    public static EmuProcess Run(TimeSpan timeout, params string[] args)
+    {
+        using Process process = Start(args);
+        Task<string> stdout = process.StandardOutput.ReadToEndAsync();
+        Task<string> stderr = process.StandardError.ReadToEndAsync();
+        if (!process.WaitForExit(timeout))
+        {
+            process.Kill(entireProcessTree: true);
+            throw new TimeoutException($"emu {string.Join(' ', args)} did not finish in {timeout}; stdout so far: {stdout.Result}");
+        }
+        return new EmuProcess(process.ExitCode, stdout.Result, stderr.Result);
+    }
+
+    public static Process Start(params string[] args)
+    {
+        var psi = new ProcessStartInfo(Executable)
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            RedirectStandardInput = true,
+            StandardOutputEncoding = Encoding.UTF8,
+        };
+        foreach (string a in args)
+            psi.ArgumentList.Add(a);
+        return Process.Start(psi) ?? throw new InvalidOperationException("cannot start emu");
+    }
+
+    /// <summary>The non-empty lines of stderr.</summary>
+    public string[] ErrorLines => Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+}
