@@ -93,6 +93,9 @@ internal sealed class QmpSession
         _logger.LogWarning("{Reason}", why);
         _outbound.Writer.TryComplete();
         _closed.Cancel();
+        // A send blocked on a full socket buffer does not end by cancellation
+        // alone: closing the socket fails it, and the session winds down.
+        _socket.Dispose();
     }
 
     private async Task WriteLoopAsync(PipeWriter writer)
