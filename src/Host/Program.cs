@@ -7,6 +7,7 @@ using Emu.Core.Posix;
 using Emu.Host.CommandLine;
 using Emu.Host.Composition;
 using Emu.Host.Hosting;
+using Emu.Host.Logging;
 using Emu.Host.Qmp;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -18,10 +19,10 @@ public static class Program
 {
     public static int Main(string[] args)
     {
-        ILoggerFactory loggers = LoggerFactory.Create(b => b
+        var loggers = new DeferredLoggerFactory(LogLevel.Warning, () => LoggerFactory.Create(b => b
             .SetMinimumLevel(LogLevel.Warning)
             .AddSimpleConsole(o => o.SingleLine = true)
-            .AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace));
+            .AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace)));
         try
         {
             EmuOptions options = CommandLineParser.Parse(args);
@@ -39,9 +40,14 @@ public static class Program
             KconfigCatalog catalog = HostCatalog.CreateCatalog(registry);
             if (HelpCommands.TryHandle(options, registry, catalog, Console.Out))
                 return 0;
-            using QmpListenerSet qmp = QmpListenerSet.Bind(options.Qmp);
+            using QmpListenerSet qmpSockets = QmpListenerSet.Bind(options.Qmp);
             using LaunchedVm vm = VmLauncher.Launch(options, registry, catalog, loggers);
             using var pidFile = PidFile.Create(options.PidFile);
+            using var signals = new ShutdownSignals(vm.Machine);
+            // QMP serves from here on; with wait=on this returns once a client has connected.
+            using QmpRunner qmp = QmpRunner.Start(qmpSockets, vm, loggers);
+            // The guest starts now and runs while the generic host comes up.
+            vm.Machine.Start(paused: vm.StartPaused);
             return Run(vm, qmp, loggers);
         }
         catch (Exception e) when (IsUserFacing(e))
@@ -55,15 +61,15 @@ public static class Program
         }
     }
 
-    private static int Run(LaunchedVm vm, QmpListenerSet qmp, ILoggerFactory loggers)
+    private static int Run(LaunchedVm vm, QmpRunner qmp, DeferredLoggerFactory loggers)
     {
         HostApplicationBuilder builder = Microsoft.Extensions.Hosting.Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings { ApplicationName = "emu" });
-        builder.Services.AddSingleton(loggers);
+        builder.Services.AddSingleton<ILoggerFactory>(loggers);
         builder.Services.AddSingleton(vm);
         builder.Services.AddSingleton<ExitStatus>();
         builder.Services.Configure<ConsoleLifetimeOptions>(o => o.SuppressStatusMessages = true);
         builder.Services.AddSingleton(qmp);
-        builder.Services.AddHostedService<QmpService>(); // before the machine: starts first, stops last
+        builder.Services.AddHostedService<QmpService>(); // before the machine's service: stops after it, so clients see SHUTDOWN
         builder.Services.AddHostedService<MachineService>();
         IHost host = builder.Build();
         ExitStatus status = host.Services.GetRequiredService<ExitStatus>();

@@ -151,6 +151,20 @@ public sealed class QmpProtocolTests
     }
 
     [KvmFact]
+    public async Task WithWaitOnTheGuestStartsOnlyOnceAClientConnects()
+    {
+        // The firmware's self-test prints a banner at once, then powers off.
+        await using VmProcess vm = VmProcess.StartEmuWaiting();
+        while (!Directory.GetFileSystemEntries(vm.Directory).Contains(vm.SocketPath))
+            await Task.Delay(20);
+        await Task.Delay(1000); // long enough for the banner, had the guest started
+        Assert.DoesNotContain("Emu firmware", vm.SerialOutput);
+        await using QmpTestClient client = await QmpTestClient.ConnectUnixAsync(vm.SocketPath);
+        Assert.Equal(0, await vm.WaitForExitAsync());
+        Assert.Contains("RESULT: PASS", vm.SerialOutput);
+    }
+
+    [KvmFact]
     public async Task QuitRepliesAnnouncesShutdownAndEndsWithStatusZero()
     {
         await using VmProcess vm = VmProcess.StartEmu(VmProcess.LongRunningGuest);

@@ -62,6 +62,17 @@ internal sealed class VmProcess : IAsyncDisposable
     /// <summary>The same in a directory the test owns (and removes).</summary>
     public static VmProcess StartEmuIn(string directory, params string[] args) => StartEmu(directory, ownsDirectory: false, args);
 
+    /// <summary>emu with wait=on and the serial port in DIR/serial.txt: it starts the guest only once a client connects.</summary>
+    public static VmProcess StartEmuWaiting(params string[] args)
+    {
+        string directory = NewDirectory();
+        var all = new List<string> { "-qmp", $"unix:{Path.Combine(directory, "qmp.sock")},server=on,wait=on", "-serial", $"file:{Path.Combine(directory, "serial.txt")}" };
+        all.AddRange(args);
+        return Start(directory, true, Path.Combine(AppContext.BaseDirectory, "emu"), all);
+    }
+
+    public string SerialOutput => File.Exists(Path.Combine(Directory, "serial.txt")) ? File.ReadAllText(Path.Combine(Directory, "serial.txt")) : "";
+
     private static VmProcess StartEmu(string directory, bool ownsDirectory, string[] args)
     {
         var all = new List<string> { "-qmp", $"unix:{Path.Combine(directory, "qmp.sock")},server=on,wait=off", "-serial", "null" };
