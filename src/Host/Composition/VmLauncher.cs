@@ -52,6 +52,7 @@ internal static class VmLauncher
         if (machine is Q35Machine q35)
             q35.Firmware = options.Bios != null ? FirmwareFile.Read(options.Bios) : BuiltinFirmware.Load();
 
+        CheckRequestedTypes(options, objects, configuration, machine.Type.Name);
         IAccelerator accelerator = accel.Open();
         var root = ContainerObject.Create();
         try
@@ -97,6 +98,37 @@ internal static class VmLauncher
         }
     }
 
+    // -device and -object types are checked before anything is opened, so a typo is reported as such.
+    private static void CheckRequestedTypes(EmuOptions options, ObjectFactory objects, KconfigConfiguration configuration, string machineName)
+    {
+        foreach (KeyValueList device in options.Devices)
+        {
+            string driver = device.Get("driver") ?? throw new CommandLineException($"-device '{device}': missing driver");
+            try
+            {
+                configuration.RequireAvailable(objects.FindCreatable(driver, "device"), machineName);
+            }
+            catch (Exception e) when (e is KconfigException or PropertyValueException)
+            {
+                throw new CommandLineException($"-device {driver}: {e.Message} (use -device help to list the devices of this machine)");
+            }
+        }
+        foreach (KeyValueList obj in options.Objects)
+        {
+            string typeName = obj.Get("qom-type") ?? throw new CommandLineException($"-object '{obj}': missing the object type");
+            try
+            {
+                objects.FindCreatable(typeName, HostCatalog.UserCreatable);
+            }
+            catch (PropertyValueException e)
+            {
+                throw new CommandLineException($"-object {obj}: {e.Message} (use -object help)");
+            }
+            if (obj.Get("id") == null)
+                throw new CommandLineException($"-object {typeName}: missing id=");
+        }
+    }
+
     // Every device the board and the launcher made must be one the catalog enables for this machine.
     private static void CheckBoardDevices(Machine machine, KconfigConfiguration configuration)
     {
@@ -104,7 +136,9 @@ internal static class VmLauncher
         {
             if (!configuration.IsAvailable(device.Type))
                 throw new MachineConfigurationException($"machine {machine.Type.Name}: the catalog does not enable '{device.Type.Name}', which the board needs: "
-                    + (configuration.Catalog.SymbolFor(device.Type) is { } s ? $"{s.Name} is {configuration.ReasonFor(s.Name)}" : "it has no catalog entry"));
+                    + (configuration.Catalog.SymbolFor(device.Type) is { } s
+                        ? $"{s.Name} is {configuration.ReasonFor(s.Name)}"
+                        : "the type has no stanza in the device catalog (src/Devices/Kconfig), and the board's does not select one"));
         }
     }
 
