@@ -244,7 +244,16 @@ public sealed partial class QmpMachineTests
         JsonElement tap = platform.GetProperty("tap");
         Assert.Equal(File.Exists("/dev/net/tun"), tap.GetProperty("present").GetBoolean());
         if (tap.TryGetProperty("offloads", out JsonElement offloads))
-            Assert.Contains("csum", offloads.EnumerateArray().Select(o => o.GetString()));
+        {
+            string?[] names = offloads.EnumerateArray().Select(o => o.GetString()).ToArray();
+            Assert.Contains("csum", names);
+            Assert.Contains("tso4", names);
+            if (Environment.OSVersion.Version >= new Version(6, 2))
+            {
+                Assert.Contains("uso4", names); // UDP segmentation offload arrived in Linux 6.2
+                Assert.Contains("uso6", names);
+            }
+        }
         else
             Assert.NotEmpty(tap.GetProperty("problem").GetString()!);
     }

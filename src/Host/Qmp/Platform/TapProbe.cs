@@ -26,10 +26,20 @@ internal static unsafe partial class TapProbe
         (0x0100, "multi-queue"), (0x0800, "persist"), (0x1000, "no-pi"), (0x2000, "one-queue"), (0x4000, "vnet-hdr"),
     };
 
-    // TUN_F_* offloads; the segmentation ones need checksum offload too.
-    private static readonly (uint Flag, string Name)[] s_offloads =
+    // TUN_F_* offloads and the set each is probed with: the kernel takes
+    // segmentation offloads only together with checksum offload, ECN only with
+    // a TSO, and UDP segmentation only for IPv4 and IPv6 at once (see
+    // tun_set_offload in drivers/net/tun.c); unknown bits are refused (EINVAL).
+    private const uint Csum = 0x01, Tso4 = 0x02, Tso6 = 0x04, TsoEcn = 0x08, Ufo = 0x10, Uso4 = 0x20, Uso6 = 0x40;
+
+    private static readonly (uint Probe, string[] Names)[] s_offloads =
     {
-        (0x01, "csum"), (0x02, "tso4"), (0x04, "tso6"), (0x08, "tso-ecn"), (0x10, "ufo"), (0x20, "uso4"), (0x40, "uso6"),
+        (Csum, new[] { "csum" }),
+        (Csum | Tso4, new[] { "tso4" }),
+        (Csum | Tso6, new[] { "tso6" }),
+        (Csum | Tso4 | Tso6 | TsoEcn, new[] { "tso-ecn" }),
+        (Csum | Ufo, new[] { "ufo" }),
+        (Csum | Uso4 | Uso6, new[] { "uso4", "uso6" }),
     };
 
     [LibraryImport("libc", EntryPoint = "open", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
@@ -68,11 +78,10 @@ internal static unsafe partial class TapProbe
                 return new TapCapabilities(true, featureNames, null, why);
             }
             var offloads = new List<string>();
-            foreach ((uint flag, string name) in s_offloads)
+            foreach ((uint probe, string[] names) in s_offloads)
             {
-                uint with = flag == 0x01 ? flag : flag | 0x01;
-                if (IoctlValue(fd, TunSetOffload, with) == 0)
-                    offloads.Add(name);
+                if (IoctlValue(fd, TunSetOffload, probe) == 0)
+                    offloads.AddRange(names);
             }
             return new TapCapabilities(true, featureNames, offloads, null);
         }
