@@ -9,11 +9,11 @@ namespace Emu.Host.Qmp;
 /// </summary>
 internal sealed class QmpService : IHostedService
 {
-    private readonly QmpRunner _runner;
+    private readonly QmpRunnerSlot _slot;
 
-    public QmpService(QmpRunner runner) => _runner = runner;
+    public QmpService(QmpRunnerSlot slot) => _slot = slot;
 
     public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
-    public Task StopAsync(CancellationToken cancellationToken) => _runner.StopAsync();
+    public Task StopAsync(CancellationToken cancellationToken) => _slot.Runner?.StopAsync() ?? Task.CompletedTask;
 }
