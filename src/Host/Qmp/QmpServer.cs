@@ -34,6 +34,9 @@ internal sealed class QmpServer
 
     public int MaxMessageBytes { get; }
 
+    /// <summary>Clients served at once (each has a receiving thread).</summary>
+    public const int MaxClients = 64;
+
     /// <summary>Held by commands that change the configuration, so they run one at a time across clients.</summary>
     public SemaphoreSlim ExclusiveLock { get; } = new(1, 1);
 
@@ -67,6 +70,11 @@ internal sealed class QmpServer
                 _logger.LogWarning("QMP {Endpoint}: accept failed: {Message}", listener.Endpoint, e.Message);
                 continue;
             }
+            if (_sessions.Length >= MaxClients)
+            {
+                _ = RefuseAsync(socket);
+                continue;
+            }
             var session = new QmpSession(socket, this, Interlocked.Increment(ref _sessionCount), _logger);
             lock (_lock)
             {
@@ -75,6 +83,24 @@ internal sealed class QmpServer
             }
             if (listener.Endpoint.Wait)
                 _firstClient.TrySetResult();
+        }
+    }
+
+    // Each client has a thread; past the limit a client is told why and closed.
+    private async Task RefuseAsync(Socket socket)
+    {
+        _logger.LogWarning("QMP: refusing a client, {Max} are connected already", MaxClients);
+        using (socket)
+        {
+            try
+            {
+                byte[] message = QmpReplyWriter.Error(QmpErrorClass.GenericError, $"Too many QMP clients ({MaxClients} are connected)", null);
+                await socket.SendAsync(message, SocketFlags.None, _stopping.Token).ConfigureAwait(false);
+                socket.Shutdown(SocketShutdown.Both);
+            }
+            catch (Exception e) when (e is SocketException or OperationCanceledException or ObjectDisposedException)
+            {
+            }
         }
     }
 
