@@ -197,6 +197,7 @@ public sealed partial class QmpMachineTests
         Assert.Contains("q35:child<mch>", names);
         Assert.Contains("device[0]:child<host-x86_64-cpu>", names);
         Assert.Equal("/machine/unattached", (await client.ReturnOfAsync("qom-get", new { path = "/machine", property = "unattached" })).GetString());
+        Assert.Equal("/chardevs/serial0", (await client.ReturnOfAsync("qom-get", new { path = "/machine/unattached/serial0", property = "chardev" })).GetString());
         Assert.Equal("kvm-accel", (await client.ReturnOfAsync("qom-get", new { path = "/accel", property = "type" })).GetString());
         Assert.Equal("/dev/kvm", (await client.ReturnOfAsync("qom-get", new { path = "/accel", property = "device" })).GetString());
     }

@@ -23,6 +23,11 @@ internal sealed class QomGetCommand : QmpCommand
         {
             call.Result.WriteStringValue(obj.Type.Name);
         }
+        else if (obj.Type.FindProperty(name) is LinkProperty link && obj.GetValue(link) is string target
+            && call.Context.Vm.Machine.Backends.GetValueOrDefault(target) is { Parent: not null } linked)
+        {
+            call.Result.WriteStringValue(linked.CanonicalPath); // a link reads as the path of what it points to
+        }
         else if (obj.Type.FindProperty(name) is { } property)
         {
             property.WriteJson(call.Result, obj.GetValue(property));
