@@ -5,9 +5,10 @@ using Microsoft.Extensions.Hosting;
 namespace Emu.Host.Hosting;
 
 /// <summary>
-/// Runs the machine inside the generic host: starts it, ends the host when
-/// the guest is done, and on Ctrl-C or SIGTERM (the host stopping) shuts the
-/// machine down in order, so every device and mapping is released.
+/// Runs the machine inside the generic host: ends the host when the guest is
+/// done, and when the host stops first (Ctrl-C, SIGTERM) shuts the machine
+/// down in order, so every device and mapping is released. The machine is
+/// started before the host, so the guest does not wait for it.
 /// </summary>
 internal sealed class MachineService : IHostedService
 {
@@ -16,16 +17,15 @@ internal sealed class MachineService : IHostedService
     private readonly ExitStatus _status;
     private Task? _watch;
 
-    public MachineService(LaunchedVm vm, IHostApplicationLifetime lifetime, ExitStatus status)
+    public MachineService(VmSlot slot, IHostApplicationLifetime lifetime, ExitStatus status)
     {
-        _vm = vm;
+        _vm = slot.Vm;
         _lifetime = lifetime;
         _status = status;
     }
 
     public Task StartAsync(CancellationToken cancellationToken)
     {
-        _vm.Machine.Start(paused: _vm.StartPaused);
         _watch = WatchAsync();
         return Task.CompletedTask;
     }
@@ -43,7 +43,7 @@ internal sealed class MachineService : IHostedService
     {
         Machine machine = _vm.Machine;
         if (!machine.Controller.Completion.IsCompleted)
-            _ = machine.RequestShutdown(new MachineExit(ShutdownCause.HostSignal, 0, "terminating on signal"));
+            _ = machine.RequestShutdown(new MachineExit(ShutdownCause.HostSignal, 0, "terminating: the host is stopping"));
         MachineExit exit = await machine.Controller.Completion.WaitAsync(cancellationToken).ConfigureAwait(false);
         _status.Exit ??= exit;
         if (_watch != null)

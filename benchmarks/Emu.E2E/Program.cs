@@ -1,0 +1,103 @@
+using System.Globalization;
+
+namespace Emu.E2E;
+
+/// <summary>
+/// Runs the built-in firmware's three workloads (no exits, N port-I/O exits,
+/// N MMIO exits) on the bare KVM_RUN floor, emu and QEMU, interleaved, and
+/// prints medians and the ratios the project's targets are stated in.
+///
+///   dotnet run --project benchmarks/Emu.E2E -c Release -- [--runs 7] [--exits 100000]
+///       [--emu PATH] [--qemu PATH] [--only floor,emu,qemu]
+///
+/// Without --emu it publishes emu ReadyToRun into artifacts/emu (as a user would run it).
+/// </summary>
+internal static class Program
+{
+    public static int Main(string[] args)
+    {
+        int runs = 7;
+        long exits = 100_000;
+        string? emu = null;
+        string qemu = "qemu-system-x86_64";
+        string[] only = { "floor", "emu", "qemu" };
+        for (int i = 0; i < args.Length; i++)
+        {
+            string Next() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value");
+            switch (args[i])
+            {
+                case "--runs": runs = int.Parse(Next(), CultureInfo.InvariantCulture); break;
+                case "--exits": exits = long.Parse(Next(), CultureInfo.InvariantCulture); break;
+                case "--emu": emu = Next(); break;
+                case "--qemu": qemu = Next(); break;
+                case "--only": only = Next().Split(','); break;
+                default:
+                    Console.Error.WriteLine($"unknown argument {args[i]}");
+                    return 2;
+            }
+        }
+        string repository = FindRepository();
+        string work = Directory.CreateTempSubdirectory("emu-e2e-").FullName;
+        try
+        {
+            string floor = Tools.Compile(Path.Combine(repository, "benchmarks/e2e/kvm-floor.c"), work);
+            string measure = Tools.Compile(Path.Combine(repository, "benchmarks/e2e/measure.c"), work);
+            emu ??= PublishEmu(repository);
+            string rom = FirmwareRom.Build(repository, Path.Combine(work, "firmware"));
+            var modes = new Dictionary<string, string>
+            {
+                ["none"] = FirmwareRom.Patch(rom, "none", work),
+                ["pio"] = FirmwareRom.Patch(rom, $"pio:{exits}", work),
+                ["mmio"] = FirmwareRom.Patch(rom, $"mmio:{exits}", work),
+            };
+            var vmms = new List<Vmm>
+            {
+                new("floor", r => new[] { floor, r }),
+                new("emu", r => new[] { emu, "-m", "128", "-bios", r, "-serial", "null", "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04" }),
+                new("qemu", r => new[] { qemu, "-accel", "kvm", "-M", "q35", "-m", "128", "-bios", r, "-display", "none", "-serial", "null", "-no-reboot", "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04" }),
+            }.Where(v => only.Contains(v.Name)).ToList();
+
+            var report = new Report();
+            // Interleave: every round runs each VMM on each workload once, so load changes hit all alike.
+            for (int round = 0; round < runs; round++)
+            {
+                foreach ((string mode, string image) in modes)
+                {
+                    foreach (Vmm vmm in vmms)
+                    {
+                        Measurement m = Tools.Measure(measure, vmm.CommandLine(image));
+                        if (m.Status != 0)
+                            throw new InvalidOperationException($"{vmm.Name} {mode} exited {m.Status}: {string.Join(' ', vmm.CommandLine(image))}");
+                        report.Add(vmm.Name, mode, m);
+                    }
+                }
+                Console.Error.Write($"\rround {round + 1}/{runs}");
+            }
+            Console.Error.WriteLine();
+            Console.WriteLine($"Machine load before the run: {File.ReadAllText("/proc/loadavg").Trim()}");
+            Console.WriteLine(report.Render(vmms.Select(v => v.Name).ToList(), exits, runs));
+            return 0;
+        }
+        finally
+        {
+            Directory.Delete(work, recursive: true);
+        }
+    }
+
+    private static string PublishEmu(string repository)
+    {
+        string output = Path.Combine(repository, "artifacts/emu");
+        Tools.Run("dotnet", "publish", Path.Combine(repository, "src/Host/Emu.Host.csproj"), "-c", "Release", "-r", "linux-x64", "--self-contained", "false", "-p:PublishReadyToRun=true", "-o", output);
+        return Path.Combine(output, "emu");
+    }
+
+    private static string FindRepository()
+    {
+        for (string? dir = AppContext.BaseDirectory; dir != null; dir = Path.GetDirectoryName(dir))
+        {
+            if (File.Exists(Path.Combine(dir, "Emu.sln")))
+                return dir;
+        }
+        throw new InvalidOperationException("run from inside the repository");
+    }
+}

@@ -1,0 +1,24 @@
+#!/bin/sh
+# Installs every Debian package the build and the tests need, skipping the
+# ones already installed. Run as root (CI machines are) or with sudo.
+#   gcc make libc6-dev linux-libc-dev  the built-in firmware, the uAPI layout checks
+#                                      (<linux/kvm.h>, <linux/vfio.h>), the benchmark floor
+#   acpica-tools       iasl/acpiexec decode and execute the generated ACPI tables
+#   qemu-system-x86 linux-image-amd64 busybox-static kmod
+#                      the nested lab (shared/LAB.md, tests/Emu.Lab) and the QEMU comparisons
+#   iproute2           tap devices for the virtio-net lab tests
+set -eu
+packages="gcc make libc6-dev linux-libc-dev acpica-tools qemu-system-x86 linux-image-amd64 busybox-static kmod iproute2"
+missing=""
+for p in $packages; do
+    if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed'; then
+        missing="$missing $p"
+    fi
+done
+[ -z "$missing" ] && exit 0
+echo "installing:$missing"
+sudo=""
+[ "$(id -u)" -eq 0 ] || sudo="sudo"
+$sudo apt-get update -qq
+# shellcheck disable=SC2086
+DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends $missing
