@@ -9,49 +9,54 @@ namespace Emu.Core.Boot;
 /// </summary>
 public sealed class BzImage
 {
-    private readonly byte[] _file;
+    private readonly byte[] _headerBytes;
 
-    private BzImage(byte[] file, LinuxSetupHeader header, int kernelOffset)
+    private BzImage(BootFile file, LinuxSetupHeader header, byte[] headerBytes, long kernelOffset)
     {
-        _file = file;
+        File = file;
         Header = header;
+        _headerBytes = headerBytes;
         KernelOffset = kernelOffset;
     }
 
+    public BootFile File { get; }
+
     public LinuxSetupHeader Header { get; }
 
-    /// <summary>File offset of the protected-mode kernel.</summary>
-    public int KernelOffset { get; }
+    /// <summary>File offset of the protected-mode kernel, which runs to the end of the file.</summary>
+    public long KernelOffset { get; }
 
-    /// <summary>The protected-mode kernel, loaded at 0x100000 or wherever the loader chose.</summary>
-    public ReadOnlyMemory<byte> ProtectedModeKernel => _file.AsMemory(KernelOffset);
+    /// <summary>Size of the protected-mode kernel, loaded at 0x100000 or wherever the loader chose.</summary>
+    public long KernelLength => File.Length - KernelOffset;
 
     /// <summary>The setup header bytes (from 0x1F1), copied into boot_params at the same offset.</summary>
-    public ReadOnlySpan<byte> HeaderBytes => _file.AsSpan(LinuxSetupHeader.Start, Header.Length);
+    public ReadOnlySpan<byte> HeaderBytes => _headerBytes.AsSpan(LinuxSetupHeader.Start, Header.Length);
 
     /// <summary>
-    /// The compressed kernel (protocol 2.08+): an ELF vmlinux compressed with
-    /// the kernel's configured method, as payload_offset/payload_length locate
-    /// it inside the protected-mode part. Empty when the header gives none.
+    /// Where the compressed kernel lies in the file (protocol 2.08+): an ELF
+    /// vmlinux compressed with the kernel's configured method, as
+    /// payload_offset/payload_length locate it inside the protected-mode part.
+    /// Length 0 when the header gives none that fits the file.
     /// </summary>
-    public ReadOnlyMemory<byte> Payload
+    public (long Offset, long Length) Payload
     {
         get
         {
-            ulong start = (ulong)KernelOffset + Header.PayloadOffset;
-            ulong length = Header.PayloadLength;
-            if (length == 0 || start > (ulong)_file.Length || length > (ulong)_file.Length - start)
-                return ReadOnlyMemory<byte>.Empty;
-            return _file.AsMemory((int)start, (int)length);
+            long start = KernelOffset + Header.PayloadOffset;
+            long length = Header.PayloadLength;
+            return length == 0 || start > File.Length || length > File.Length - start ? (0, 0) : (start, length);
         }
     }
 
-    public static BzImage Parse(byte[] file)
+    public static BzImage Parse(byte[] file) => Parse(BootFile.FromBytes(file));
+
+    public static BzImage Parse(BootFile file)
     {
-        LinuxSetupHeader header = LinuxSetupHeader.Parse(file);
+        byte[] head = file.ReadBytes(0, (int)Math.Min(file.Length, LinuxSetupHeader.MaxEnd));
+        LinuxSetupHeader header = LinuxSetupHeader.Parse(head);
         long kernelOffset = (header.SetupSectors + 1L) * 512;
         if (kernelOffset >= file.Length)
             throw new BootImageException(BootInput.Kernel, $"bzImage is truncated: {header.SetupSectors} setup sectors but only {file.Length} bytes");
-        return new BzImage(file, header, (int)kernelOffset);
+        return new BzImage(file, header, head, kernelOffset);
     }
 }

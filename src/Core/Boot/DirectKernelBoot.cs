@@ -49,7 +49,7 @@ public sealed class DirectKernelBoot
     /// memory map <paramref name="map"/> and its ACPI RSDP at
     /// <paramref name="rsdp"/> (0 when there are no tables).
     /// </summary>
-    public static DirectKernelBoot Prepare(byte[] kernel, byte[]? initrd, string commandLine, E820Map map, ulong rsdp)
+    public static DirectKernelBoot Prepare(BootFile kernel, BootFile? initrd, string commandLine, E820Map map, ulong rsdp)
     {
         ArgumentNullException.ThrowIfNull(kernel);
         ArgumentNullException.ThrowIfNull(map);
@@ -60,25 +60,38 @@ public sealed class DirectKernelBoot
             : PrepareBzImage(BzImage.Parse(kernel), initrd, commandLine, map, rsdp);
     }
 
-    /// <summary>Copies everything into guest RAM (again, after a reset: RAM keeps what the last boot left there).</summary>
+    public static DirectKernelBoot Prepare(byte[] kernel, byte[]? initrd, string commandLine, E820Map map, ulong rsdp) =>
+        Prepare(BootFile.FromBytes(kernel, "kernel"), initrd != null ? BootFile.FromBytes(initrd, "initrd") : null, commandLine, map, rsdp);
+
+    /// <summary>
+    /// Reads everything into guest RAM (again, after a reset: RAM keeps what
+    /// the last boot left there). Files go straight from the page cache into
+    /// guest memory.
+    /// </summary>
     public void Load(GuestMemory ram)
     {
+        const int Chunk = 1 << 30;
         foreach (BootBlob blob in _blobs)
         {
-            ram.WriteBytes(new GuestAddress(blob.Address), blob.Data.Span);
-            ulong zeroAt = blob.Address + (ulong)blob.Data.Length;
-            ulong remaining = blob.ZeroFill;
-            while (remaining > 0)
+            ulong at = blob.Address;
+            for (long done = 0; done < blob.Length;)
             {
-                int chunk = (int)Math.Min(remaining, 1UL << 30);
-                ram.GetSpan(new GuestAddress(zeroAt), chunk).Clear();
-                zeroAt += (ulong)chunk;
-                remaining -= (ulong)chunk;
+                int n = (int)Math.Min(blob.Length - done, Chunk);
+                blob.Source.Read(blob.SourceOffset + done, ram.GetSpan(new GuestAddress(at), n));
+                done += n;
+                at += (ulong)n;
+            }
+            for (ulong remaining = blob.ZeroFill; remaining > 0;)
+            {
+                int n = (int)Math.Min(remaining, Chunk);
+                ram.GetSpan(new GuestAddress(at), n).Clear();
+                at += (ulong)n;
+                remaining -= (ulong)n;
             }
         }
     }
 
-    private static DirectKernelBoot PrepareBzImage(BzImage image, byte[]? initrd, string commandLine, E820Map map, ulong rsdp)
+    private static DirectKernelBoot PrepareBzImage(BzImage image, BootFile? initrd, string commandLine, E820Map map, ulong rsdp)
     {
         LinuxSetupHeader h = image.Header;
         byte[] cmdline = CommandLineBytes(commandLine, Math.Min(h.CmdlineSize, (uint)LowMemoryLayout.CommandLineMax - 1));
@@ -89,7 +102,7 @@ public sealed class DirectKernelBoot
         // (LOAD_PHYSICAL_ADDR) for a relocatable kernel, pref_address for one
         // that is not. All of it must be RAM.
         ulong load = LowMemoryLayout.HighMemoryStart;
-        ulong kernelSize = (ulong)image.ProtectedModeKernel.Length;
+        ulong kernelSize = (ulong)image.KernelLength;
         ulong runAddress = h.Relocatable ? Math.Max(AlignUp(load, h.KernelAlignment), h.PrefAddress) : h.PrefAddress;
         if (runAddress < load || runAddress > FourGiB)
             throw new BootImageException(BootInput.Kernel, $"kernel preferred address 0x{h.PrefAddress:x} is not usable: it must lie between 1 MiB and 4 GiB");
@@ -113,15 +126,15 @@ public sealed class DirectKernelBoot
             new("boot_params", LowMemoryLayout.BootParamsAddress, bootParams),
             new("page tables", LowMemoryLayout.PageTablesAddress, IdentityPageTables.Build(LowMemoryLayout.PageTablesAddress)),
             new("command line", LowMemoryLayout.CommandLineAddress, cmdline),
-            new("kernel", load, image.ProtectedModeKernel),
+            new("kernel", load, image.File, image.KernelOffset, image.KernelLength),
         };
         if (initrd != null)
-            blobs.Add(new BootBlob("initrd", initrdAddress, initrd));
+            blobs.Add(new BootBlob("initrd", initrdAddress, initrd, 0, initrd.Length));
         CheckInRam(blobs, map);
         return new DirectKernelBoot(KernelImageFormat.BzImage, blobs, cpu, kernelEnd, initrdAddress, initrdSize);
     }
 
-    private static DirectKernelBoot PreparePvh(ElfKernel elf, byte[]? initrd, string commandLine, E820Map map, ulong rsdp)
+    private static DirectKernelBoot PreparePvh(ElfKernel elf, BootFile? initrd, string commandLine, E820Map map, ulong rsdp)
     {
         byte[] cmdline = CommandLineBytes(commandLine, (uint)LowMemoryLayout.CommandLineMax - 1);
         var blobs = new List<BootBlob>();
@@ -131,7 +144,7 @@ public sealed class DirectKernelBoot
                 throw new BootImageException(BootInput.Kernel, $"ELF segment at 0x{segment.PhysicalAddress:x} lies below 1 MiB, where the boot structures are");
             if (segment.End > FourGiB || !map.IsRam(segment.PhysicalAddress, segment.MemorySize))
                 throw new BootImageException(BootInput.Kernel, $"ELF segment at 0x{segment.PhysicalAddress:x}-0x{segment.End - 1:x} is not in guest RAM; give the machine more memory (-m)");
-            blobs.Add(new BootBlob("kernel segment", segment.PhysicalAddress, elf.SegmentData(segment), segment.MemorySize - segment.FileSize));
+            blobs.Add(new BootBlob("kernel segment", segment.PhysicalAddress, elf.File, (long)segment.FileOffset, (long)segment.FileSize, segment.MemorySize - segment.FileSize));
         }
         for (int i = 0; i < blobs.Count; i++)
         {
@@ -162,7 +175,7 @@ public sealed class DirectKernelBoot
             new("command line", LowMemoryLayout.CommandLineAddress, cmdline),
         });
         if (initrd != null)
-            blobs.Add(new BootBlob("initrd", initrdAddress, initrd));
+            blobs.Add(new BootBlob("initrd", initrdAddress, initrd, 0, initrd.Length));
         CheckInRam(blobs, map);
         return new DirectKernelBoot(KernelImageFormat.PvhElf, blobs, cpu, kernelEnd, initrdAddress, initrdSize);
     }

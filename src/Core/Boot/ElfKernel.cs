@@ -19,18 +19,19 @@ public sealed class ElfKernel
     private const ushort TypeExecutable = 2, MachineX8664 = 62;
     private const uint PtLoad = 1, PtNote = 4;
     private const int MaxProgramHeaders = 256;
+    private const int MaxNotesSize = 1 << 20;
 
     /// <summary>XEN_ELFNOTE_PHYS32_ENTRY: the physical address of the 32-bit PVH entry point.</summary>
     public const uint XenElfNotePhys32Entry = 18;
 
-    private readonly byte[] _file;
-
-    private ElfKernel(byte[] file, IReadOnlyList<ElfSegment> segments, uint entry)
+    private ElfKernel(BootFile file, IReadOnlyList<ElfSegment> segments, uint entry)
     {
-        _file = file;
+        File = file;
         Segments = segments;
         PvhEntry = entry;
     }
+
+    public BootFile File { get; }
 
     public IReadOnlyList<ElfSegment> Segments { get; }
 
@@ -42,16 +43,18 @@ public sealed class ElfKernel
 
     public ulong End => Segments.Max(s => s.End);
 
-    public ReadOnlyMemory<byte> SegmentData(ElfSegment segment) => _file.AsMemory((int)segment.FileOffset, (int)segment.FileSize);
-
     public static bool HasElfMagic(ReadOnlySpan<byte> file) =>
         file.Length >= 4 && file[0] == 0x7F && file[1] == (byte)'E' && file[2] == (byte)'L' && file[3] == (byte)'F';
 
-    public static ElfKernel Parse(byte[] file)
+    public static bool HasElfMagic(BootFile file) => file.Length >= 4 && HasElfMagic(file.ReadBytes(0, 4));
+
+    public static ElfKernel Parse(byte[] file) => Parse(BootFile.FromBytes(file));
+
+    public static ElfKernel Parse(BootFile file)
     {
-        ReadOnlySpan<byte> f = file;
-        if (!HasElfMagic(f) || f.Length < HeaderSize)
+        if (!HasElfMagic(file) || file.Length < HeaderSize)
             throw Bad("not an ELF file");
+        ReadOnlySpan<byte> f = file.ReadBytes(0, HeaderSize);
         if (f[4] != ClassElf64)
             throw Bad("a 32-bit ELF kernel is not supported: use a 64-bit vmlinux");
         if (f[5] != DataLittleEndian)
@@ -69,14 +72,15 @@ public sealed class ElfKernel
             throw Bad($"ELF program header size {phentsize} is not {ProgramHeaderSize}");
         if (phnum == 0 || phnum > MaxProgramHeaders)
             throw Bad($"ELF file has {phnum} program headers");
-        if (!Within(f, phoff, (ulong)phnum * ProgramHeaderSize))
+        if (!Within(file, phoff, (ulong)phnum * ProgramHeaderSize))
             throw Bad("ELF program headers lie outside the file");
+        ReadOnlySpan<byte> headers = file.ReadBytes((long)phoff, phnum * ProgramHeaderSize);
 
         var segments = new List<ElfSegment>();
         uint? entry = null;
         for (int i = 0; i < phnum; i++)
         {
-            ReadOnlySpan<byte> ph = f.Slice((int)phoff + i * ProgramHeaderSize, ProgramHeaderSize);
+            ReadOnlySpan<byte> ph = headers.Slice(i * ProgramHeaderSize, ProgramHeaderSize);
             uint ptype = BinaryPrimitives.ReadUInt32LittleEndian(ph);
             ulong offset = BinaryPrimitives.ReadUInt64LittleEndian(ph[8..]);
             ulong paddr = BinaryPrimitives.ReadUInt64LittleEndian(ph[24..]);
@@ -84,7 +88,7 @@ public sealed class ElfKernel
             ulong memsz = BinaryPrimitives.ReadUInt64LittleEndian(ph[40..]);
             if (ptype == PtLoad)
             {
-                if (!Within(f, offset, filesz))
+                if (!Within(file, offset, filesz))
                     throw Bad($"ELF segment {i} (offset 0x{offset:x}, 0x{filesz:x} bytes) lies outside the file");
                 if (filesz > memsz)
                     throw Bad($"ELF segment {i} has more file bytes (0x{filesz:x}) than memory (0x{memsz:x})");
@@ -95,9 +99,11 @@ public sealed class ElfKernel
             }
             else if (ptype == PtNote && entry == null)
             {
-                if (!Within(f, offset, filesz))
+                if (!Within(file, offset, filesz))
                     throw Bad($"ELF note segment {i} lies outside the file");
-                entry = FindPvhEntry(f.Slice((int)offset, (int)filesz));
+                if (filesz > MaxNotesSize)
+                    throw Bad($"ELF note segment {i} is 0x{filesz:x} bytes, more than notes take");
+                entry = FindPvhEntry(file.ReadBytes((long)offset, (int)filesz));
             }
         }
         if (segments.Count == 0)
@@ -142,7 +148,7 @@ public sealed class ElfKernel
 
     private static ulong Align4(uint value) => ((ulong)value + 3) & ~3UL;
 
-    private static bool Within(ReadOnlySpan<byte> file, ulong offset, ulong length) =>
+    private static bool Within(BootFile file, ulong offset, ulong length) =>
         offset <= (ulong)file.Length && length <= (ulong)file.Length - offset;
 
     private static BootImageException Bad(string message) => new(BootInput.Kernel, message);

@@ -1,4 +1,8 @@
 namespace Emu.Core.Boot;
 
-/// <summary>What the user asked to boot directly: -kernel, -initrd and -append, already read from their files.</summary>
-public sealed record KernelBootRequest(byte[] Kernel, byte[]? Initrd, string CommandLine);
+/// <summary>
+/// What the user asked to boot directly: -kernel, -initrd and -append, the
+/// files opened. Whoever builds the machine hands the files over to it; the
+/// machine closes them when it is disposed.
+/// </summary>
+public sealed record KernelBootRequest(BootFile Kernel, BootFile? Initrd, string CommandLine);

@@ -27,8 +27,29 @@ public class Q35Machine : Machine
     /// <summary>The firmware image mapped at the top of 4 GiB (size a multiple of 64 KiB).</summary>
     public byte[]? Firmware { get; set; }
 
-    /// <summary>A kernel to boot directly (-kernel, -initrd, -append) instead of firmware.</summary>
-    public KernelBootRequest? KernelBoot { get; set; }
+    /// <summary>
+    /// A kernel to boot directly (-kernel, -initrd, -append) instead of
+    /// firmware. The machine takes the files over: they are read again at
+    /// every reset and closed when the machine is disposed.
+    /// </summary>
+    public KernelBootRequest? KernelBoot
+    {
+        get => _kernelBoot;
+        set
+        {
+            if (_kernelBoot != null)
+                throw new InvalidOperationException("the kernel to boot is already set");
+            _kernelBoot = value;
+            if (value != null)
+            {
+                Own(value.Kernel);
+                if (value.Initrd != null)
+                    Own(value.Initrd);
+            }
+        }
+    }
+
+    private KernelBootRequest? _kernelBoot;
 
     /// <summary>The planned direct kernel boot, once the machine is built with <see cref="KernelBoot"/>.</summary>
     public DirectKernelBoot? DirectBoot { get; private set; }
@@ -77,10 +98,10 @@ public class Q35Machine : Machine
         AddDevice(Lpc, "lpc");
         FwCfg = CreateDevice<FwCfgDevice>(FwCfgDevice.TypeInfo);
         AddDevice(FwCfg, "fw_cfg");
-        Rtc = (IsaRtc)IsaRtc.TypeInfo.CreateInstance();
+        Rtc = CreateDevice<IsaRtc>(IsaRtc.TypeInfo);
         AddDevice(Rtc, "rtc");
         RecordMemorySizeInCmos(Rtc.Rtc!);
-        KeyboardController = (IsaI8042)IsaI8042.TypeInfo.CreateInstance();
+        KeyboardController = CreateDevice<IsaI8042>(IsaI8042.TypeInfo);
         AddDevice(KeyboardController, "i8042");
         if (KernelBoot != null)
             PlanKernelBoot(KernelBoot);

@@ -4,18 +4,28 @@ using Emu.Host.CommandLine;
 namespace Emu.Host.Composition;
 
 /// <summary>
-/// Reads -kernel and -initrd for a direct kernel boot, with one-line errors
+/// Opens -kernel and -initrd for a direct kernel boot, with one-line errors
 /// naming the option and the file. What the files contain is checked when
-/// the machine plans the boot (<see cref="DirectKernelBoot"/>).
+/// the machine plans the boot (<see cref="DirectKernelBoot"/>), which reads
+/// them into guest RAM at every reset rather than keeping copies.
 /// </summary>
 internal static class KernelFiles
 {
-    public static KernelBootRequest Read(EmuOptions options, ulong ramSize)
+    /// <summary>Opens the files; the machine that gets the request closes them.</summary>
+    public static KernelBootRequest Open(EmuOptions options, ulong ramSize)
     {
         string kernel = options.Kernel ?? throw new InvalidOperationException("no -kernel");
-        byte[] image = ReadFile("-kernel", kernel, ramSize);
-        byte[]? initrd = options.Initrd != null ? ReadFile("-initrd", options.Initrd, ramSize) : null;
-        return new KernelBootRequest(image, initrd, options.Append ?? "");
+        BootFile image = OpenFile("-kernel", kernel, ramSize);
+        try
+        {
+            BootFile? initrd = options.Initrd != null ? OpenFile("-initrd", options.Initrd, ramSize) : null;
+            return new KernelBootRequest(image, initrd, options.Append ?? "");
+        }
+        catch
+        {
+            image.Dispose();
+            throw;
+        }
     }
 
     /// <summary>The option and file a boot input came from, to prefix a <see cref="BootImageException"/>.</summary>
@@ -26,7 +36,7 @@ internal static class KernelFiles
         _ => "-append",
     };
 
-    private static byte[] ReadFile(string option, string path, ulong ramSize)
+    private static BootFile OpenFile(string option, string path, ulong ramSize)
     {
         try
         {
@@ -37,10 +47,10 @@ internal static class KernelFiles
                 throw new CommandLineException($"{option} {path}: no such file");
             if (info.Length == 0)
                 throw new CommandLineException($"{option} {path}: the file is empty");
-            // Anything larger than RAM cannot be loaded; check before reading it all.
-            if ((ulong)info.Length > ramSize || info.Length > Array.MaxLength)
+            // Anything larger than RAM cannot be loaded, whatever it is.
+            if ((ulong)info.Length > ramSize)
                 throw new CommandLineException($"{option} {path}: {info.Length >> 20} MiB does not fit in the machine's {ramSize >> 20} MiB of RAM (-m)");
-            return File.ReadAllBytes(path);
+            return BootFile.Open(path);
         }
         catch (UnauthorizedAccessException)
         {

@@ -54,7 +54,7 @@ internal static class VmLauncher
             if (options.Kernel == null && (options.Initrd != null || options.Append != null))
                 throw new CommandLineException($"{(options.Initrd != null ? "-initrd" : "-append")} needs -kernel");
             if (options.Kernel != null)
-                q35.KernelBoot = KernelFiles.Read(options, machine.RamSize);
+                q35.KernelBoot = KernelFiles.Open(options, machine.RamSize);
             else
                 q35.Firmware = options.Bios != null ? FirmwareFile.Read(options.Bios) : BuiltinFirmware.Load();
         }

@@ -188,6 +188,37 @@ public sealed class DirectKernelBootTests : IDisposable
     }
 
     [Fact]
+    public void FilesAreReadAtEachLoadAndAReplacedFileDoesNotChangeTheMachine()
+    {
+        string dir = Directory.CreateTempSubdirectory("emu-boot-").FullName;
+        try
+        {
+            string kernelPath = Path.Combine(dir, "bzImage"), initrdPath = Path.Combine(dir, "initrd");
+            File.WriteAllBytes(kernelPath, SyntheticKernels.BzImage());
+            File.WriteAllBytes(initrdPath, new byte[] { 1, 2, 3 });
+            using BootFile kernel = BootFile.Open(kernelPath);
+            using BootFile initrd = BootFile.Open(initrdPath);
+            var boot = DirectKernelBoot.Prepare(kernel, initrd, "", _map, 0);
+            boot.Load(_ram);
+            Assert.Equal(new byte[] { 1, 2, 3 }, Read(boot.InitrdAddress, 3));
+            // A rebuilt initrd moved into place is a new file; the machine keeps the one it opened.
+            string rebuilt = Path.Combine(dir, "initrd.new");
+            File.WriteAllBytes(rebuilt, new byte[] { 7, 7, 7 });
+            File.Move(rebuilt, initrdPath, overwrite: true);
+            _ram.GetSpan(new GuestAddress(boot.InitrdAddress), 3).Clear();
+            boot.Load(_ram);
+            Assert.Equal(new byte[] { 1, 2, 3 }, Read(boot.InitrdAddress, 3));
+            // Truncating the opened file itself is reported, not loaded half.
+            File.WriteAllBytes(kernelPath, new byte[16]);
+            Assert.Throws<IOException>(() => boot.Load(_ram));
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    [Fact]
     public void APvhKernelGetsStartInfoWithTheMapModuleAndRsdp()
     {
         Segment[] segments =

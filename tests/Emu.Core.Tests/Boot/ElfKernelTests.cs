@@ -20,7 +20,7 @@ public sealed class ElfKernelTests
         Assert.Equal(0x100_0850u, elf.PvhEntry);
         Assert.Equal(2, elf.Segments.Count);
         Assert.Equal(new ElfSegment(0x100_4000, elf.Segments[1].FileOffset, 4, 0x2000), elf.Segments[1]);
-        Assert.Equal(new byte[] { 1, 2, 3, 4 }, elf.SegmentData(elf.Segments[1]).ToArray());
+        Assert.Equal(new byte[] { 1, 2, 3, 4 }, elf.File.ReadBytes((long)elf.Segments[1].FileOffset, 4));
         Assert.Equal(0x100_0000UL, elf.Start);
         Assert.Equal(0x100_6000UL, elf.End);
     }

@@ -10,8 +10,11 @@ namespace Emu.Host.Tests.Qmp.InProcess;
 internal sealed class FakeVcpu : IVcpu
 {
     private readonly SemaphoreSlim _kick = new(0);
+    private readonly Dictionary<uint, ulong> _msrs = new();
     private X86Registers _registers;
     private X86SpecialRegisters _special;
+    private X86LocalApic _apic;
+    private (X86Registers Registers, X86SpecialRegisters Special, X86LocalApic Apic, Dictionary<uint, ulong> Msrs)? _initial;
 
     public FakeVcpu(int index)
     {
@@ -57,24 +60,41 @@ internal sealed class FakeVcpu : IVcpu
     {
     }
 
+    public void ResetToInitialState()
+    {
+        if (_initial is not { } initial)
+        {
+            _initial = (_registers, _special, _apic, new Dictionary<uint, ulong>(_msrs));
+            return;
+        }
+        (_registers, _special, _apic) = (initial.Registers, initial.Special, initial.Apic);
+        _msrs.Clear();
+        foreach (var (index, value) in initial.Msrs)
+            _msrs[index] = value;
+    }
+
+    public int GetMsrs(Span<X86Msr> msrs)
+    {
+        for (int i = 0; i < msrs.Length; i++)
+            msrs[i].Value = _msrs.GetValueOrDefault(msrs[i].Index);
+        return msrs.Length;
+    }
+
+    public int SetMsrs(ReadOnlySpan<X86Msr> msrs)
+    {
+        foreach (X86Msr msr in msrs)
+            _msrs[msr.Index] = msr.Value;
+        return msrs.Length;
+    }
+
+    public void GetLocalApic(out X86LocalApic apic) => apic = _apic;
+
+    public void SetLocalApic(in X86LocalApic apic) => _apic = apic;
+
     public bool TryTranslate(ulong linearAddress, out ulong physicalAddress)
     {
         physicalAddress = linearAddress;
         return true;
-    }
-
-    public void ResetToInitialState()
-    {
-    }
-
-    public int GetMsrs(Span<X86Msr> msrs) => 0;
-
-    public int SetMsrs(ReadOnlySpan<X86Msr> msrs) => 0;
-
-    public void GetLocalApic(out X86LocalApic apic) => apic = default;
-
-    public void SetLocalApic(in X86LocalApic apic)
-    {
     }
 
     public void Dispose() => _kick.Dispose();

@@ -1,0 +1,43 @@
+using System.Globalization;
+
+namespace Emu.Benchmarks.Boot;
+
+// Medians per VMM and emu's ratios to the others.
+internal static class BootReport
+{
+    public static void Print(TextWriter output, IReadOnlyList<string> vmms, IReadOnlyList<BootSample> samples)
+    {
+        var inv = CultureInfo.InvariantCulture;
+        output.WriteLine();
+        output.WriteLine(string.Format(inv, "{0,-14} {1,5} {2,16} {3,16} {4,16} {5,6}", "vmm", "runs", "to init (s)", "to exit (s)", "peak RSS (MiB)", "fails"));
+        var medians = new Dictionary<string, (double First, double Exit, double Rss)>();
+        foreach (string vmm in vmms)
+        {
+            var mine = samples.Where(s => s.Vmm == vmm).ToList();
+            double first = Median(mine.Where(s => s.FirstLineSeconds != null).Select(s => s.FirstLineSeconds!.Value));
+            double exit = Median(mine.Select(s => s.ExitSeconds));
+            double rss = Median(mine.Where(s => s.MaxRssKib != null).Select(s => s.MaxRssKib!.Value / 1024.0));
+            int fails = mine.Count(s => s.ExitCode != 0 || s.FirstLineSeconds == null);
+            medians[vmm] = (first, exit, rss);
+            output.WriteLine(string.Format(inv, "{0,-14} {1,5} {2,16:F2} {3,16:F2} {4,16:F1} {5,6}", vmm, mine.Count, first, exit, rss, fails));
+            output.WriteLine("  samples (init/exit s, RSS MiB): " + string.Join("; ", mine.Select(s =>
+                string.Format(inv, "{0}/{1:F2}/{2:F0}", s.FirstLineSeconds?.ToString("F2", inv) ?? "-", s.ExitSeconds, (s.MaxRssKib ?? 0) / 1024.0))));
+        }
+        var emu = medians[vmms[0]];
+        output.WriteLine();
+        foreach (string other in vmms.Skip(1))
+        {
+            var o = medians[other];
+            output.WriteLine(string.Format(inv, "{0} / {1}: time to init {2:F2}x, time to exit {3:F2}x, peak RSS {4:F2}x (below 1: {0} is faster / smaller)",
+                vmms[0], other, emu.First / o.First, emu.Exit / o.Exit, emu.Rss / o.Rss));
+        }
+    }
+
+    static double Median(IEnumerable<double> values)
+    {
+        double[] v = values.OrderBy(x => x).ToArray();
+        if (v.Length == 0)
+            return double.NaN;
+        return v.Length % 2 == 1 ? v[v.Length / 2] : (v[v.Length / 2 - 1] + v[v.Length / 2]) / 2;
+    }
+}

@@ -1,0 +1,122 @@
+using System.Globalization;
+using System.Text;
+using Emu.Lab;
+
+namespace Emu.Benchmarks.Boot;
+
+// Boot time and memory of emu against QEMU, measured side by side in one level-2 run of
+// the nested lab (shared/LAB.md): the same Debian kernel and busybox initramfs, the same
+// -smp and -m, booted with
+//   emu                  -machine q35 (direct 64-bit boot, no firmware), published
+//                        ReadyToRun as a user would install it ("emu-q35"), and as
+//                        `dotnet build` leaves it, JIT-compiled at start ("emu-q35-jit")
+//   qemu-system-x86_64   -accel kvm -M q35 (SeaBIOS and its linuxboot option ROM)
+//   qemu-system-x86_64   -accel kvm -M microvm (direct boot)
+// in turns, --runs times each. Reported: the median time from exec to the level-3 init's
+// first line and to the VMM's exit after the guest's poweroff, the median peak RSS, and
+// emu's ratios to each QEMU. Absolute times in level 2 are TCG-slow; only ratios mean anything.
+//
+//   dotnet run -c Release --project benchmarks/boot/BootBench -- [--runs 5] [--smp 2] [--memory-mib 1024]
+internal static class Program
+{
+    public static async Task<int> Main(string[] args)
+    {
+        BootBenchOptions options;
+        try
+        {
+            options = BootBenchOptions.Parse(args);
+        }
+        catch (Exception e) when (e is ArgumentException or FormatException)
+        {
+            Console.Error.WriteLine($"bootbench: {e.Message}");
+            return 1;
+        }
+        var env = LabEnvironment.Current;
+        if (env.MissingReason is { } missing)
+        {
+            Console.Error.WriteLine($"bootbench: {missing}");
+            return 1;
+        }
+        string repo = FindRepository();
+        string emuJit = Path.Combine(repo, "src", "Host", "bin", options.Configuration, "net10.0", "emu");
+        string timer = Path.Combine(repo, "benchmarks", "boot", "boot-time.pl");
+        if (!File.Exists(emuJit))
+        {
+            Console.Error.WriteLine($"bootbench: {emuJit} is missing: build src/Host -c {options.Configuration}");
+            return 1;
+        }
+        string published = Path.Combine(env.CacheDirectory, "bootbench", "emu-r2r");
+        Console.WriteLine($"publishing emu ReadyToRun to {published} ...");
+        if (!Publish(Path.Combine(repo, "src", "Host", "Emu.Host.csproj"), published))
+            return 1;
+        string emu = Path.Combine(published, "emu");
+
+        Level3Guest guest = Level3Guest.Create("true");
+        string boot = ShellQuote.Join(["-kernel", guest.KernelPath, "-initrd", guest.InitrdPath, "-append", guest.KernelCommandLine]);
+        string size = $"-smp {options.Cpus} -m {options.MemoryMiB}";
+        var vmms = new (string Name, string Command)[]
+        {
+            ("emu-q35", $"{ShellQuote.Quote(emu)} -machine q35 {size} -nographic {boot}"),
+            ("emu-q35-jit", $"{ShellQuote.Quote(emuJit)} -machine q35 {size} -nographic {boot}"),
+            ("qemu-q35", $"qemu-system-x86_64 -accel kvm -M q35 -cpu host {size} -nographic -no-reboot -nic none -vga none {boot}"),
+            ("qemu-microvm", $"qemu-system-x86_64 -accel kvm -M microvm -cpu host {size} -nographic -no-reboot {boot}"),
+        };
+        var script = new StringBuilder();
+        script.AppendLine("set -u");
+        script.AppendLine("qemu-system-x86_64 --version | head -1");
+        // One boot of each first, unmeasured: file caches warm for everyone alike.
+        foreach (var (name, command) in vmms)
+            script.AppendLine(CultureInfo.InvariantCulture, $"timeout -k 5 300 {command} </dev/null >\"$LAB_DIR/warmup-{name}.log\" 2>&1; echo \"warmup {name} rc=$?\"");
+        for (int run = 0; run < options.Runs; run++)
+        {
+            foreach (var (name, command) in vmms)
+            {
+                string log = $"$LAB_DIR/{name}-{run}.log";
+                script.AppendLine(CultureInfo.InvariantCulture,
+                    $"printf 'sample vmm={name} '; perl {ShellQuote.Quote(timer)} {ShellQuote.Quote(Level3Guest.BeginMarker)} \"{log}\" timeout -k 5 300 {command} </dev/null");
+            }
+        }
+
+        Console.WriteLine($"booting level 2; {options.Runs} runs of each VMM with {size}, kernel {env.KernelVersion} ...");
+        using var lab = Level2Run.Create(new Level2Options { Timeout = TimeSpan.FromMinutes(60) });
+        lab.AddJob(script.ToString(), "boot-bench");
+        Level2Result result = await lab.BootAsync();
+        LabJobResult job = result.Job;
+        var samples = job.OutputLines.Select(BootSample.TryParse).OfType<BootSample>().ToList();
+        foreach (string line in job.OutputLines.Where(l => l.StartsWith("warmup", StringComparison.Ordinal) || l.StartsWith("QEMU", StringComparison.Ordinal)))
+            Console.WriteLine(line);
+        if (!result.Completed || samples.Count != options.Runs * vmms.Length)
+        {
+            Console.Error.WriteLine($"bootbench: expected {options.Runs * vmms.Length} samples, got {samples.Count}\n{result.Describe()}");
+            return 1;
+        }
+        BootReport.Print(Console.Out, vmms.Select(v => v.Name).ToList(), samples);
+        return samples.All(s => s.ExitCode == 0 && s.FirstLineSeconds != null) ? 0 : 1;
+    }
+
+    // dotnet publish -c Release -r linux-x64 --self-contained false -p:PublishReadyToRun=true
+    static bool Publish(string project, string output)
+    {
+        var psi = new System.Diagnostics.ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (string a in new[] { "publish", project, "-c", "Release", "-r", "linux-x64", "--self-contained", "false", "-p:PublishReadyToRun=true", "-o", output, "--nologo" })
+            psi.ArgumentList.Add(a);
+        using var p = System.Diagnostics.Process.Start(psi)!;
+        string stdout = p.StandardOutput.ReadToEnd();
+        string stderr = p.StandardError.ReadToEnd();
+        p.WaitForExit();
+        if (p.ExitCode == 0)
+            return true;
+        Console.Error.WriteLine($"bootbench: dotnet publish failed ({p.ExitCode}):\n{stdout}{stderr}");
+        return false;
+    }
+
+    static string FindRepository()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir != null; dir = dir.Parent)
+        {
+            if (File.Exists(Path.Combine(dir.FullName, "Emu.sln")))
+                return dir.FullName;
+        }
+        throw new InvalidOperationException("no Emu.sln above the benchmark's directory");
+    }
+}
