@@ -25,8 +25,8 @@ public sealed class VfioLinuxLabRun
     public const int ReadMiB = 192;
     public const int MemoryMiB = 512;
 
-    static readonly SemaphoreSlim s_lock = new(1, 1);
-    static VfioLinuxLabRun? s_run;
+    static readonly object s_lock = new();
+    static Task<VfioLinuxLabRun>? s_run;
 
     VfioLinuxLabRun(Level2Result result, byte[] imageAtWrittenOffset)
     {
@@ -39,17 +39,12 @@ public sealed class VfioLinuxLabRun
     // The host's image file at WrittenOffset after the run (read before the run directory goes).
     public byte[] ImageAtWrittenOffset { get; }
 
-    public static async Task<VfioLinuxLabRun> GetAsync(Action<string> log)
+    // One boot per test process: the tests share its result, or its failure (a failed boot
+    // is not repeated for each test; it would hold the machine-wide lab lock again).
+    public static Task<VfioLinuxLabRun> GetAsync(Action<string> log)
     {
-        await s_lock.WaitAsync();
-        try
-        {
-            return s_run ??= await RunAsync(log);
-        }
-        finally
-        {
-            s_lock.Release();
-        }
+        lock (s_lock)
+            return s_run ??= RunAsync(log);
     }
 
     // What the level-3 guest does with the NVMe controller: read the pattern, write a new
