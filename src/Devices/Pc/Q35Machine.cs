@@ -52,7 +52,7 @@ public class Q35Machine : Machine
             new PciWindow(mmio64, Q35Layout.Mmio64Size),
             new PciWindow(Q35Layout.PciIoStart, (ulong)Q35Layout.PciIoEnd + 1 - Q35Layout.PciIoStart));
         AddDevice(HostBridge, "q35");
-        // INTx as the DSDT's _PRT describes it (Core/Acpi/README.md).
+        // PCI INTx lines go where the DSDT's _PRT says they do.
         HostBridge.PciBus.IntxRouting = (slot, pin) => IrqLine(PciIntxRouting.Gsi(slot, pin));
         HostBridge.ConfigIo!.ResetControl = new ResetControlRegister(this);
         Lpc = (Ich9Lpc)Ich9Lpc.TypeInfo.CreateInstance();
