@@ -1,3 +1,4 @@
+using Emu.Core.Catalog;
 using Emu.Core.Machines;
 using Emu.Core.Objects;
 using Emu.Core.Pci;
@@ -10,7 +11,11 @@ using Emu.Devices.Virtio;
 
 namespace Emu.Devices;
 
-/// <summary>Every object type this program offers: machines, devices and backends.</summary>
+/// <summary>
+/// Every object type this program offers (machines, devices and backends),
+/// and the Kconfig catalog (the Kconfig file next to this one) that says
+/// which devices each board offers.
+/// </summary>
 public static class DeviceCatalog
 {
     public static TypeRegistry CreateRegistry()
@@ -33,5 +38,16 @@ public static class DeviceCatalog
         registry.Register(SocketChardev.TypeInfo);
         VirtioCatalog.Register(registry);
         return registry;
+    }
+
+    /// <summary>The catalog of boards and devices, checked against <paramref name="registry"/>.</summary>
+    public static KconfigCatalog CreateCatalog(TypeRegistry registry)
+    {
+        using Stream stream = typeof(DeviceCatalog).Assembly.GetManifestResourceStream("Kconfig")
+            ?? throw new InvalidOperationException("the Kconfig resource is missing from Emu.Devices");
+        using var reader = new StreamReader(stream);
+        KconfigCatalog catalog = KconfigCatalog.Parse(reader.ReadToEnd(), "Kconfig");
+        catalog.CheckTypes(registry);
+        return catalog;
     }
 }

@@ -1,13 +1,14 @@
 using System.Net.Sockets;
 using Emu.Accel.Kvm;
+using Emu.Core.Catalog;
 using Emu.Core.Machines;
 using Emu.Core.Objects;
 using Emu.Core.Posix;
-using Emu.Devices;
 using Emu.Host.CommandLine;
 using Emu.Host.Composition;
 using Emu.Host.Hosting;
 using Emu.Host.Logging;
+using Emu.Host.Qmp;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -35,15 +36,22 @@ public static class Program
                 Console.Out.WriteLine($"emu version {typeof(Program).Assembly.GetName().Version?.ToString(3)}");
                 return 0;
             }
-            TypeRegistry registry = DeviceCatalog.CreateRegistry();
-            if (HelpCommands.TryHandle(options, registry, Console.Out))
+            TypeRegistry registry = HostCatalog.CreateRegistry();
+            KconfigCatalog catalog = HostCatalog.CreateCatalog(registry);
+            if (HelpCommands.TryHandle(options, registry, catalog, Console.Out))
                 return 0;
-            using LaunchedVm vm = VmLauncher.Launch(options, registry, loggers);
+            // The generic host is built on a thread of its own while this one
+            // creates the machine: both are CPU work, and start-up time counts.
+            Task<IHost> host = Task.Factory.StartNew(() => BuildHost(loggers), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+            using QmpListenerSet qmpSockets = QmpListenerSet.Bind(options.Qmp);
+            using LaunchedVm vm = VmLauncher.Launch(options, registry, catalog, loggers);
             using var pidFile = PidFile.Create(options.PidFile);
             using var signals = new ShutdownSignals(vm.Machine);
-            // The guest starts now and runs while the generic host comes up.
+            // QMP serves from here on; with wait=on this returns once a client has connected.
+            using QmpRunner qmp = QmpRunner.Start(qmpSockets, vm, loggers);
+            // The guest starts now and runs while the host finishes coming up.
             vm.Machine.Start(paused: vm.StartPaused);
-            return Run(vm, loggers);
+            return Run(host.GetAwaiter().GetResult(), vm, qmp);
         }
         catch (Exception e) when (IsUserFacing(e))
         {
@@ -56,21 +64,29 @@ public static class Program
         }
     }
 
-    private static int Run(LaunchedVm vm, DeferredLoggerFactory loggers)
+    private static IHost BuildHost(DeferredLoggerFactory loggers)
     {
         HostApplicationBuilder builder = Microsoft.Extensions.Hosting.Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings { ApplicationName = "emu" });
         builder.Services.AddSingleton<ILoggerFactory>(loggers);
-        builder.Services.AddSingleton(vm);
+        builder.Services.AddSingleton<VmSlot>();
         builder.Services.AddSingleton<ExitStatus>();
         builder.Services.Configure<ConsoleLifetimeOptions>(o => o.SuppressStatusMessages = true);
+        builder.Services.AddSingleton<QmpRunnerSlot>();
+        builder.Services.AddHostedService<QmpService>(); // before the machine's service: stops after it, so clients see SHUTDOWN
         builder.Services.AddHostedService<MachineService>();
-        IHost host = builder.Build();
+        return builder.Build();
+    }
+
+    private static int Run(IHost host, LaunchedVm vm, QmpRunner qmp)
+    {
+        host.Services.GetRequiredService<VmSlot>().Set(vm);
+        host.Services.GetRequiredService<QmpRunnerSlot>().Runner = qmp;
         ExitStatus status = host.Services.GetRequiredService<ExitStatus>();
         host.Run(); // runs until the machine ends or a signal stops it, then disposes the host
         return status.Code;
     }
 
     private static bool IsUserFacing(Exception e) =>
-        e is CommandLineException or MachineConfigurationException or PropertyValueException or KvmUnavailableException
+        e is CommandLineException or MachineConfigurationException or PropertyValueException or KvmUnavailableException or KconfigException
             or PosixException or IOException or SocketException or UnauthorizedAccessException;
 }

@@ -1,6 +1,6 @@
 using Emu.Core.Machines;
 using Emu.Core.Memory;
-using Emu.Devices;
+using Emu.Core.Objects;
 using Emu.Host.CommandLine;
 using Emu.Host.Composition;
 using Emu.Lab;
@@ -17,7 +17,8 @@ public sealed class ExitPathAllocationTests
     private static async Task<(AllocationProbe Probe, MachineExit Exit)> RunFirmware(string mode, Action<LaunchedVm, AllocationProbe> attach)
     {
         EmuOptions options = CommandLineParser.Parse(new[] { "-serial", "null", "-fw_cfg", $"name=opt/emu/mode,string={mode}" });
-        using LaunchedVm vm = VmLauncher.Launch(options, DeviceCatalog.CreateRegistry(), NullLoggerFactory.Instance);
+        TypeRegistry registry = HostCatalog.CreateRegistry();
+        using LaunchedVm vm = VmLauncher.Launch(options, registry, HostCatalog.CreateCatalog(registry), NullLoggerFactory.Instance);
         var probe = new AllocationProbe(WarmUp, WarmUp + Measured);
         attach(vm, probe);
         vm.Machine.Start();

@@ -55,50 +55,50 @@ internal static class FadtBuilder
     {
         ushort pm = platform.PmBase;
         var table = new AcpiTableWriter("FACP", Revision);
-        table.U32(Low32(facsAddress)); // FIRMWARE_CTRL
-        table.U32(Low32(dsdtAddress)); // DSDT
-        table.U8(0); // reserved (INT_MODEL in ACPI 1.0)
-        table.U8(0); // Preferred_PM_Profile: unspecified
-        table.U16((ushort)platform.SciIrq);
-        table.U32(0); // SMI_CMD: no SMM, ACPI is always enabled
-        table.U8(0); // ACPI_ENABLE
-        table.U8(0); // ACPI_DISABLE
-        table.U8(0); // S4BIOS_REQ
-        table.U8(0); // PSTATE_CNT
-        table.U32((uint)(pm + Pm1EventOffset)); // PM1a_EVT_BLK
-        table.U32(0); // PM1b_EVT_BLK
-        table.U32((uint)(pm + Pm1ControlOffset)); // PM1a_CNT_BLK
-        table.U32(0); // PM1b_CNT_BLK
-        table.U32(0); // PM2_CNT_BLK
-        table.U32((uint)(pm + PmTimerOffset)); // PM_TMR_BLK
-        table.U32((uint)(pm + Gpe0Offset)); // GPE0_BLK
-        table.U32(0); // GPE1_BLK
-        table.U8(Pm1EventLength);
-        table.U8(Pm1ControlLength);
-        table.U8(0); // PM2_CNT_LEN
-        table.U8(PmTimerLength);
-        table.U8(Gpe0Length);
-        table.U8(0); // GPE1_BLK_LEN
-        table.U8(0); // GPE1_BASE
-        table.U8(0); // CST_CNT: no _CST support
-        table.U16(C2NotSupported); // P_LVL2_LAT
-        table.U16(C3NotSupported); // P_LVL3_LAT
-        table.U16(0); // FLUSH_SIZE
-        table.U16(0); // FLUSH_STRIDE
-        table.U8(0); // DUTY_OFFSET
-        table.U8(0); // DUTY_WIDTH
-        table.U8(0); // DAY_ALRM: not supported
-        table.U8(0); // MON_ALRM: not supported
-        table.U8(platform.HasCmosRtc ? CmosCenturyIndex : (byte)0);
-        table.U16(BootArchitecture(platform));
-        table.U8(0); // reserved
-        table.U32(Wbinvd | ProcC1 | SleepButton | FixRtc | ResetRegisterSupported);
+        table.DWord(Low32(facsAddress)); // FIRMWARE_CTRL
+        table.DWord(Low32(dsdtAddress)); // DSDT
+        table.Byte(0); // reserved (INT_MODEL in ACPI 1.0)
+        table.Byte(0); // Preferred_PM_Profile: unspecified
+        table.Word((ushort)platform.SciIrq);
+        table.DWord(0); // SMI_CMD: no SMM, ACPI is always enabled
+        table.Byte(0); // ACPI_ENABLE
+        table.Byte(0); // ACPI_DISABLE
+        table.Byte(0); // S4BIOS_REQ
+        table.Byte(0); // PSTATE_CNT
+        table.DWord((uint)(pm + Pm1EventOffset)); // PM1a_EVT_BLK
+        table.DWord(0); // PM1b_EVT_BLK
+        table.DWord((uint)(pm + Pm1ControlOffset)); // PM1a_CNT_BLK
+        table.DWord(0); // PM1b_CNT_BLK
+        table.DWord(0); // PM2_CNT_BLK
+        table.DWord((uint)(pm + PmTimerOffset)); // PM_TMR_BLK
+        table.DWord((uint)(pm + Gpe0Offset)); // GPE0_BLK
+        table.DWord(0); // GPE1_BLK
+        table.Byte(Pm1EventLength);
+        table.Byte(Pm1ControlLength);
+        table.Byte(0); // PM2_CNT_LEN
+        table.Byte(PmTimerLength);
+        table.Byte(Gpe0Length);
+        table.Byte(0); // GPE1_BLK_LEN
+        table.Byte(0); // GPE1_BASE
+        table.Byte(0); // CST_CNT: no _CST support
+        table.Word(C2NotSupported); // P_LVL2_LAT
+        table.Word(C3NotSupported); // P_LVL3_LAT
+        table.Word(0); // FLUSH_SIZE
+        table.Word(0); // FLUSH_STRIDE
+        table.Byte(0); // DUTY_OFFSET
+        table.Byte(0); // DUTY_WIDTH
+        table.Byte(0); // DAY_ALRM: not supported
+        table.Byte(0); // MON_ALRM: not supported
+        table.Byte(platform.HasCmosRtc ? CmosCenturyIndex : (byte)0);
+        table.Word(BootArchitecture(platform));
+        table.Byte(0); // reserved
+        table.DWord(Wbinvd | ProcC1 | SleepButton | FixRtc | ResetRegisterSupported);
         table.Gas(GenericAddress.Io(platform.ResetPort, 1, GasAccessSize.Byte)); // RESET_REG
-        table.U8(platform.ResetValue);
-        table.U16(0); // ARM_BOOT_ARCH
-        table.U8(MinorVersion);
-        table.U64(facsAddress); // X_FIRMWARE_CTRL
-        table.U64(dsdtAddress); // X_DSDT
+        table.Byte(platform.ResetValue);
+        table.Word(0); // ARM_BOOT_ARCH
+        table.Byte(MinorVersion);
+        table.QWord(facsAddress); // X_FIRMWARE_CTRL
+        table.QWord(dsdtAddress); // X_DSDT
         table.Gas(GenericAddress.Io((ushort)(pm + Pm1EventOffset), Pm1EventLength, GasAccessSize.Word)); // X_PM1a_EVT_BLK
         table.Gas(GenericAddress.None); // X_PM1b_EVT_BLK
         table.Gas(GenericAddress.Io((ushort)(pm + Pm1ControlOffset), Pm1ControlLength, GasAccessSize.Word)); // X_PM1a_CNT_BLK

@@ -32,39 +32,39 @@ internal static class MadtBuilder
     public static byte[] Build(AcpiPlatform platform)
     {
         var table = new AcpiTableWriter("APIC", Revision);
-        table.U32((uint)platform.LocalApicAddress);
-        table.U32(PcatCompat);
+        table.DWord((uint)platform.LocalApicAddress);
+        table.DWord(PcatCompat);
         for (int cpu = 0; cpu < platform.CpuCount; cpu++)
         {
-            table.U8(LocalApicType);
-            table.U8(8);
-            table.U8((byte)cpu); // ACPI processor UID
-            table.U8((byte)cpu); // APIC ID
-            table.U32(LocalApicEnabled);
+            table.Byte(LocalApicType);
+            table.Byte(8);
+            table.Byte((byte)cpu); // ACPI processor UID
+            table.Byte((byte)cpu); // APIC ID
+            table.DWord(LocalApicEnabled);
         }
-        table.U8(IoApicType);
-        table.U8(12);
-        table.U8(platform.IoApicId);
-        table.U8(0);
-        table.U32((uint)platform.IoApicAddress);
-        table.U32(0); // GSI base
+        table.Byte(IoApicType);
+        table.Byte(12);
+        table.Byte(platform.IoApicId);
+        table.Byte(0);
+        table.DWord((uint)platform.IoApicAddress);
+        table.DWord(0); // GSI base
         SourceOverride(table, TimerIrq, TimerGsi, ActiveHighEdge);
         SourceOverride(table, platform.SciIrq, (uint)platform.SciIrq, ActiveHighLevel);
-        table.U8(LocalApicNmiType);
-        table.U8(6);
-        table.U8(AllProcessors);
-        table.U16(ActiveHighEdge);
-        table.U8(1); // LINT1
+        table.Byte(LocalApicNmiType);
+        table.Byte(6);
+        table.Byte(AllProcessors);
+        table.Word(ActiveHighEdge);
+        table.Byte(1); // LINT1
         return table.ToArray();
     }
 
     private static void SourceOverride(AcpiTableWriter table, int isaIrq, uint gsi, ushort flags)
     {
-        table.U8(SourceOverrideType);
-        table.U8(10);
-        table.U8(0); // bus: ISA
-        table.U8((byte)isaIrq);
-        table.U32(gsi);
-        table.U16(flags);
+        table.Byte(SourceOverrideType);
+        table.Byte(10);
+        table.Byte(0); // bus: ISA
+        table.Byte((byte)isaIrq);
+        table.DWord(gsi);
+        table.Word(flags);
     }
 }

@@ -14,10 +14,10 @@ internal static class McfgBuilder
     {
         var table = new AcpiTableWriter("MCFG", Revision);
         table.Zeros(8);
-        table.U64(platform.EcamBase);
-        table.U16(0); // segment group
-        table.U8(0); // start bus
-        table.U8((byte)(platform.EcamBusCount - 1));
+        table.QWord(platform.EcamBase);
+        table.Word(0); // segment group
+        table.Byte(0); // start bus
+        table.Byte((byte)(platform.EcamBusCount - 1));
         table.Zeros(4);
         return table.ToArray();
     }

@@ -15,7 +15,7 @@ internal static class XsdtBuilder
     {
         var table = new AcpiTableWriter("XSDT", Revision);
         foreach (ulong address in tableAddresses)
-            table.U64(address);
+            table.QWord(address);
         return table.ToArray();
     }
 }

@@ -14,7 +14,11 @@ namespace Emu.Core.Machines;
 /// </summary>
 public abstract class Machine : EmuObject, IDisposable
 {
-    public static readonly ObjectType TypeInfo = new("machine", null, null, "Base type of machines");
+    public static readonly BoolProperty NoRebootProperty = new("no-reboot", false,
+        "Exit instead of rebooting when the guest resets (-no-reboot); may change while the guest runs", mutable: true);
+
+    public static readonly ObjectType TypeInfo = new("machine", null, null, "Base type of machines",
+        new PropertyInfo[] { NoRebootProperty });
 
     private readonly List<Device> _devices = new();
     private readonly List<IDisposable> _resources = new();
@@ -22,6 +26,7 @@ public abstract class Machine : EmuObject, IDisposable
     private MachineController? _controller;
 
     private readonly Dictionary<string, EmuObject> _backends = new(StringComparer.Ordinal);
+    private readonly HashSet<Device> _unplugRequested = new();
     private int _anonymousDevices;
 
     protected Machine(ObjectType type) : base(type)
@@ -48,6 +53,13 @@ public abstract class Machine : EmuObject, IDisposable
         return backend as T ?? throw new MachineConfigurationException($"{user.Type.Name}: '{id}' is a {backend.Type.Name}, not a {kind}");
     }
 
+    /// <summary>
+    /// The type-wide defaults every object of this machine gets (accelerator
+    /// defaults, this version's compat properties, -global). Set before
+    /// <see cref="Initialize"/>, so that board devices get them too.
+    /// </summary>
+    public GlobalPropertyList Globals { get; set; } = new();
+
     /// <summary>Compat properties of this machine version (applied to every object created for it).</summary>
     public virtual IReadOnlyList<GlobalProperty> CompatProperties => Array.Empty<GlobalProperty>();
 
@@ -72,14 +84,26 @@ public abstract class Machine : EmuObject, IDisposable
 
     public ILoggerFactory LoggerFactory { get; private set; } = NullLoggerFactory.Instance;
 
-    public IReadOnlyList<Device> Devices => _devices;
+    /// <summary>The realized devices (a snapshot: devices can be hot-plugged from another thread).</summary>
+    public IReadOnlyList<Device> Devices
+    {
+        get
+        {
+            lock (_devices)
+                return _devices.ToArray();
+        }
+    }
 
     public MachineController Controller => _controller ?? throw new InvalidOperationException("machine not initialized");
 
     public RunState State => _controller?.State ?? RunState.Prelaunch;
 
-    /// <summary>-no-reboot: a reset requested by the guest ends the VMM instead.</summary>
-    public bool NoReboot { get; set; }
+    /// <summary>-no-reboot: a reset requested by the guest ends the VMM instead (the "no-reboot" property, live).</summary>
+    public bool NoReboot
+    {
+        get => Get(NoRebootProperty);
+        set => Set(NoRebootProperty, value);
+    }
 
     /// <summary>Number of vCPUs to create.</summary>
     public int CpuCount { get; set; } = 1;
@@ -118,6 +142,7 @@ public abstract class Machine : EmuObject, IDisposable
             IVcpu vcpu = Vm.CreateVcpu(i);
             _vcpus.Add(vcpu);
             _controller.AddVcpu(new VcpuRunner(_controller, vcpu, IoPorts, SystemMemory));
+            FindChild("unattached")!.AddChild($"device[{i}]", VcpuObject.Create(i));
         }
     }
 
@@ -137,6 +162,14 @@ public abstract class Machine : EmuObject, IDisposable
         return resource;
     }
 
+    /// <summary>Makes a board device with the global list applied; the board then sets its own options and adds it.</summary>
+    protected T CreateDevice<T>(ObjectType type) where T : Device
+    {
+        var device = (T)type.CreateInstance();
+        Globals.ApplyTo(device);
+        return device;
+    }
+
     /// <summary>
     /// Realizes a device into this machine and puts it in the object tree:
     /// board devices under /machine/unattached/&lt;name&gt;, user devices under
@@ -146,8 +179,12 @@ public abstract class Machine : EmuObject, IDisposable
     {
         if (device.Id != null && FindChild("peripheral")!.FindChild(device.Id) != null)
             throw new MachineConfigurationException($"Duplicate device ID '{device.Id}'");
+        // A device made without the global list still gets it, before it goes live.
+        if (!device.GlobalsApplied)
+            Globals.ApplyTo(device);
         device.Realize(this);
-        _devices.Add(device);
+        lock (_devices)
+            _devices.Add(device);
         if (boardName != null)
             FindChild("unattached")!.AddChild(boardName, device);
         else if (device.Id != null)
@@ -162,15 +199,77 @@ public abstract class Machine : EmuObject, IDisposable
     public void RemoveDevice(Device device)
     {
         device.Unrealize();
-        _devices.Remove(device);
+        lock (_devices)
+            _devices.Remove(device);
         device.Parent?.RemoveChild(device.Name!);
     }
 
-    public IEnumerable<T> DevicesOf<T>() => _devices.OfType<T>();
+    public IEnumerable<T> DevicesOf<T>() => Devices.OfType<T>();
+
+    /// <summary>
+    /// The controller that can hot-plug <paramref name="device"/> into the
+    /// running machine, or null when its bus does not support hotplug.
+    /// </summary>
+    public virtual IHotplugController? HotplugControllerFor(Device device) => null;
+
+    /// <summary>
+    /// Adds a user device while the machine runs (QMP device_add): realized
+    /// and placed in the tree like a -device, then announced to the guest.
+    /// </summary>
+    public void HotplugDevice(Device device)
+    {
+        IHotplugController controller = HotplugControllerFor(device)
+            ?? throw new MachineConfigurationException($"{device.Type.Name} cannot be hot-plugged into this machine");
+        string? refusal = controller.CanPlug(device);
+        if (refusal != null)
+            throw new MachineConfigurationException(refusal);
+        AddDevice(device);
+        controller.Plugged(device);
+    }
+
+    /// <summary>
+    /// Asks the guest to release a hot-pluggable device (QMP device_del). The
+    /// device goes away, with a DEVICE_DELETED event, when the guest agrees.
+    /// </summary>
+    public void RequestUnplug(Device device)
+    {
+        IHotplugController controller = HotplugControllerFor(device)
+            ?? throw new MachineConfigurationException($"{device.Type.Name} cannot be hot-unplugged from this machine");
+        lock (_unplugRequested)
+        {
+            if (!_unplugRequested.Add(device))
+                throw new MachineConfigurationException($"Device {device.Id ?? device.CanonicalPath} is already in the process of unplug");
+        }
+        controller.RequestUnplug(device);
+    }
+
+    /// <summary>
+    /// Called by a hotplug controller once the guest has let go of a device.
+    /// The removal runs on a thread-pool thread: the caller may be a vCPU
+    /// thread (the guest's eject write), which must not wait for it.
+    /// </summary>
+    public void CompleteUnplug(Device device)
+    {
+        string? id = device.Id;
+        string path = device.CanonicalPath;
+        ThreadPool.QueueUserWorkItem(_ =>
+        {
+            try
+            {
+                RemoveDevice(device);
+            }
+            finally
+            {
+                lock (_unplugRequested)
+                    _unplugRequested.Remove(device);
+                _controller?.Raise(new MachineEvent(MachineEventKind.DeviceDeleted, DateTimeOffset.UtcNow) { DeviceId = id, DevicePath = path });
+            }
+        });
+    }
 
     internal void ResetDevices()
     {
-        foreach (Device device in _devices)
+        foreach (Device device in Devices)
             device.Reset();
     }
 
@@ -192,9 +291,16 @@ public abstract class Machine : EmuObject, IDisposable
     {
     }
 
+    /// <summary>QMP system_powerdown: announces POWERDOWN, then presses the power button for the guest to act on.</summary>
+    public void RequestPowerdown()
+    {
+        Controller.Raise(new MachineEvent(MachineEventKind.Powerdown, DateTimeOffset.UtcNow));
+        PowerButton();
+    }
+
     public void Dispose()
     {
-        foreach (Device device in _devices.AsEnumerable().Reverse())
+        foreach (Device device in Devices.Reverse())
         {
             try
             {

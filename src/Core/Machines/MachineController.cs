@@ -249,6 +249,20 @@ public sealed class MachineController
                     return false;
                 if (_gateOpen)
                     return true;
+                if (runner.HasPendingWork)
+                {
+                    // Not counted as parked while it works; a stop waits for it to come back.
+                    Monitor.Exit(_gate);
+                    try
+                    {
+                        runner.RunPendingWork();
+                    }
+                    finally
+                    {
+                        Monitor.Enter(_gate);
+                    }
+                    continue;
+                }
                 _parked++;
                 Monitor.PulseAll(_gate);
                 Monitor.Wait(_gate);
@@ -257,14 +271,42 @@ public sealed class MachineController
         }
     }
 
-    /// <summary>A vCPU halted with no interrupt controller to wake it: wait for the next request.</summary>
-    internal void WaitWhileHalted()
+    /// <summary>
+    /// A vCPU halted with no interrupt controller to wake it: waits for the
+    /// next request. Returns true when it woke for queued work instead (the
+    /// caller runs it and waits again).
+    /// </summary>
+    internal bool WaitWhileHalted(VcpuRunner runner)
     {
         lock (_gate)
         {
             while (_requestPending == 0)
+            {
+                if (runner.HasPendingWork)
+                    return true;
                 Monitor.Wait(_gate);
+            }
+            return false;
         }
+    }
+
+    /// <summary>
+    /// Runs <paramref name="work"/> on vCPU <paramref name="index"/>'s own
+    /// thread (its registers can be read only there) and completes with the
+    /// result. The calling thread does not wait for the vCPU: a running vCPU
+    /// is kicked out of the guest, does the work and goes back in; a paused
+    /// one does it while it stays parked.
+    /// </summary>
+    public Task<T> RunOnVcpu<T>(int index, Func<IVcpu, T> work)
+    {
+        VcpuRunner runner = _runners.FirstOrDefault(r => r.Index == index)
+            ?? throw new ArgumentOutOfRangeException(nameof(index), $"there is no vcpu{index}");
+        Task<T> task = runner.Enqueue(work);
+        lock (_gate)
+            Monitor.PulseAll(_gate); // a parked or halted thread wakes and sees the work
+        if (!runner.IsCurrentThread)
+            runner.Vcpu.RequestExit();
+        return task;
     }
 
     internal void VcpuExited(VcpuRunner runner)

@@ -17,6 +17,10 @@ public sealed class VcpuRunner
     private readonly AddressSpace _io;
     private readonly AddressSpace _memory;
     private readonly Thread _thread;
+    private readonly object _workLock = new();
+    private readonly Queue<VcpuWorkItem> _work = new();
+    private volatile int _workPending;
+    private bool _exited;
     private long _exitCount;
     private int _resetGeneration;
 
@@ -48,6 +52,57 @@ public sealed class VcpuRunner
 
     internal bool IsCurrentThread => Thread.CurrentThread == _thread;
 
+    internal bool HasPendingWork => _workPending != 0;
+
+    /// <summary>
+    /// Queues <paramref name="work"/> for this vCPU's thread, which runs it at
+    /// its next check point: right away if it is parked (paused), after a kick
+    /// if it is in the guest. The caller never waits on the vCPU; the vCPU
+    /// runs the work between two guest entries.
+    /// </summary>
+    internal Task<T> Enqueue<T>(Func<IVcpu, T> work)
+    {
+        var item = new VcpuWorkItem<T>(work);
+        lock (_workLock)
+        {
+            if (_exited)
+                return System.Threading.Tasks.Task.FromException<T>(new InvalidOperationException($"vcpu{Index} is not running"));
+            _work.Enqueue(item);
+            _workPending = 1;
+        }
+        return item.Task;
+    }
+
+    // On the vCPU thread: runs everything queued so far.
+    internal void RunPendingWork()
+    {
+        while (true)
+        {
+            VcpuWorkItem item;
+            lock (_workLock)
+            {
+                if (_work.Count == 0)
+                {
+                    _workPending = 0;
+                    return;
+                }
+                item = _work.Dequeue();
+            }
+            item.Execute(Vcpu);
+        }
+    }
+
+    private void FailPendingWork()
+    {
+        lock (_workLock)
+        {
+            _exited = true;
+            _workPending = 0;
+            while (_work.TryDequeue(out VcpuWorkItem? item))
+                item.Fail(new InvalidOperationException($"vcpu{Index} stopped"));
+        }
+    }
+
     private void ThreadMain()
     {
         try
@@ -64,6 +119,7 @@ public sealed class VcpuRunner
         }
         finally
         {
+            FailPendingWork();
             Vcpu.DetachThread();
             _controller.VcpuExited(this);
         }
@@ -76,7 +132,7 @@ public sealed class VcpuRunner
     {
         while (true)
         {
-            if (_controller.RequestPending && !CheckPoint())
+            if ((_controller.RequestPending || _workPending != 0) && !CheckPoint())
                 return;
             VcpuExit exit = Vcpu.Run();
             switch (exit.Reason)
@@ -107,7 +163,9 @@ public sealed class VcpuRunner
                 case VcpuExitReason.Halt:
                     _exitCount++;
                     Halted = true;
-                    _controller.WaitWhileHalted();
+                    // Work for this vCPU is done while it stays halted; a request ends the wait.
+                    while (_controller.WaitWhileHalted(this))
+                        RunPendingWork();
                     Halted = false;
                     break;
                 case VcpuExitReason.Shutdown:
@@ -163,6 +221,9 @@ public sealed class VcpuRunner
     // Slow path: the controller wants the vCPUs stopped, reset or gone.
     private bool CheckPoint()
     {
+        RunPendingWork();
+        if (!_controller.RequestPending)
+            return true;
         if (!_controller.Park(this))
             return false;
         int generation = _controller.ResetGeneration;

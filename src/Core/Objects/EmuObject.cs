@@ -29,6 +29,9 @@ public abstract class EmuObject
     /// <summary>Name of this object under its parent.</summary>
     public string? Name { get; private set; }
 
+    /// <summary>True once the global list (accelerator defaults, compat properties, -global) has been applied.</summary>
+    public bool GlobalsApplied { get; internal set; }
+
     /// <summary>Set once the object has been made live (device realized, backend opened).</summary>
     public bool IsRealized { get; protected set; }
 

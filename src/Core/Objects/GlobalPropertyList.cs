@@ -34,6 +34,7 @@ public sealed class GlobalPropertyList
                 throw new PropertyValueException($"{g.Source}: {g.TypeName}.{g.Property}: {e.Message}");
             }
         }
+        obj.GlobalsApplied = true;
     }
 
     /// <summary>Checks that each entry names an existing type with that property (for -global, at start-up).</summary>

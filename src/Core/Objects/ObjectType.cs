@@ -60,12 +60,11 @@ public sealed class ObjectType
 
     public IReadOnlyCollection<string> Interfaces => _interfaces;
 
-    /// <summary>Kconfig-style catalog relations: types or features this type needs, pulls in, and suggests.</summary>
-    public IReadOnlyList<string> DependsOn { get; init; } = Array.Empty<string>();
+    /// <summary>An interface type: abstract, only implemented by other types (qom-list-types lists it as abstract).</summary>
+    public bool IsInterface => Parent?.Name == InterfaceRootName;
 
-    public IReadOnlyList<string> Selects { get; init; } = Array.Empty<string>();
-
-    public IReadOnlyList<string> Implies { get; init; } = Array.Empty<string>();
+    /// <summary>The root of all interface types, as in QEMU ("interface").</summary>
+    public const string InterfaceRootName = "interface";
 
     public PropertyInfo? FindProperty(string name) => _properties.GetValueOrDefault(name);
 

@@ -16,6 +16,23 @@ public sealed class TypeRegistry
             throw new InvalidOperationException($"type '{type.Name}' registered twice");
     }
 
+    /// <summary>
+    /// Registers an interface: a name that types list in their interfaces
+    /// (e.g. "user-creatable") so that -global and qom-list-types can address
+    /// every implementer at once.
+    /// </summary>
+    public ObjectType RegisterInterface(string name, string description)
+    {
+        if (!_types.TryGetValue(ObjectType.InterfaceRootName, out ObjectType? root))
+        {
+            root = new ObjectType(ObjectType.InterfaceRootName, null, null, "Base of interface types");
+            _types.Add(root.Name, root);
+        }
+        var type = new ObjectType(name, root, null, description);
+        Register(type);
+        return type;
+    }
+
     /// <summary>Registers another name for a type (e.g. "q35" for the newest "q35-X.Y").</summary>
     public void RegisterAlias(string alias, string typeName)
     {

@@ -17,7 +17,19 @@ public sealed class Q35HostBridge : PciDevice, IPciBusProvider
     public const ulong EcamSize = 0x1000_0000;
     public const int PciExBarRegister = 0x60;
 
-    public static new readonly ObjectType TypeInfo = new("mch", PciDevice.TypeInfo, t => new Q35HostBridge(t), "Q35 host bridge (MCH)");
+    /// <summary>
+    /// Extended TSEG: firmware writes 0xFFFF to this 16-bit register and reads
+    /// back how many MiB of extended TSEG (SMRAM) the chipset offers; without
+    /// the feature the register is read-only 0.
+    /// </summary>
+    public const int ExtendedTsegRegister = 0x50;
+    public const ushort ExtendedTsegQuery = 0xFFFF;
+
+    public static readonly IntegerProperty ExtendedTsegProperty = IntegerProperty.UInt16("extended-tseg-mbytes", 16,
+        "Extended TSEG size in MiB that firmware reads through config register 0x50 (0: no extended TSEG)");
+
+    public static new readonly ObjectType TypeInfo = new("mch", PciDevice.TypeInfo, t => new Q35HostBridge(t), "Q35 host bridge (MCH)",
+        new PropertyInfo[] { ExtendedTsegProperty });
 
     private PciBus? _bus;
 
@@ -49,5 +61,29 @@ public sealed class Q35HostBridge : PciDevice, IPciBusProvider
         // PCIEXBAR: base address, length 256 MiB (bits 2:1 = 0), enabled (bit 0).
         Config.SetDword(PciExBarRegister, (uint)EcamBase | 1);
         Config.SetDword(PciExBarRegister + 4, (uint)(EcamBase >> 32));
+        if (Get(ExtendedTsegProperty) > 0)
+        {
+            Config.SetWritable(ExtendedTsegRegister, 2, 0xFFFF);
+            Config.SetWord(ExtendedTsegRegister, ExtendedTsegQuery);
+        }
+    }
+
+    protected override void OnWriteConfig(int offset, int length, uint value)
+    {
+        base.OnWriteConfig(offset, length, value);
+        // A write of the query value is answered with the size in MiB.
+        if (offset < ExtendedTsegRegister + 2 && offset + length > ExtendedTsegRegister
+            && Get(ExtendedTsegProperty) is > 0 and long mbytes && Config.GetWord(ExtendedTsegRegister) == ExtendedTsegQuery)
+            Config.SetWord(ExtendedTsegRegister, (ushort)mbytes);
+    }
+
+    public override void Reset()
+    {
+        base.Reset();
+        if (Get(ExtendedTsegProperty) > 0)
+        {
+            lock (ConfigLock)
+                Config.SetWord(ExtendedTsegRegister, ExtendedTsegQuery);
+        }
     }
 }

@@ -45,7 +45,7 @@ public class Q35Machine : Machine
     {
         BuildRam();
         BuildFirmware();
-        HostBridge = (Q35HostBridge)Q35HostBridge.TypeInfo.CreateInstance();
+        HostBridge = CreateDevice<Q35HostBridge>(Q35HostBridge.TypeInfo);
         ulong mmio64 = Q35Layout.Mmio64Start(RamSize);
         HostBridge.CreateBus(this,
             new PciWindow(Q35Layout.Mmio32Start, Q35Layout.Mmio32End - Q35Layout.Mmio32Start),
@@ -55,10 +55,10 @@ public class Q35Machine : Machine
         // PCI INTx lines go where the DSDT's _PRT says they do.
         HostBridge.PciBus.IntxRouting = (slot, pin) => IrqLine(PciIntxRouting.Gsi(slot, pin));
         HostBridge.ConfigIo!.ResetControl = new ResetControlRegister(this);
-        Lpc = (Ich9Lpc)Ich9Lpc.TypeInfo.CreateInstance();
+        Lpc = CreateDevice<Ich9Lpc>(Ich9Lpc.TypeInfo);
         Lpc.SetText(PciDevice.AddrProperty.Name, "1f.0");
         AddDevice(Lpc, "lpc");
-        FwCfg = (FwCfgDevice)FwCfgDevice.TypeInfo.CreateInstance();
+        FwCfg = CreateDevice<FwCfgDevice>(FwCfgDevice.TypeInfo);
         AddDevice(FwCfg, "fw_cfg");
     }
 

@@ -1,3 +1,4 @@
+using Emu.Core.Catalog;
 using Emu.Core.Cpu;
 using Emu.Core.Machines;
 using Emu.Core.Objects;
@@ -7,12 +8,15 @@ namespace Emu.Host.Composition;
 /// <summary>A machine built from the command line, ready to start, and what it owns.</summary>
 internal sealed class LaunchedVm : IDisposable
 {
-    public LaunchedVm(Machine machine, IAccelerator accelerator, ObjectFactory objects, ContainerObject root, bool startPaused)
+    public LaunchedVm(Machine machine, IAccelerator accelerator, AccelObject accel, ObjectFactory objects, ContainerObject root,
+        KconfigConfiguration configuration, bool startPaused)
     {
         Machine = machine;
         Accelerator = accelerator;
+        Accel = accel;
         Objects = objects;
         Root = root;
+        Configuration = configuration;
         StartPaused = startPaused;
     }
 
@@ -20,10 +24,18 @@ internal sealed class LaunchedVm : IDisposable
 
     public IAccelerator Accelerator { get; }
 
+    /// <summary>The accelerator's object (-accel kvm,...), at /accel in the tree.</summary>
+    public AccelObject Accel { get; }
+
     public ObjectFactory Objects { get; }
 
-    /// <summary>The root of the object tree: /machine, /objects, /chardevs.</summary>
+    public TypeRegistry Registry => Objects.Registry;
+
+    /// <summary>The root of the object tree: /machine, /objects, /chardevs, /accel.</summary>
     public ContainerObject Root { get; }
+
+    /// <summary>The machine's resolved device catalog: which device types it offers.</summary>
+    public KconfigConfiguration Configuration { get; }
 
     public bool StartPaused { get; }
 

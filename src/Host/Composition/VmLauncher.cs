@@ -1,4 +1,4 @@
-using Emu.Accel.Kvm;
+using Emu.Core.Catalog;
 using Emu.Core.Cpu;
 using Emu.Core.Machines;
 using Emu.Core.Objects;
@@ -18,26 +18,31 @@ internal static class VmLauncher
 {
     private static readonly (ushort Port, int Irq)[] s_serialPorts = { (0x3F8, 4), (0x2F8, 3), (0x3E8, 4), (0x2E8, 3) };
 
-    public static LaunchedVm Launch(EmuOptions options, TypeRegistry registry, ILoggerFactory loggers)
+    public static LaunchedVm Launch(EmuOptions options, TypeRegistry registry, KconfigCatalog catalog, ILoggerFactory loggers)
     {
         KeyValueList machineOptions = options.Machine ?? KeyValueList.Parse("q35", "type");
         string machineType = machineOptions.Take("type") ?? "q35";
-        string? kvmDevice = options.Accel?.Take("device");
         string accelName = ChooseAccelerator(options, machineOptions);
         ObjectType type = registry.Find(machineType) is { } t && t.IsA("machine") && !t.IsAbstract
             ? t
             : throw new CommandLineException($"-machine {machineType}: unsupported machine type (use -machine help)");
         if (options.Cpu != null && options.Cpu.Split(',')[0] is not ("host" or "max"))
             throw new CommandLineException($"-cpu {options.Cpu}: only 'host' is supported (KVM runs the host's CPU model)");
+        KconfigConfiguration configuration = ResolveCatalog(catalog, type);
 
-        var globals = new GlobalPropertyList();
+        // The global list, in precedence order: accelerator defaults, the machine
+        // version's compat properties, -global. Each object's own options come last.
+        var accel = (AccelObject)(registry.Find($"{accelName}-accel") ?? throw new CommandLineException($"-accel {accelName}: unsupported accelerator")).CreateInstance();
         var machine = (Machine)type.CreateInstance();
+        var globals = new GlobalPropertyList();
+        globals.AddRange(accel.GlobalDefaults);
         globals.AddRange(machine.CompatProperties);
         globals.AddRange(options.Globals);
         globals.Validate(registry);
-        globals.ApplyTo(machine);
-        foreach (var pair in machineOptions.Pairs)
-            machine.SetText(pair.Key, pair.Value);
+        var objects = new ObjectFactory(registry, globals);
+        objects.Configure(machine, Inputs(machineOptions.Pairs));
+        objects.Configure(accel, Inputs(options.Accel?.Pairs ?? Array.Empty<KeyValuePair<string, string>>()));
+        machine.Globals = globals;
         machine.CpuCount = ParseCpuCount(options.Smp);
         machine.RamSize = options.MemorySize ?? 128UL << 20;
         machine.NoReboot = options.NoReboot;
@@ -47,8 +52,8 @@ internal static class VmLauncher
         if (machine is Q35Machine q35)
             q35.Firmware = options.Bios != null ? FirmwareFile.Read(options.Bios) : BuiltinFirmware.Load();
 
-        IAccelerator accelerator = accelName == "kvm" ? KvmAccelerator.Open(kvmDevice ?? KvmAccelerator.DefaultDevice) : throw new CommandLineException($"-accel {accelName}: unsupported accelerator (only kvm)");
-        var objects = new ObjectFactory(registry, globals);
+        CheckRequestedTypes(options, objects, configuration, machine.Type.Name);
+        IAccelerator accelerator = accel.Open();
         var root = ContainerObject.Create();
         try
         {
@@ -56,16 +61,20 @@ internal static class VmLauncher
             root.AddChild("machine", machine);
             root.AddChild("objects", ContainerObject.Create());
             root.AddChild("chardevs", ContainerObject.Create());
+            root.AddChild("accel", accel);
             var chardevs = new ChardevFactory(objects, machine);
             foreach (KeyValueList chardev in options.Chardevs)
                 chardevs.Create(chardev);
+            foreach (KeyValueList obj in options.Objects)
+                AddObject(machine, objects, root, obj);
             AddSerialPorts(options, machine, chardevs, objects);
             DriveFactory.CreateAll(options, machine, objects);
             NetdevFactory.CreateAll(options, machine);
             if (options.UsesBuiltinFirmware && !options.Devices.Any(d => d.Get("driver") == IsaDebugExit.TypeInfo.Name))
                 AddBuiltinDebugExit(machine, objects);
             foreach (KeyValueList device in options.Devices)
-                AddDevice(machine, objects, device);
+                AddDevice(machine, objects, configuration, device);
+            CheckBoardDevices(machine, configuration);
             AddFwCfgItems(options, machine);
             foreach (EmuObject backend in machine.Backends.Values.Where(b => b is Devices.Chardev.Chardev))
                 root.FindChild("chardevs")!.AddChild(backend.Id!, backend);
@@ -76,14 +85,92 @@ internal static class VmLauncher
             accelerator.Dispose();
             throw;
         }
-        return new LaunchedVm(machine, accelerator, objects, root, options.StartPaused);
+        return new LaunchedVm(machine, accelerator, accel, objects, root, configuration, options.StartPaused);
+    }
+
+    private static KconfigConfiguration ResolveCatalog(KconfigCatalog catalog, ObjectType machineType)
+    {
+        try
+        {
+            return catalog.Resolve(machineType);
+        }
+        catch (KconfigException e)
+        {
+            throw new MachineConfigurationException($"machine {machineType.Name}: {e.Message}");
+        }
+    }
+
+    // -device and -object types are checked before anything is opened, so a typo is reported as such.
+    private static void CheckRequestedTypes(EmuOptions options, ObjectFactory objects, KconfigConfiguration configuration, string machineName)
+    {
+        foreach (KeyValueList device in options.Devices)
+        {
+            string driver = device.Get("driver") ?? throw new CommandLineException($"-device '{device}': missing driver");
+            try
+            {
+                configuration.RequireAvailable(objects.FindCreatable(driver, "device"), machineName);
+            }
+            catch (Exception e) when (e is KconfigException or PropertyValueException)
+            {
+                throw new CommandLineException($"-device {driver}: {e.Message} (use -device help to list the devices of this machine)");
+            }
+        }
+        foreach (KeyValueList obj in options.Objects)
+        {
+            string typeName = obj.Get("qom-type") ?? throw new CommandLineException($"-object '{obj}': missing the object type");
+            try
+            {
+                objects.FindCreatable(typeName, HostCatalog.UserCreatable);
+            }
+            catch (PropertyValueException e)
+            {
+                throw new CommandLineException($"-object {obj}: {e.Message} (use -object help)");
+            }
+            if (obj.Get("id") == null)
+                throw new CommandLineException($"-object {typeName}: missing id=");
+        }
+    }
+
+    // Every device the board and the launcher made must be one the catalog enables for this machine.
+    private static void CheckBoardDevices(Machine machine, KconfigConfiguration configuration)
+    {
+        foreach (Device device in machine.Devices)
+        {
+            if (!configuration.IsAvailable(device.Type))
+                throw new MachineConfigurationException($"machine {machine.Type.Name}: the catalog does not enable '{device.Type.Name}', which the board needs: "
+                    + (configuration.Catalog.SymbolFor(device.Type) is { } s
+                        ? $"{s.Name} is {configuration.ReasonFor(s.Name)}"
+                        : "the type has no stanza in the device catalog (src/Devices/Kconfig), and the board's does not select one"));
+        }
+    }
+
+    private static IEnumerable<KeyValuePair<string, PropertyInput>> Inputs(IEnumerable<KeyValuePair<string, string>> pairs) =>
+        pairs.Select(p => new KeyValuePair<string, PropertyInput>(p.Key, PropertyInput.FromText(p.Value)));
+
+    /// <summary>-object TYPE,id=ID,...: a user-creatable object at /objects/ID, usable by devices' link properties.</summary>
+    private static void AddObject(Machine machine, ObjectFactory objects, ContainerObject root, KeyValueList kv)
+    {
+        string typeName = kv.Take("qom-type") ?? throw new CommandLineException($"-object '{kv}': missing the object type");
+        string id = kv.Take("id") ?? throw new CommandLineException($"-object {typeName}: missing id=");
+        EmuObject obj;
+        try
+        {
+            obj = objects.Create(typeName, HostCatalog.UserCreatable, id, kv.Pairs);
+        }
+        catch (PropertyValueException e)
+        {
+            throw new CommandLineException($"-object {kv}: {e.Message} (use -object help)");
+        }
+        if (obj is IDisposable disposable)
+            machine.Own(disposable);
+        machine.RegisterBackend(id, obj);
+        root.FindChild("objects")!.AddChild(id, obj);
     }
 
     private static string ChooseAccelerator(EmuOptions options, KeyValueList machineOptions)
     {
         string? fromMachine = machineOptions.Take("accel");
         string? fromAccel = options.Accel?.Take("accel");
-        options.Accel?.EnsureConsumed("-accel");
         string requested = fromAccel ?? fromMachine ?? "kvm";
         // QEMU allows a fallback list, "kvm:tcg": take the first one we have.
         foreach (string candidate in requested.Split(':'))
@@ -156,10 +243,18 @@ internal static class VmLauncher
         machine.AddDevice((Device)device, "debug-exit");
     }
 
-    private static void AddDevice(Machine machine, ObjectFactory objects, KeyValueList kv)
+    private static void AddDevice(Machine machine, ObjectFactory objects, KconfigConfiguration configuration, KeyValueList kv)
     {
         string driver = kv.Take("driver") ?? throw new CommandLineException($"-device '{kv}': missing driver");
         string? id = kv.Take("id");
+        try
+        {
+            configuration.RequireAvailable(objects.FindCreatable(driver, "device"), machine.Type.Name);
+        }
+        catch (Exception e) when (e is KconfigException or PropertyValueException)
+        {
+            throw new CommandLineException($"-device {driver}: {e.Message} (use -device help to list the devices of this machine)");
+        }
         var obj = objects.Create(driver, "device", id, kv.Pairs);
         machine.AddDevice((Device)obj);
     }

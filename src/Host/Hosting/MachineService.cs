@@ -17,9 +17,9 @@ internal sealed class MachineService : IHostedService
     private readonly ExitStatus _status;
     private Task? _watch;
 
-    public MachineService(LaunchedVm vm, IHostApplicationLifetime lifetime, ExitStatus status)
+    public MachineService(VmSlot slot, IHostApplicationLifetime lifetime, ExitStatus status)
     {
-        _vm = vm;
+        _vm = slot.Vm;
         _lifetime = lifetime;
         _status = status;
     }

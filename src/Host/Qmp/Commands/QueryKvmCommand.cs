@@ -1,0 +1,16 @@
+namespace Emu.Host.Qmp.Commands;
+
+/// <summary>query-kvm: {"enabled": the machine runs on KVM, "present": this host has KVM}.</summary>
+internal sealed class QueryKvmCommand : QmpCommand
+{
+    public override string Name => "query-kvm";
+
+    public override ValueTask ExecuteAsync(QmpCall call)
+    {
+        call.Result.WriteStartObject();
+        call.Result.WriteBoolean("enabled", call.Context.Vm.Accelerator.Name == "kvm");
+        call.Result.WriteBoolean("present", File.Exists("/dev/kvm"));
+        call.Result.WriteEndObject();
+        return ValueTask.CompletedTask;
+    }
+}

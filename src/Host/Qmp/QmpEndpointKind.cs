@@ -1,0 +1,8 @@
+namespace Emu.Host.Qmp;
+
+/// <summary>The kinds of socket a QMP server listens on.</summary>
+internal enum QmpEndpointKind
+{
+    Unix,
+    Tcp,
+}
