@@ -72,6 +72,19 @@ public abstract class VirtioDevice : IDisposable
     /// <summary>The driver notified <paramref name="queue"/> (on the worker thread).</summary>
     public abstract void ProcessQueue(int queue);
 
+    /// <summary>
+    /// Whether work is waiting that the device can see without a system call
+    /// (chains in a queue, backend completions): the worker polls this for a
+    /// few microseconds before it sleeps, as a busy device gets new work
+    /// sooner than a wake-up would bring it.
+    /// </summary>
+    public virtual bool HasPolledWork => false;
+
+    /// <summary>Serves what <see cref="HasPolledWork"/> saw (on the worker thread).</summary>
+    public virtual void ServePolledWork()
+    {
+    }
+
     /// <summary><see cref="BackendFd"/> is ready (on the worker thread).</summary>
     public virtual void ProcessBackend()
     {

@@ -188,6 +188,16 @@ public sealed unsafe class VirtioBlockDevice : VirtioDevice
         return true;
     }
 
+    public override bool HasPolledWork => Queues[0].HasAvailable || (_async != null && _async.HasCompletions);
+
+    public override void ServePolledWork()
+    {
+        if (_async != null && _async.HasCompletions)
+            ProcessBackend();
+        if (Queues[0].HasAvailable)
+            DrainQueue(Queues[0]);
+    }
+
     /// <summary>Completions of asynchronous requests (on the worker thread).</summary>
     public override void ProcessBackend()
     {
