@@ -72,7 +72,7 @@ internal sealed class VirtioWorker : IDisposable
                 Serve(q);
             while (!_stopping)
             {
-                if (Poll())
+                if (Poll() || (!_transport.IsFailed && _device.PrepareToSleep()))
                     continue;
                 int n = _epoll.Wait(ready);
                 for (int i = 0; i < n && !_stopping; i++)
