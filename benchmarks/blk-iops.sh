@@ -5,9 +5,11 @@
 # against QEMU's virtio-blk-pci, same ROM, same raw image, cache=none
 # (O_DIRECT), queue depths 1 and 32. The firmware times its own loop with
 # the TSC calibrated against the ACPI PM timer, which both VMMs provide, and
-# prints "blk-iops qd=Q n=N us=T iops=X ...". Runs alternate between the two
-# VMMs (ROUNDS each, default 5) so that load on the machine hits both alike;
-# the median of each is reported with the ratio emu / QEMU.
+# prints "blk-iops qd=Q n=N us=T iops=X ...". Each round runs both VMMs back
+# to back (which one goes first alternates), ROUNDS rounds (default 5). The
+# disk under these machines drifts a lot from minute to minute, so besides the
+# medians of each VMM the script reports the median of the per-round ratios
+# emu / QEMU, which compares runs made at nearly the same time.
 #
 # Needs: a Release build of emu (dotnet build src/Host -c Release), the
 # firmware (make -C firmware), qemu-system-x86_64, /dev/kvm.
@@ -43,14 +45,18 @@ median() { printf '%s\n' "$@" | sort -n | awk '{ a[NR] = $1 } END { print a[int(
 
 echo "requests=$requests rounds=$rounds image=256MiB cache=none $("$qemu" --version | head -1)"
 for qd in 1 32; do
-    e=""; q=""
+    e=""; q=""; ratios=""
     for r in $(seq "$rounds"); do
-        e="$e $(run_emu "$qd" | iops_of)"
-        q="$q $(run_qemu "$qd" | iops_of)"
+        if [ $((r % 2)) -eq 1 ]; then
+            a=$(run_emu "$qd" | iops_of); b=$(run_qemu "$qd" | iops_of)
+        else
+            b=$(run_qemu "$qd" | iops_of); a=$(run_emu "$qd" | iops_of)
+        fi
+        e="$e $a"; q="$q $b"
+        ratios="$ratios $(awk -v a="$a" -v b="$b" 'BEGIN { printf "%.2f", a / b }')"
     done
     me=$(median $e); mq=$(median $q)
-    ratio=$(awk -v a="$me" -v b="$mq" 'BEGIN { printf "%.2f", a / b }')
     echo "qd=$qd emu iops:$e (median $me)"
     echo "qd=$qd qemu iops:$q (median $mq)"
-    echo "qd=$qd ratio emu/qemu: $ratio"
+    echo "qd=$qd per-round ratios emu/qemu:$ratios (median $(median $ratios))"
 done

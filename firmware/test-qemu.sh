@@ -47,6 +47,9 @@ check() {
 "$here/patch-mode.sh" "$rom" "$tmp/bad.rom" "pio:12x"
 printf 'mmio:77\n' > "$tmp/mode-file"
 long55=pio:$(printf '%051d' 0)                  # 55 characters
+truncate -s 8M "$tmp/disk.img"
+truncate -s 4M "$tmp/ro.img"
+blk="-drive file=$tmp/disk.img,if=none,id=d0,format=raw -device virtio-blk-pci,drive=d0"
 
 for a in $accels; do
     check "selftest"            0 "RESULT: PASS"     $a "$rom"
@@ -63,6 +66,11 @@ for a in $accels; do
     check "patched ROM"         0 "done pio 1000"    $a "$tmp/pio1000.rom"
     check "patched, bad"        5 "bad mode 'pio:12x'" $a "$tmp/bad.rom"
     check "fw_cfg beats ROM"    0 "done none"        $a "$tmp/pio1000.rom" -fw_cfg name=opt/emu/mode,string=none
+    check "blk-test"            0 "RESULT: PASS"     $a "$rom" -fw_cfg name=opt/emu/mode,string=blk-test $blk
+    check "blk-test read-only"  0 "test virtio-blk-readonly: ok" $a "$rom" -fw_cfg name=opt/emu/mode,string=blk-test \
+        -drive file="$tmp/ro.img",if=none,id=d0,format=raw,readonly=on -device virtio-blk-pci,drive=d0
+    check "blk-iops"            0 "done blk-iops 500" $a "$rom" -fw_cfg name=opt/emu/mode,string=blk-iops:4:500 $blk
+    check "blk-test, no disk"   3 "virtio-blk: no device" $a "$rom" -fw_cfg name=opt/emu/mode,string=blk-test
 done
 
 # No UART at all: output is dropped, nothing hangs.

@@ -12,6 +12,9 @@ public unsafe interface IAsyncBlockBackend
     /// <summary>An eventfd that becomes readable when requests complete.</summary>
     int CompletionFd { get; }
 
+    /// <summary>Whether completions are waiting (cheap: for polling).</summary>
+    bool HasCompletions { get; }
+
     /// <summary>Requests queued or in flight.</summary>
     int Outstanding { get; }
 

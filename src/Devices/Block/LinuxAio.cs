@@ -38,6 +38,23 @@ internal sealed unsafe class LinuxAio : IDisposable
 
     public EventFd Completion { get; }
 
+    // The context id is the address of the kernel's completion ring, mapped in
+    // this process: struct aio_ring { id, nr, head, tail, magic, ... } (fs/aio.c).
+    // head != tail means completions wait; reading it costs no system call.
+    private const uint AioRingMagic = 0xA10A10A1;
+
+    /// <summary>Whether completions are waiting to be reaped (read from the shared ring, no system call).</summary>
+    public bool HasCompletions
+    {
+        get
+        {
+            if (_context == 0 || Outstanding == 0)
+                return _refusedCount > 0;
+            uint* ring = (uint*)_context;
+            return _refusedCount > 0 || (ring[4] == AioRingMagic && Volatile.Read(ref ring[2]) != Volatile.Read(ref ring[3]));
+        }
+    }
+
     /// <summary>Queued plus submitted and not yet reaped.</summary>
     public int Outstanding { get; private set; }
 

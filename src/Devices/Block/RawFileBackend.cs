@@ -245,6 +245,8 @@ public sealed unsafe class RawFileBackend : IBlockBackend, IAsyncBlockBackend
 
     public int Outstanding => _aio?.Outstanding ?? 0;
 
+    public bool HasCompletions => _aio?.HasCompletions ?? false;
+
     public bool Enqueue(IoVec* iov, int count, long offset, bool write, ulong tag) =>
         _aio != null && !(write && ReadOnly) && _aio.Enqueue(_file.Fd, iov, count, offset, write, tag);
 

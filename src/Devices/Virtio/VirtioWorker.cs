@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Emu.Core.Posix;
 using Emu.Devices.HostIo;
 using Microsoft.Extensions.Logging;
@@ -16,6 +17,11 @@ internal sealed class VirtioWorker : IDisposable
 {
     private const ulong StopToken = ulong.MaxValue;
     private const ulong BackendToken = ulong.MaxValue - 1;
+
+    // How long the worker looks for new work before it sleeps (QEMU's
+    // iothreads poll 32 us by default too): a driver that keeps the device
+    // busy then gets served without a wake-up.
+    private static readonly long s_pollTicks = Stopwatch.Frequency * 32 / 1_000_000;
 
     private readonly VirtioDevice _device;
     private readonly EventFd[] _queueEvents;
@@ -66,6 +72,8 @@ internal sealed class VirtioWorker : IDisposable
                 Serve(q);
             while (!_stopping)
             {
+                if (Poll() || (!_transport.IsFailed && _device.PrepareToSleep()))
+                    continue;
                 int n = _epoll.Wait(ready);
                 for (int i = 0; i < n && !_stopping; i++)
                 {
@@ -90,6 +98,32 @@ internal sealed class VirtioWorker : IDisposable
             _logger.LogError(e, "virtio worker {Name} failed", _thread.Name);
             _transport.Fail("internal error: " + e.Message);
         }
+    }
+
+    // Spins briefly on the device's cheap work check; true when it served something.
+    private bool Poll()
+    {
+        long deadline = Stopwatch.GetTimestamp() + s_pollTicks;
+        do
+        {
+            if (_transport.IsFailed)
+                return false;
+            if (_device.HasPolledWork)
+            {
+                try
+                {
+                    _device.ServePolledWork();
+                }
+                catch (Exception e) when (e is not OutOfMemoryException)
+                {
+                    _transport.Fail($"{e.GetType().Name}: {e.Message}");
+                }
+                return true;
+            }
+            Thread.SpinWait(16);
+        }
+        while (Stopwatch.GetTimestamp() < deadline && !_stopping);
+        return false;
     }
 
     private void Serve(int queue)

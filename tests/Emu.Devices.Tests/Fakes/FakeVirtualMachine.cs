@@ -15,7 +15,7 @@ internal sealed class FakeVirtualMachine(IInterruptController interrupts) : IVir
 
     public IIoEventRegistry? IoEvents => null;
 
-    public IVcpu CreateVcpu(int index) => new FakeVcpu(index);
+    public IVcpu CreateVcpu(int index) => FakeVcpuFactory.Create();
 
     public void RangeRemoved(in FlatRange range)
     {

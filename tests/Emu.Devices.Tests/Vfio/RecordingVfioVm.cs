@@ -23,7 +23,7 @@ internal sealed class RecordingVfioVm(IInterruptController interrupts) : IVirtua
 
     IVfioFileRegistry? IVirtualMachine.VfioFiles => this;
 
-    public IVcpu CreateVcpu(int index) => new FakeVcpu(index);
+    public IVcpu CreateVcpu(int index) => FakeVcpuFactory.Create();
 
     public void RangeAdded(in FlatRange range)
     {

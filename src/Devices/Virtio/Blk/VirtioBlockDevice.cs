@@ -188,6 +188,27 @@ public sealed unsafe class VirtioBlockDevice : VirtioDevice
         return true;
     }
 
+    public override bool HasPolledWork => Queues[0].HasAvailable || (_async != null && _async.HasCompletions);
+
+    protected override bool DefersNotifications => true;
+
+    // With requests in flight a completion will wake the worker, and it looks
+    // at the queue then: the driver need not notify. Idle, it must.
+    public override bool PrepareToSleep()
+    {
+        if (_async != null && _async.Outstanding > 0)
+            return false;
+        return Queues[0].EnableNotifications();
+    }
+
+    public override void ServePolledWork()
+    {
+        if (_async != null && _async.HasCompletions)
+            ProcessBackend();
+        if (Queues[0].HasAvailable)
+            DrainQueue(Queues[0]);
+    }
+
     /// <summary>Completions of asynchronous requests (on the worker thread).</summary>
     public override void ProcessBackend()
     {
@@ -216,7 +237,8 @@ public sealed unsafe class VirtioBlockDevice : VirtioDevice
         }
         if (pushed)
             Transport.SignalUsed(queue);
-        // Intake may have stopped for want of slots.
+        // New chains (the driver does not notify while requests are in flight),
+        // or intake that stopped for want of slots.
         if (queue.HasAvailable)
             DrainQueue(queue);
     }
