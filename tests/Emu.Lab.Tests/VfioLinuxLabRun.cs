@@ -10,6 +10,10 @@ namespace Emu.Lab.Tests;
 // whose gateway, 10.0.2.2, answers pings) in level 2; jobs bind them to vfio-pci and boot
 // Debian's kernel under emu with -device vfio-pci, and once under QEMU for the comparison.
 //
+// Every job sets /sys/kernel/mm/transparent_hugepage/shmem_enabled to "advise" in level 2,
+// so emu's guest RAM (a memfd, which asks for huge pages) gets them as QEMU's anonymous
+// RAM does under the default "enabled=always"; one job measures emu without it.
+//
 // Around the level-3 guest's dd the job samples KVM's exit counters in level 2's debugfs
 // (/sys/kernel/debug/kvm/{exits,mmio_exits,io_exits}, the sum over all VMs: only one runs
 // at a time), the same way for both VMMs, when the guest's markers appear on the console.
@@ -101,6 +105,9 @@ public sealed class VfioLinuxLabRun
         var both = Level3Guest.Create(NvmeScript.Replace("dd-start", "two-dd-start").Replace("dd-end", "two-dd-end") + "\n" + NicScript, "nvme", "e1000e");
         string prelude = """
             mountpoint -q /sys/kernel/debug || mount -t debugfs none /sys/kernel/debug
+            echo advise >/sys/kernel/mm/transparent_hugepage/shmem_enabled
+            echo "thp_enabled=$(tr ' ' '_' </sys/kernel/mm/transparent_hugepage/enabled)"
+            echo "thp_shmem_enabled=$(tr ' ' '_' </sys/kernel/mm/transparent_hugepage/shmem_enabled)"
             nvme=$(lab-bind-vfio 0x010802 | cut -d' ' -f1)
             nic=$(lab-bind-vfio 0x020000 | cut -d' ' -f1)
             echo "nvme_bdf=$nvme"; echo "nic_bdf=$nic"
@@ -112,12 +119,10 @@ public sealed class VfioLinuxLabRun
         run.AddJob(prelude + $"vmm_run emu {emuBoot(nvme, "-device vfio-pci,host=$nvme")}\n", "emu-nvme");
         run.AddJob(prelude + $"vmm_run qemu {nvme.QemuKvmCommand("-device vfio-pci,host=$nvme", memoryMiB: MemoryMiB, cpus: 2)}\n", "qemu-nvme");
         run.AddJob(prelude + $"vmm_run emu {emuBoot(nic, "-device vfio-pci,host=$nic")}\n", "emu-e1000e");
-        // The same read with emu's guest RAM (a shmem memfd) on transparent huge pages,
-        // which QEMU's anonymous RAM gets by default: fewer, larger IOMMU and NPT mappings.
-        run.AddJob(prelude + "echo \"shmem_thp_before=$(cat /sys/kernel/mm/transparent_hugepage/shmem_enabled | tr ' ' '_')\"\n"
-            + "echo always >/sys/kernel/mm/transparent_hugepage/shmem_enabled\n"
-            + $"vmm_run emu {emuBoot(nvme, "-device vfio-pci,host=$nvme")}\n"
-            + "echo never >/sys/kernel/mm/transparent_hugepage/shmem_enabled\n", "emu-nvme-thp");
+        // The same read on a host left at Debian's default shmem_enabled=never: emu's guest
+        // RAM (a memfd, so shmem) then stays on 4 KiB pages, and so do the IOMMU's mappings.
+        run.AddJob(prelude + "echo never >/sys/kernel/mm/transparent_hugepage/shmem_enabled\n"
+            + $"vmm_run emu {emuBoot(nvme, "-device vfio-pci,host=$nvme")}\n", "emu-nvme-4k");
         run.AddJob(prelude + $"vmm_run emu {emuBoot(both, "-device vfio-pci,host=$nvme,id=disk -device vfio-pci,host=$nic,id=nic")}\n", "emu-two");
         Level2Result result = await run.BootAsync();
         byte[] written = new byte[Written.Length];

@@ -104,7 +104,9 @@ public class VfioLinuxLabTests(ITestOutputHelper output)
 
     // The comparison the issue asks for, in the same level-2 run: sequential O_DIRECT read
     // throughput and exits per MiB, emu against QEMU 7.2's -device vfio-pci with the same
-    // device. Exits are counts, so they are compared; throughput is reported only.
+    // device, both with guest RAM on transparent huge pages (QEMU's anonymous RAM by
+    // default, emu's memfd with shmem_enabled=advise). Exits are counts, so they are
+    // compared; throughput is reported only.
     [LabFact]
     public async Task Emu_exits_no_more_per_MiB_than_QEMU_for_the_same_nvme_read_on_Linux_6_1()
     {
@@ -113,15 +115,15 @@ public class VfioLinuxLabTests(ITestOutputHelper output)
         VfioLinuxLabRun.VmmRun qemu = Report(lab, "qemu-nvme");
         AssertCleanRun(lab, emu);
         Assert.True(qemu.Output.Completed, "QEMU's run did not finish\n" + lab.Result.Describe());
-        VfioLinuxLabRun.VmmRun thp = Report(lab, "emu-nvme-thp");
+        VfioLinuxLabRun.VmmRun small = Report(lab, "emu-nvme-4k");
         double emuRate = VfioLinuxLabRun.Throughput(emu), qemuRate = VfioLinuxLabRun.Throughput(qemu);
         double emuExits = emu.ExitsDuringDd / VfioLinuxLabRun.ReadMiB, qemuExits = qemu.ExitsDuringDd / VfioLinuxLabRun.ReadMiB;
         string Line(string who, VfioLinuxLabRun.VmmRun r) => string.Create(CultureInfo.InvariantCulture,
             $"{who} {VfioLinuxLabRun.Throughput(r) / (1 << 20):F1} MiB/s, {r.ExitsDuringDd / VfioLinuxLabRun.ReadMiB:F2} exits/MiB (raw window {r.RawExitsDuringDd:F0} exits, {r.MmioExitsDuringDd:F0} MMIO)");
         output.WriteLine($"nvme read {VfioLinuxLabRun.ReadMiB} MiB O_DIRECT: {Line("emu", emu)}; {Line("qemu", qemu)}; "
             + string.Create(CultureInfo.InvariantCulture, $"throughput ratio emu/qemu {emuRate / qemuRate:F2}, exits ratio {emuExits / Math.Max(qemuExits, 0.001):F2}"));
-        if (thp.Output.Completed && thp.Guest.ContainsKey("dd_seconds"))
-            output.WriteLine($"with emu's RAM on shmem transparent huge pages: {Line("emu", thp)}; " + string.Create(CultureInfo.InvariantCulture, $"throughput ratio emu/qemu {VfioLinuxLabRun.Throughput(thp) / qemuRate:F2}"));
+        if (small.Output.Completed && small.Guest.ContainsKey("dd_seconds"))
+            output.WriteLine($"with shmem_enabled=never (emu's RAM on 4 KiB pages): {Line("emu", small)}; " + string.Create(CultureInfo.InvariantCulture, $"throughput ratio emu/qemu {VfioLinuxLabRun.Throughput(small) / qemuRate:F2}"));
         // Counts are not quite deterministic (timer ticks fall where they fall): 10% slack.
         Assert.True(emuExits <= qemuExits * 1.1 + 1, $"emu {emuExits:F1} exits/MiB against QEMU's {qemuExits:F1}");
     }

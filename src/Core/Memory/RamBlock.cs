@@ -26,6 +26,14 @@ public sealed unsafe class RamBlock : IHostMemory, IDisposable
             Sys.Check(LibC.ftruncate(fd, (long)size), "ftruncate(memfd)");
             int flags = LibC.MAP_SHARED | (noReserve ? LibC.MAP_NORESERVE : 0);
             _mapping = MemoryMapping.Map(File, size, LibC.PROT_READ | LibC.PROT_WRITE, flags, 0, name);
+            // Ask for transparent huge pages. KVM's nested page tables and the
+            // IOMMU mappings VFIO makes for device DMA use 2 MiB entries only
+            // where guest RAM is on huge pages; with 4 KiB pages a passed-through
+            // NVMe read ran at an eighth of QEMU's speed in the lab. A memfd is
+            // shmem, which the kernel gives huge pages only where madvised and
+            // /sys/kernel/mm/transparent_hugepage/shmem_enabled is "advise" (or
+            // "always"); anywhere else this is a no-op.
+            LibC.madvise(_mapping.Pointer, (nuint)size, LibC.MADV_HUGEPAGE);
         }
         catch
         {

@@ -55,6 +55,7 @@ public static unsafe partial class LibC
     public const int SIGUSR1 = 10;
 
     public const int MADV_DONTNEED = 4;
+    public const int MADV_HUGEPAGE = 14;
 
     [LibraryImport(Lib, SetLastError = true)]
     public static partial void* mmap(void* addr, nuint length, int prot, int flags, int fd, long offset);
