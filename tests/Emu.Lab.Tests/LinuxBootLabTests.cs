@@ -92,6 +92,20 @@ public class LinuxBootLabTests(ITestOutputHelper output)
     }
 
     [LabFact]
+    public async Task System_powerdown_over_QMP_presses_the_ACPI_power_button_and_the_guest_powers_off()
+    {
+        LinuxBootLabRun lab = await Run();
+        LinuxBootLabRun.EmuRun run = lab["power-button"];
+        Report(run);
+        Assert.Contains(run.Job.OutputLines, l => l.StartsWith("qmp: {\"QMP\"", StringComparison.Ordinal));
+        Assert.Equal(2, run.Job.OutputLines.Count(l => l == "qmp: {\"return\": {}}" || l == "qmp: {\"return\":{}}"));
+        Assert.Equal(["ready-for-power-button", "power-button-events=1"], run.Guest.Lines);
+        Assert.Equal(0, run.Guest.ExitCode);
+        Assert.Equal(0, run.ExitCode);
+        Assert.Empty(run.Stderr);
+    }
+
+    [LabFact]
     public async Task A_guest_that_triple_faults_ends_emu_with_a_clear_message_and_a_nonzero_status()
     {
         LinuxBootLabRun lab = await Run();
