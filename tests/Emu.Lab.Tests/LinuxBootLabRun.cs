@@ -1,13 +1,10 @@
-using System.Globalization;
-using System.Text.RegularExpressions;
-
 namespace Emu.Lab.Tests;
 
 // One level-2 boot that runs every Linux boot acceptance job with emu (Debian's kernel,
 // the harness's busybox initramfs, -smp 2 -m 1G): the bzImage, the PVH entry of the
-// uncompressed kernel, a reboot inside the guest, and a guest that triple-faults. The
-// test methods share it: one ~10 s level-2 boot instead of four.
-public sealed partial class LinuxBootLabRun
+// uncompressed kernel, a reboot inside the guest, a guest that triple-faults, and
+// system_powerdown over QMP. The test methods share it: one level-2 boot instead of five.
+public sealed class LinuxBootLabRun
 {
     public const int Cpus = 2;
     public const long MemoryMiB = 1024;
@@ -26,6 +23,17 @@ public sealed partial class LinuxBootLabRun
             sleep 30
         fi
         echo "boot=2 cpus=$(nproc) marker=$(cmos_read 112)"
+        """;
+
+    // Waits for the ACPI power button: the kernel counts fixed-hardware power-button
+    // events in /sys/firmware/acpi/interrupts/ff_pwr_btn. A distribution's logind would
+    // then power off; busybox has nothing listening, so the script ends and the init
+    // powers off.
+    const string PowerButtonScript = """
+        echo "ready-for-power-button"
+        i=0
+        while [ "$(awk '{print $1}' /sys/firmware/acpi/interrupts/ff_pwr_btn)" = 0 ] && [ $i -lt 600 ]; do sleep 0.2; i=$((i + 1)); done
+        echo "power-button-events=$(awk '{print $1}' /sys/firmware/acpi/interrupts/ff_pwr_btn)"
         """;
 
     const string TripleFaultScript = """
@@ -49,21 +57,15 @@ public sealed partial class LinuxBootLabRun
 
     public string VmlinuxPath { get; }
 
-    static readonly SemaphoreSlim s_lock = new(1, 1);
-    static LinuxBootLabRun? s_run;
+    static readonly object s_lock = new();
+    static Task<LinuxBootLabRun>? s_run;
 
-    // Runs the level-2 boot once per test process; the tests of LinuxBootLabTests share it.
-    public static async Task<LinuxBootLabRun> GetAsync(Action<string> log)
+    // Runs the level-2 boot once per test process; the tests of LinuxBootLabTests share it,
+    // and its failure too (a failed boot is not retried by every test).
+    public static Task<LinuxBootLabRun> GetAsync(Action<string> log)
     {
-        await s_lock.WaitAsync();
-        try
-        {
-            return s_run ??= await RunAsync(log);
-        }
-        finally
-        {
-            s_lock.Release();
-        }
+        lock (s_lock)
+            return s_run ??= Task.Run(() => RunAsync(log));
     }
 
     static async Task<LinuxBootLabRun> RunAsync(Action<string> log)
@@ -77,13 +79,18 @@ public sealed partial class LinuxBootLabRun
         var tripleOptions = new Level3Options { CheckScript = TripleFaultScript };
         tripleOptions.KernelArgs.Add("reboot=t"); // Linux reboots by triple fault
         var triple = Level3Guest.Create(tripleOptions);
+        // The ACPI button driver (a module in Debian, loaded by udev on a full system)
+        // enables the power button's fixed event.
+        var powerButton = Level3Guest.Create(PowerButtonScript, "button");
 
-        using var run = Level2Run.Create(new Level2Options { ConsoleLine = line => log("L2| " + line) });
+        // Five level-3 boots of ~30 s each on a TCG-emulated level 2, with room for a loaded host.
+        using var run = Level2Run.Create(new Level2Options { ConsoleLine = line => log("L2| " + line), Timeout = TimeSpan.FromMinutes(30) });
         run.AddJob(Job("bzimage", emu, checks.BootArgs), "bzimage");
         string pvhArgs = ShellQuote.Join(["-kernel", vmlinux, "-initrd", checks.InitrdPath, "-append", checks.KernelCommandLine]);
         run.AddJob(Job("pvh", emu, pvhArgs), "pvh");
         run.AddJob(Job("reboot", emu, reboot.BootArgs), "reboot");
         run.AddJob(Job("triple-fault", emu, triple.BootArgs), "triple-fault");
+        run.AddJob(PowerButtonJob(emu, powerButton.BootArgs), "power-button");
         Level2Result result = await run.BootAsync();
         return new LinuxBootLabRun(result, checks, vmlinux);
     }
@@ -93,7 +100,7 @@ public sealed partial class LinuxBootLabRun
     static string Job(string name, string emu, string bootArgs) => $$"""
         echo "host_epoch=$(date +%s)"
         t0=$(date +%s.%N)
-        timeout -k 10 600 dotnet {{ShellQuote.Quote(emu)}} -machine q35 -smp {{Cpus}} -m {{MemoryMiB}}M -nographic {{bootArgs}} </dev/null 2>"$LAB_DIR/{{name}}.stderr"
+        timeout -k 10 300 dotnet {{ShellQuote.Quote(emu)}} -machine q35 -smp {{Cpus}} -m {{MemoryMiB}}M -nographic {{bootArgs}} </dev/null 2>"$LAB_DIR/{{name}}.stderr"
         rc=$?
         t1=$(date +%s.%N)
         echo
@@ -102,34 +109,33 @@ public sealed partial class LinuxBootLabRun
         sed 's/^/emu-stderr: /' "$LAB_DIR/{{name}}.stderr"
         """;
 
-    // What one job's emu did.
-    public sealed record EmuRun(int? ExitCode, double? Seconds, IReadOnlyList<string> Stderr, long? HostEpoch, Level3Output Guest, LabJobResult Job);
+    // emu with a QMP socket; once the guest waits for the power button, a QMP client
+    // (perl, core modules only) negotiates capabilities and sends system_powerdown.
+    static string PowerButtonJob(string emu, string bootArgs) => $$"""
+        echo "host_epoch=$(date +%s)"
+        sock="/tmp/emu-qmp-$$.sock" # tmpfs: the run directory is 9p, where sockets cannot be bound
+        t0=$(date +%s.%N)
+        timeout -k 10 300 dotnet {{ShellQuote.Quote(emu)}} -machine q35 -smp {{Cpus}} -m {{MemoryMiB}}M -nographic -qmp "unix:$sock,server=on,wait=off" {{bootArgs}} </dev/null >"$LAB_DIR/power-button.console" 2>"$LAB_DIR/power-button.stderr" &
+        pid=$!
+        i=0
+        while ! grep -q ready-for-power-button "$LAB_DIR/power-button.console" && kill -0 $pid 2>/dev/null && [ $i -lt 600 ]; do sleep 0.5; i=$((i + 1)); done
+        perl -MIO::Socket::UNIX -e '
+            my $s = IO::Socket::UNIX->new(Peer => $ARGV[0]) or die "connect: $!\n";
+            sub reply { while (my $l = <$s>) { print "qmp: $l"; return if $l =~ /"(return|error)"/; } }
+            my $greeting = <$s>; print "qmp: $greeting";
+            print $s qq({"execute":"qmp_capabilities"}\n); reply();
+            print $s qq({"execute":"system_powerdown"}\n); reply();
+        ' "$sock"
+        wait $pid
+        rc=$?
+        t1=$(date +%s.%N)
+        cat "$LAB_DIR/power-button.console"
+        echo
+        echo "emu-exit=$rc"
+        echo "emu-seconds=$(awk "BEGIN {print $t1 - $t0}")"
+        sed 's/^/emu-stderr: /' "$LAB_DIR/power-button.stderr"
+        """;
 
-    public EmuRun this[string job]
-    {
-        get
-        {
-            LabJobResult j = Result[job];
-            IReadOnlyList<string> lines = j.OutputLines;
-            int? exit = null;
-            double? seconds = null;
-            long? epoch = null;
-            var stderr = new List<string>();
-            foreach (string line in lines)
-            {
-                if (ExitRegex().Match(line) is { Success: true } m)
-                    exit = int.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture);
-                else if (line.StartsWith("emu-seconds=", StringComparison.Ordinal))
-                    seconds = double.Parse(line["emu-seconds=".Length..], CultureInfo.InvariantCulture);
-                else if (line.StartsWith("host_epoch=", StringComparison.Ordinal))
-                    epoch = long.Parse(line["host_epoch=".Length..], CultureInfo.InvariantCulture);
-                else if (line.StartsWith("emu-stderr: ", StringComparison.Ordinal))
-                    stderr.Add(line["emu-stderr: ".Length..]);
-            }
-            return new EmuRun(exit, seconds, stderr, epoch, Level3Output.Parse(j.Output), j);
-        }
-    }
-
-    [GeneratedRegex(@"^emu-exit=(\d+)$")]
-    private static partial Regex ExitRegex();
+    // What one job's emu did: its exit status, wall time, stderr and the guest's output.
+    public LinuxBootEmuRun this[string job] => LinuxBootEmuRun.From(Result[job]);
 }

@@ -11,7 +11,7 @@ public class LinuxBootLabTests(ITestOutputHelper output)
 {
     Task<LinuxBootLabRun> Run() => LinuxBootLabRun.GetAsync(output.WriteLine);
 
-    void Report(LinuxBootLabRun.EmuRun run)
+    void Report(LinuxBootEmuRun run)
     {
         output.WriteLine($"job {run.Job.Name}: emu exit {run.ExitCode}, {run.Seconds:F1} s in level 2 (job {run.Job.GuestSeconds:F1} s)");
         foreach (string line in run.Stderr)
@@ -20,7 +20,7 @@ public class LinuxBootLabTests(ITestOutputHelper output)
             output.WriteLine("L3| " + line);
     }
 
-    static void AssertBootedLikeAUserExpects(LinuxBootLabRun lab, LinuxBootLabRun.EmuRun run)
+    static void AssertBootedLikeAUserExpects(LinuxBootLabRun lab, LinuxBootEmuRun run)
     {
         string why = lab.Result.Describe();
         Assert.True(run.Guest.Completed, "the level-3 check script did not finish\n" + why);
@@ -60,7 +60,7 @@ public class LinuxBootLabTests(ITestOutputHelper output)
     public async Task Debian_bzImage_boots_to_userspace_with_2_cpus_acpi_and_a_clock_and_poweroff_exits_0()
     {
         LinuxBootLabRun lab = await Run();
-        LinuxBootLabRun.EmuRun run = lab["bzimage"];
+        LinuxBootEmuRun run = lab["bzimage"];
         Report(run);
         AssertBootedLikeAUserExpects(lab, run);
     }
@@ -69,7 +69,7 @@ public class LinuxBootLabTests(ITestOutputHelper output)
     public async Task The_uncompressed_kernel_boots_the_same_way_through_its_PVH_entry()
     {
         LinuxBootLabRun lab = await Run();
-        LinuxBootLabRun.EmuRun run = lab["pvh"];
+        LinuxBootEmuRun run = lab["pvh"];
         Report(run);
         byte[] magic = new byte[4];
         using (var f = File.OpenRead(lab.VmlinuxPath))
@@ -82,7 +82,7 @@ public class LinuxBootLabTests(ITestOutputHelper output)
     public async Task Reboot_inside_the_guest_resets_the_machine_and_it_boots_again()
     {
         LinuxBootLabRun lab = await Run();
-        LinuxBootLabRun.EmuRun run = lab["reboot"];
+        LinuxBootEmuRun run = lab["reboot"];
         Report(run);
         // Two boots in one emu process: the first rebooted, the second remembered it in CMOS RAM.
         Assert.Equal(2, run.Job.OutputLines.Count(l => l.Contains(Level3Guest.BeginMarker, StringComparison.Ordinal)));
@@ -92,10 +92,24 @@ public class LinuxBootLabTests(ITestOutputHelper output)
     }
 
     [LabFact]
+    public async Task System_powerdown_over_QMP_presses_the_ACPI_power_button_and_the_guest_powers_off()
+    {
+        LinuxBootLabRun lab = await Run();
+        LinuxBootEmuRun run = lab["power-button"];
+        Report(run);
+        Assert.Contains(run.Job.OutputLines, l => l.StartsWith("qmp: {\"QMP\"", StringComparison.Ordinal));
+        Assert.Equal(2, run.Job.OutputLines.Count(l => l == "qmp: {\"return\": {}}" || l == "qmp: {\"return\":{}}"));
+        Assert.Equal(["ready-for-power-button", "power-button-events=1"], run.Guest.Lines);
+        Assert.Equal(0, run.Guest.ExitCode);
+        Assert.Equal(0, run.ExitCode);
+        Assert.Empty(run.Stderr);
+    }
+
+    [LabFact]
     public async Task A_guest_that_triple_faults_ends_emu_with_a_clear_message_and_a_nonzero_status()
     {
         LinuxBootLabRun lab = await Run();
-        LinuxBootLabRun.EmuRun run = lab["triple-fault"];
+        LinuxBootEmuRun run = lab["triple-fault"];
         Report(run);
         Assert.Contains("about to reboot by triple fault", run.Guest.Lines);
         Assert.NotNull(run.ExitCode);

@@ -8,13 +8,18 @@ namespace Emu.Accel.Kvm;
 /// consistent with the number of vCPUs (one socket, one thread per core, APIC
 /// ID = vCPU index) written into the leaves that describe it (Intel SDM vol. 2A
 /// CPUID leaves 01h, 04h, 0Bh, 1Fh; AMD APM vol. 3 leaf 8000_0008h).
+/// KVM_GET_SUPPORTED_CPUID leaves out the TSC-deadline timer even where
+/// the in-kernel local APIC emulates it (KVM_CAP_TSC_DEADLINE_TIMER): the
+/// VMM sets the bit, so that Linux arms its timer with one MSR write
+/// instead of calibrating and programming the APIC timer.
 /// </summary>
 internal static class KvmCpuidBuilder
 {
     private const uint HypervisorBit = 1u << 31;   // leaf 1 ECX
     private const uint HyperThreadingBit = 1u << 28; // leaf 1 EDX
+    private const uint TscDeadlineBit = 1u << 24;    // leaf 1 ECX
 
-    public static KvmCpuidEntry2[] Build(KvmCpuidEntry2[] supported, int vcpuIndex, int vcpuCount)
+    public static KvmCpuidEntry2[] Build(KvmCpuidEntry2[] supported, int vcpuIndex, int vcpuCount, bool tscDeadlineTimer = false)
     {
         var entries = (KvmCpuidEntry2[])supported.Clone();
         uint apicId = (uint)vcpuIndex;
@@ -29,6 +34,8 @@ internal static class KvmCpuidBuilder
                     // EBX[31:24] initial APIC ID, [23:16] addressable logical processors.
                     e.Ebx = (e.Ebx & 0x0000_FFFF) | (apicId << 24) | (Math.Min(1u << coreBits, 255u) << 16);
                     e.Ecx |= HypervisorBit;
+                    if (tscDeadlineTimer)
+                        e.Ecx |= TscDeadlineBit;
                     e.Edx = count > 1 ? e.Edx | HyperThreadingBit : e.Edx & ~HyperThreadingBit;
                     break;
                 case 0x4:

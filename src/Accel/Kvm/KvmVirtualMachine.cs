@@ -78,7 +78,7 @@ public sealed class KvmVirtualMachine : IVirtualMachine
         var vcpu = new KvmVcpu(this, index, _kvm.VcpuMmapSize);
         try
         {
-            KvmApi.SetCpuid2(vcpu.Handle, KvmCpuidBuilder.Build(_kvm.SupportedCpuid, index, Math.Max(Options.CpuCount, index + 1)));
+            KvmApi.SetCpuid2(vcpu.Handle, KvmCpuidBuilder.Build(_kvm.SupportedCpuid, index, Math.Max(Options.CpuCount, index + 1), Capabilities.TscDeadlineTimer));
         }
         catch
         {

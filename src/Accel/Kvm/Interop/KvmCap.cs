@@ -21,6 +21,7 @@ internal static class KvmCap
     public const int Xsave = 55;
     public const int Xcrs = 56;
     public const int MaxVcpus = 66;
+    public const int TscDeadlineTimer = 72;
     public const int SignalMsi = 77;
     public const int ReadonlyMem = 81;
     public const int IrqfdResample = 82;
