@@ -55,6 +55,25 @@ public sealed class VirtioLabRun
         grep -i virtio /proc/interrupts | sed 's/^/irq: /'
         """;
 
+    public const string HotplugSerial = "emu-hotplug-disk";
+    public const string HotplugMarker = "EMU-LAB-HOTPLUG";
+
+    // The guest of the hotplug job: it waits for the disk QMP's device_add brings (found
+    // by Linux's acpiphp through the DSDT's slot devices and the hotplug GPE), reads it,
+    // then waits for device_del to take it away again.
+    const string HotplugScript = """
+        echo "slots=$(ls /sys/bus/pci/slots | sort -n | tr '\n' ',')"
+        echo "ready-for-hotplug"
+        i=0; while [ ! -e /sys/block/vda ] && [ $i -lt 900 ]; do sleep 0.2; i=$((i + 1)); done
+        echo "hotplug-blocks=$(ls /sys/block | tr '\n' ',')"
+        echo "hotplug-serial=$(cat /sys/block/vda/serial 2>/dev/null)"
+        echo "hotplug-head=$(head -c 15 /dev/vda 2>/dev/null)"
+        echo "ready-for-unplug"
+        i=0; while [ -e /sys/block/vda ] && [ $i -lt 900 ]; do sleep 0.2; i=$((i + 1)); done
+        echo "unplugged-blocks=$(ls /sys/block | tr '\n' ',')"
+        echo "unplugged-virtio=$(ls /sys/bus/virtio/devices | wc -l)"
+        """;
+
     VirtioLabRun(Level2Result result, string image, string hvcLog)
     {
         Result = result;
@@ -114,6 +133,9 @@ public sealed class VirtioLabRun
             {guest.QemuKvmCommand($"-drive file={ShellQuote.Quote(qemuDisk)},if=none,id=d0,format=raw,cache=none -device virtio-blk-pci,drive=d0,serial={DiskSerial} -drive file={ShellQuote.Quote(ro)},if=none,id=d1,format=raw,readonly=on -device virtio-blk-pci,drive=d1")}
             echo "qemu-exit=$?"
             """, "qemu");
+        var hotplugGuest = Level3Guest.Create(HotplugScript, "virtio_pci", "virtio_blk");
+        string hotplugDisk = run.CreateDiskImage("hotplug.img", 4 << 20, Encoding.ASCII.GetBytes(HotplugMarker));
+        run.AddJob(HotplugJob(emu, hotplugDisk, hotplugGuest.BootArgs), "hotplug");
         Level2Result result = await run.BootAsync();
         // Keep what the checks need after the run directory is cleaned up.
         string keep = Directory.CreateTempSubdirectory("emu-virtio-lab-").FullName;
@@ -124,6 +146,37 @@ public sealed class VirtioLabRun
             File.Copy(hvc, hvcLog);
         return new VirtioLabRun(result, image, hvcLog);
     }
+
+    // emu with a QMP socket and a drive no device uses yet. A perl client (core modules
+    // only) follows the guest's console: device_add once the guest waits for a disk,
+    // device_del once it has read it, then it waits for DEVICE_DELETED.
+    static string HotplugJob(string emu, string disk, string bootArgs) => $$$"""
+        sock="/tmp/emu-qmp-$$.sock" # tmpfs: the run directory is 9p, where sockets cannot be bound
+        console="$LAB_DIR/hotplug.console"
+        timeout -k 10 600 dotnet {{{ShellQuote.Quote(emu)}}} -machine q35 -m 512M -nographic -qmp "unix:$sock,server=on,wait=off" \
+            -drive file={{{ShellQuote.Quote(disk)}}},if=none,id=hd0,format=raw \
+            {{{bootArgs}}} </dev/null >"$console" 2>"$LAB_DIR/hotplug.stderr" &
+        pid=$!
+        perl -MIO::Socket::UNIX -MTime::HiRes=sleep -e '
+            my ($path, $console) = @ARGV;
+            sub wait_for { my $m = shift; for (1 .. 1200) { if (open(my $f, "<", $console)) { local $/; my $t = <$f>; return if index($t, $m) >= 0; } sleep 0.5; } die "no $m on the console\n"; }
+            wait_for("ready-for-hotplug");
+            my $s = IO::Socket::UNIX->new(Peer => $path) or die "connect: $!\n";
+            sub reply { while (my $l = <$s>) { print "qmp: $l"; return if $l =~ /"(return|error)"/; } }
+            my $greeting = <$s>; print "qmp: $greeting";
+            print $s qq({"execute":"qmp_capabilities"}\n); reply();
+            print $s qq({"execute":"device_add","arguments":{"driver":"virtio-blk-pci","id":"hp0","drive":"hd0","serial":"{{{HotplugSerial}}}"}}\n); reply();
+            wait_for("ready-for-unplug");
+            print $s qq({"execute":"device_del","arguments":{"id":"hp0"}}\n); reply();
+            while (my $l = <$s>) { print "qmp: $l"; last if $l =~ /DEVICE_DELETED/; }
+        ' "$sock" "$console"
+        wait $pid
+        rc=$?
+        cat "$console"
+        echo
+        echo "emu-exit=$rc"
+        sed 's/^/emu-stderr: /' "$LAB_DIR/hotplug.stderr"
+        """;
 
     static string EmuDll
     {

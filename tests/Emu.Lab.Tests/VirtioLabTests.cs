@@ -95,4 +95,25 @@ public class VirtioLabTests(ITestOutputHelper output)
         Assert.True(emuRead > 0 && emuWrite > 0, "emu's guest measured nothing");
         Assert.True(qemuRead > 0 && qemuWrite > 0, "QEMU's guest measured nothing: " + qemuJob.Output);
     }
+
+    // QMP device_add and device_del into a running Linux guest (ACPI PCI hotplug).
+    [LabFact]
+    public async Task A_disk_added_over_qmp_appears_in_the_guest_and_leaves_on_device_del()
+    {
+        VirtioLabRun run = await VirtioLabRun.GetAsync(output.WriteLine);
+        LabJobResult job = run.Result["hotplug"];
+        output.WriteLine(job.Output);
+        Assert.True(job.Succeeded, run.Result.Describe());
+        var guest = Level3Output.Parse(job.Output);
+        Assert.True(guest.Completed, run.Result.Describe());
+        // acpiphp found the DSDT's slot devices.
+        Assert.Contains("10", (VirtioLabRun.Value(guest, "slots") ?? "").Split(','));
+        Assert.Contains("vda", (VirtioLabRun.Value(guest, "hotplug-blocks") ?? "").Split(','));
+        Assert.Equal(VirtioLabRun.HotplugSerial, VirtioLabRun.Value(guest, "hotplug-serial"));
+        Assert.Equal(VirtioLabRun.HotplugMarker, VirtioLabRun.Value(guest, "hotplug-head"));
+        Assert.DoesNotContain("vda", (VirtioLabRun.Value(guest, "unplugged-blocks") ?? "").Split(','));
+        Assert.Equal("0", VirtioLabRun.Value(guest, "unplugged-virtio"));
+        Assert.Contains(job.OutputLines, l => l.StartsWith("qmp: ", StringComparison.Ordinal) && l.Contains("\"DEVICE_DELETED\"", StringComparison.Ordinal) && l.Contains("hp0", StringComparison.Ordinal));
+        Assert.Contains("emu-exit=0", job.OutputLines);
+    }
 }

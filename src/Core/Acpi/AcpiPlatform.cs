@@ -56,6 +56,9 @@ public sealed record AcpiPlatform
     /// <summary>An 8042 keyboard controller at ports 0x60/0x64.</summary>
     public required bool HasI8042 { get; init; }
 
+    /// <summary>ACPI PCI hotplug on the root bus, if the board offers it.</summary>
+    public AcpiPciHotplug? PciHotplug { get; init; }
+
     /// <summary>A VGA device decoding the legacy VGA window and ports.</summary>
     public bool HasVga { get; init; }
 }

@@ -128,6 +128,35 @@ public static class Aml
     public static AmlNode Arg(int index) =>
         index is >= 0 and <= 6 ? new AmlTerm([(byte)(AmlOpcode.Arg0 + index)]) : throw new ArgumentOutOfRangeException(nameof(index), index, "Arg0-Arg6");
 
+    /// <summary>
+    /// OperationRegion(name, space, offset, length): ExtOpPrefix OpRegionOp
+    /// NameString RegionSpace (a byte) RegionOffset RegionLen.
+    /// </summary>
+    public static AmlNode OperationRegion(string name, AmlRegionSpace space, ulong offset, ulong length) =>
+        new AmlTerm([AmlOpcode.ExtPrefix, AmlOpcode.ExtOperationRegion], new AmlNameString(name), new AmlBytes((byte)space), Integer(offset), Integer(length));
+
+    /// <summary>
+    /// Field(region, access, NoLock, Preserve) { name, bits, ... }: ExtOpPrefix
+    /// FieldOp PkgLength NameString FieldFlags FieldList. FieldFlags holds the
+    /// access type in bits 3:0 (lock rule and update rule 0: NoLock,
+    /// Preserve); each NamedField is a NameSeg and its width in bits as a
+    /// PkgLength, laid out back to back from offset 0.
+    /// </summary>
+    public static AmlNode Field(string region, AmlFieldAccess access, params (string Name, int Bits)[] fields)
+    {
+        var body = new List<AmlNode> { new AmlNameString(region), new AmlBytes((byte)access) };
+        foreach ((string name, int bits) in fields)
+        {
+            if (bits <= 0)
+                throw new ArgumentOutOfRangeException(nameof(fields), bits, $"field {name} must be at least one bit wide");
+            body.Add(new AmlFieldUnit(AmlNameString.NameSegment(name), bits));
+        }
+        return new AmlPackageTerm([AmlOpcode.ExtPrefix, AmlOpcode.ExtField], body.ToArray());
+    }
+
+    /// <summary>A call of a method that takes no arguments: MethodInvocation is the bare NameString.</summary>
+    public static AmlNode Call(string path) => new AmlNameString(path);
+
     /// <summary>Terms encoded back to back.</summary>
     public static AmlTermList Block(params AmlNode[] terms) => new(terms);
 

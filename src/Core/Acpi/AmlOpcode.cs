@@ -45,4 +45,10 @@ internal static class AmlOpcode
 
     /// <summary>Second byte after <see cref="ExtPrefix"/>: DeviceOp is 5B 82.</summary>
     public const byte ExtDevice = 0x82;
+
+    /// <summary>OpRegionOp is 5B 80.</summary>
+    public const byte ExtOperationRegion = 0x80;
+
+    /// <summary>FieldOp is 5B 81.</summary>
+    public const byte ExtField = 0x81;
 }

@@ -31,7 +31,24 @@ public static class AmlPackageLength
     public static void Write(AmlWriter writer, int bodyLength)
     {
         int size = EncodedSize(bodyLength);
-        int value = bodyLength + size;
+        Encode(writer, bodyLength + size, size);
+    }
+
+    /// <summary>
+    /// Writes <paramref name="value"/> itself in the PkgLength encoding, as a
+    /// field list uses it for the width of a field in bits.
+    /// </summary>
+    public static void WriteValue(AmlWriter writer, int value)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(value);
+        int size = value <= 0x3F ? 1 : value <= 0xFFF ? 2 : value <= 0xF_FFFF ? 3 : 4;
+        if (value > MaxValue)
+            throw new ArgumentOutOfRangeException(nameof(value), value, "PkgLength encodes at most 2^28 - 1");
+        Encode(writer, value, size);
+    }
+
+    private static void Encode(AmlWriter writer, int value, int size)
+    {
         if (size == 1)
         {
             writer.Byte((byte)value);

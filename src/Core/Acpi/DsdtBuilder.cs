@@ -8,6 +8,7 @@ namespace Emu.Core.Acpi;
 /// <item>\_SB.PCI0: the PCI Express root bridge (see <see cref="PciRootBridgeAml"/>);</item>
 /// <item>\_SB.COM1..: a PNP0501 16550 UART per serial port;</item>
 /// <item>\_SB.RTC: the PNP0B00 CMOS clock at 0x70-0x71, IRQ 8, when present;</item>
+/// <item>\_GPE._Exx: the PCI hotplug event, when the platform has ACPI PCI hotplug;</item>
 /// <item>\_S5: sleep type 0 for soft-off in PM1a and PM1b, which the ICH9 model turns into power-off.</item>
 /// </list>
 /// The power button needs no object: it is the fixed-hardware button of the FADT.
@@ -35,9 +36,14 @@ internal static class DsdtBuilder
             systemBus.Add(SerialPort(i + 1, platform.SerialPorts[i]));
         if (platform.HasCmosRtc)
             systemBus.Add(Rtc());
-        return Aml.Block(
+        var root = new List<AmlNode>
+        {
             Aml.Scope("\\_SB", systemBus.ToArray()),
-            Aml.Name("_S5", Aml.Package(0, 0, 0, 0))); // the definition block is the root scope
+            Aml.Name("_S5", Aml.Package(0, 0, 0, 0)), // the definition block is the root scope
+        };
+        if (platform.PciHotplug is { } hotplug)
+            root.Add(PciHotplugAml.GpeScope(hotplug));
+        return Aml.Block(root.ToArray());
     }
 
     /// <summary>Processor device Cnnn (hex), the ACPI 6 replacement for the deprecated Processor() object.</summary>

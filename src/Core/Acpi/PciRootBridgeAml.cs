@@ -3,7 +3,8 @@ namespace Emu.Core.Acpi;
 /// <summary>
 /// The PCI Express root bridge \_SB.PCI0 (PNP0A08, compatible with PNP0A03):
 /// segment 0, base bus 0, the windows it forwards (_CRS), INTx routing
-/// (_PRT), _OSC, and a motherboard-resources device reserving ECAM and the PM block.
+/// (_PRT), _OSC, a motherboard-resources device reserving ECAM and the PM block, and
+/// ACPI PCI hotplug slots when the platform has them.
 /// </summary>
 internal static class PciRootBridgeAml
 {
@@ -26,8 +27,10 @@ internal static class PciRootBridgeAml
     private const ushort ConfigPorts = 0x0CF8;
     private const byte ConfigPortCount = 8;
 
-    public static AmlNode Build(AcpiPlatform platform) =>
-        Aml.Device("PCI0",
+    public static AmlNode Build(AcpiPlatform platform)
+    {
+        var body = new List<AmlNode>
+        {
             Aml.Name("_HID", Aml.EisaId("PNP0A08")),
             Aml.Name("_CID", Aml.EisaId("PNP0A03")),
             Aml.Name("_SEG", 0),
@@ -36,7 +39,12 @@ internal static class PciRootBridgeAml
             Aml.Name("_CRS", Windows(platform)),
             Aml.Name("_PRT", RoutingTable()),
             OperatingSystemCapabilities(),
-            MotherboardResources(platform));
+            MotherboardResources(platform),
+        };
+        if (platform.PciHotplug is { } hotplug)
+            body.AddRange(PciHotplugAml.RootBridgeObjects(hotplug));
+        return Aml.Device("PCI0", body.ToArray());
+    }
 
     /// <summary>The resources the bridge forwards: bus numbers, I/O ports around the config ports, and the memory windows.</summary>
     public static ResourceTemplate Windows(AcpiPlatform platform)
@@ -114,6 +122,8 @@ internal static class PciRootBridgeAml
         else
             crs.QWordMemory(platform.EcamBase, platform.EcamBase + platform.EcamSize - 1, usage: ResourceUsage.Consumer);
         crs.Io(platform.PmBase, platform.PmBase, 1, AcpiTableBuilder.PmBlockSize);
+        if (platform.PciHotplug is { } hotplug)
+            crs.Io(hotplug.IoBase, hotplug.IoBase, 1, AcpiPciHotplug.RegisterBlockSize);
         return Aml.Device("MBRS",
             Aml.Name("_HID", Aml.EisaId("PNP0C02")),
             Aml.Name("_UID", 1),

@@ -29,6 +29,11 @@ public sealed class Ich9Lpc : PciDevice
 
     public Ich9PowerManagement? PowerManagement { get; private set; }
 
+    /// <summary>ACPI PCI hotplug of the root bus, driven through the PM block's GPE.</summary>
+    public AcpiPciHotplugController? PciHotplug { get; private set; }
+
+    private MemoryRegion? _hotplugRegion;
+
     /// <summary>Where the PM block decodes now (null while ACPI is disabled).</summary>
     public ulong? PmBase => _pmMappedAt;
 
@@ -47,6 +52,16 @@ public sealed class Ich9Lpc : PciDevice
         Config.SetDword(0x68, 0x8080_8080);
         PowerManagement = new Ich9PowerManagement(machine, machine.IrqLine(Ich9PowerManagement.SciIrq));
         _pmRegion = MemoryRegion.CreateIo("ich9-pm", Ich9PowerManagement.Size, PowerManagement);
+        PciHotplug = new AcpiPciHotplugController(machine, PowerManagement, () => Bus);
+        _hotplugRegion = MemoryRegion.CreateIo("acpi-pci-hotplug", Emu.Core.Acpi.AcpiPciHotplug.RegisterBlockSize, PciHotplug);
+        machine.IoPorts.Root.AddSubregion(_hotplugRegion, AcpiPciHotplugController.IoBase);
+    }
+
+    protected override void OnUnrealize()
+    {
+        if (_hotplugRegion != null)
+            Machine!.IoPorts.Root.RemoveSubregion(_hotplugRegion);
+        base.OnUnrealize();
     }
 
     protected override void OnWriteConfig(int offset, int length, uint value)
@@ -92,5 +107,6 @@ public sealed class Ich9Lpc : PciDevice
             UpdatePmMapping();
         }
         PowerManagement?.Reset();
+        PciHotplug?.Reset();
     }
 }

@@ -152,6 +152,22 @@ public sealed class Ich9PowerManagement : IIoHandler
         }
     }
 
+    /// <summary>
+    /// Sets a GPE0 status bit (an edge event such as PCI hotplug): the SCI
+    /// rises if the OS enabled that GPE. The OS clears the bit by writing it
+    /// back and runs the DSDT's \_GPE._Exx method for it.
+    /// </summary>
+    public void RaiseGeneralPurposeEvent(int bit)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(bit);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(bit, 63);
+        lock (_lock)
+        {
+            _gpeStatus |= 1UL << bit;
+            UpdateSci();
+        }
+    }
+
     public void Reset()
     {
         lock (_lock)

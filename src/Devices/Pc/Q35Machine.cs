@@ -235,6 +235,7 @@ public class Q35Machine : Machine
             SerialPorts = serials,
             HasCmosRtc = Rtc != null,
             HasI8042 = KeyboardController != null,
+            PciHotplug = Lpc?.PciHotplug?.Describe(),
         };
         AcpiTables tables = AcpiTableBuilder.Build(platform, Q35Layout.AcpiTablesAddress);
         if ((ulong)tables.Length > Q35Layout.AcpiTablesMaxSize)
@@ -246,6 +247,10 @@ public class Q35Machine : Machine
     // start them with INIT-SIPI-SIPI (not every KVM puts them there by itself).
     private static void ParkApplicationProcessor(IVcpu vcpu) =>
         vcpu.SetPowerState(vcpu.Index == 0 ? VcpuPowerState.Runnable : VcpuPowerState.WaitingForStartup);
+
+    /// <summary>User PCI devices come and go through ACPI PCI hotplug on the root bus.</summary>
+    public override IHotplugController? HotplugControllerFor(Device device) =>
+        AcpiPciHotplugController.Handles(device) ? Lpc?.PciHotplug : null;
 
     public override void PowerButton() => Lpc?.PowerManagement?.PressPowerButton();
 }

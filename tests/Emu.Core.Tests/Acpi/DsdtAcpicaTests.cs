@@ -10,11 +10,16 @@ public class DsdtAcpicaTests
 {
     private const string PciHostBridgeUuidBytes = "(5B 4D DB 33 F7 1F 1C 40 96 57 74 41 C0 3D D7 66)";
 
-    [AcpicaFact]
-    public void TheDisassemblyRecompilesToTheSameAml()
+    [AcpicaTheory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void TheDisassemblyRecompilesToTheSameAml(bool pciHotplug)
     {
         using var workspace = new AcpicaWorkspace();
-        byte[] dsdt = Build(AcpiTestPlatforms.Q35()).Table("DSDT").ToArray();
+        AcpiPlatform platform = AcpiTestPlatforms.Q35();
+        if (pciHotplug)
+            platform = platform with { PciHotplug = new AcpiPciHotplug { IoBase = 0xAE00, GpeBit = 1, Slots = Enumerable.Range(1, 30).ToArray() } };
+        byte[] dsdt = Build(platform).Table("DSDT").ToArray();
         string asl = workspace.Disassemble(dsdt, "dsdt");
         Assert.DoesNotContain("Incorrect checksum", asl);
 
@@ -202,15 +207,15 @@ public class DsdtAcpicaTests
         Assert.Matches($@"with\s+{platform.CpuCount + 4} Devices", output);
     }
 
-    private static AcpiTables Build(AcpiPlatform platform) => AcpiTableBuilder.Build(platform, AcpiTestPlatforms.TablesAddress);
+    internal static AcpiTables Build(AcpiPlatform platform) => AcpiTableBuilder.Build(platform, AcpiTestPlatforms.TablesAddress);
 
-    private static AslDisassembly Disassemble(AcpiPlatform platform)
+    internal static AslDisassembly Disassemble(AcpiPlatform platform)
     {
         using var workspace = new AcpicaWorkspace();
         return new AslDisassembly(workspace.Disassemble(Build(platform).Table("DSDT"), "dsdt"));
     }
 
-    private static string Execute(AcpiPlatform platform, string commands)
+    internal static string Execute(AcpiPlatform platform, string commands)
     {
         using var workspace = new AcpicaWorkspace();
         AcpiTables tables = Build(platform);
