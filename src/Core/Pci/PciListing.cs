@@ -1,12 +1,9 @@
-using System.Globalization;
-using System.Text;
-
 namespace Emu.Core.Pci;
 
 /// <summary>
-/// What is on a PCI bus, for QMP (query-pci) and for an "info pci"-style text
-/// listing: identity, interrupt pin and line, and each BAR's kind, size and
-/// current guest address.
+/// What is on a PCI bus, for QMP's query-pci and the monitor's "info pci":
+/// identity, interrupt pin and line, and each BAR's kind, size and current
+/// guest address, read from config space without side effects.
 /// </summary>
 public static class PciListing
 {
@@ -30,31 +27,7 @@ public static class PciListing
         return result;
     }
 
-    /// <summary>Text in the manner of QEMU's "info pci".</summary>
-    public static string Format(IEnumerable<PciFunctionInfo> functions)
-    {
-        var sb = new StringBuilder();
-        IFormatProvider inv = CultureInfo.InvariantCulture;
-        foreach (PciFunctionInfo f in functions)
-        {
-            sb.Append(inv, $"  Bus {f.Address.Bus,2}, device {f.Address.Device,3}, function {f.Address.Function}:\n");
-            sb.Append(inv, $"    {f.Description}: PCI device {f.VendorId:x4}:{f.DeviceId:x4} (class {f.ClassCode:x6}, rev {f.Revision:x2})\n");
-            if (f.InterruptPin != 0)
-                sb.Append(inv, $"      IRQ {f.InterruptLine}, pin {(char)('A' + f.InterruptPin - 1)}.\n");
-            foreach (PciBarInfo bar in f.Bars)
-            {
-                string kind = bar.Kind switch
-                {
-                    PciBarKind.Io => "I/O at",
-                    PciBarKind.Memory64 => bar.Prefetchable ? "64 bit prefetchable memory at" : "64 bit memory at",
-                    _ => bar.Prefetchable ? "32 bit prefetchable memory at" : "32 bit memory at",
-                };
-                string where = bar.Address is ulong a ? string.Format(inv, "0x{0:x8} [0x{1:x8}]", a, a + bar.Size - 1) : "(not mapped)";
-                sb.Append(inv, $"      BAR{bar.Index}: {kind} {where}.\n");
-            }
-            if (f.Id != null)
-                sb.Append(inv, $"      id \"{f.Id}\"\n");
-        }
-        return sb.ToString();
-    }
+    /// <summary>The functions of the machine's PCI bus (none if it has no bus), in slot/function order.</summary>
+    public static IReadOnlyList<PciFunctionInfo> Query(Emu.Core.Machines.Machine machine) =>
+        machine.DevicesOf<IPciBusProvider>().FirstOrDefault()?.PciBus is PciBus bus ? Query(bus) : Array.Empty<PciFunctionInfo>();
 }

@@ -18,7 +18,7 @@ internal sealed class QueryPciCommand : QmpCommand
         w.WriteStartObject();
         w.WriteNumber("bus", 0);
         w.WriteStartArray("devices");
-        foreach (PciFunctionInfo f in PciFunctionInfo.Collect(call.Context.Vm.Machine))
+        foreach (PciFunctionInfo f in PciListing.Query(call.Context.Vm.Machine))
             WriteFunction(w, f);
         w.WriteEndArray();
         w.WriteEndObject();
@@ -33,8 +33,9 @@ internal sealed class QueryPciCommand : QmpCommand
         w.WriteNumber("slot", f.Address.Device);
         w.WriteNumber("function", f.Address.Function);
         w.WriteStartObject("class_info");
-        w.WriteNumber("class", f.Class);
-        if (PciClassNames.Describe(f.Class) is { } description)
+        int classAndSubclass = (int)(f.ClassCode >> 8);
+        w.WriteNumber("class", classAndSubclass);
+        if (PciClassNames.Describe(classAndSubclass) is { } description)
             w.WriteString("desc", description);
         w.WriteEndObject();
         w.WriteStartObject("id");
@@ -46,16 +47,14 @@ internal sealed class QueryPciCommand : QmpCommand
         w.WriteNumber("irq_pin", f.InterruptPin);
         if (f.InterruptPin != 0)
             w.WriteNumber("irq", f.InterruptLine);
-        w.WriteString("qdev_id", f.QdevId);
+        w.WriteString("qdev_id", f.Id ?? "");
         w.WriteStartArray("regions");
-        foreach (PciBar? bar in f.Device.Bars)
+        foreach (PciBarInfo bar in f.Bars)
         {
-            if (bar == null)
-                continue;
             w.WriteStartObject();
             w.WriteNumber("bar", bar.Index);
             w.WriteString("type", bar.Kind == PciBarKind.Io ? "io" : "memory");
-            if (bar.MappedAddress is ulong address)
+            if (bar.Address is ulong address)
                 w.WriteNumber("address", address);
             else
                 w.WriteNumber("address", -1);

@@ -12,20 +12,19 @@ internal sealed class InfoPciHmp : HmpCommand
     public override Task<string> RunAsync(QmpContext context, string arguments, int cpuIndex)
     {
         var text = new HmpText();
-        foreach (PciFunctionInfo f in PciFunctionInfo.Collect(context.Vm.Machine))
+        foreach (PciFunctionInfo f in PciListing.Query(context.Vm.Machine))
         {
             text.Line($"  Bus {f.Address.Bus,2}, device {f.Address.Device,3}, function {f.Address.Function}:");
-            string name = PciClassNames.Describe(f.Class) ?? $"Class {f.Class:x4}";
+            int classAndSubclass = (int)(f.ClassCode >> 8);
+            string name = PciClassNames.Describe(classAndSubclass) ?? $"Class {classAndSubclass:x4}";
             text.Line($"    {name}: PCI device {f.VendorId:x4}:{f.DeviceId:x4}");
             text.Line($"      PCI subsystem {f.SubsystemVendorId:x4}:{f.SubsystemId:x4}");
             if (f.InterruptPin != 0)
                 text.Line($"      IRQ {f.InterruptLine}, pin {(char)('A' + f.InterruptPin - 1)}");
-            foreach (PciBar? bar in f.Device.Bars)
+            foreach (PciBarInfo bar in f.Bars)
             {
-                if (bar == null)
-                    continue;
-                string at = bar.MappedAddress is ulong a ? $"0x{a:x}" : "(not mapped)";
-                string end = bar.MappedAddress is ulong b ? $" [0x{b + bar.Size - 1:x}]" : "";
+                string at = bar.Address is ulong a ? $"0x{a:x}" : "(not mapped)";
+                string end = bar.Address is ulong b ? $" [0x{b + bar.Size - 1:x}]" : "";
                 string kind = bar.Kind switch
                 {
                     PciBarKind.Io => "I/O",
@@ -34,7 +33,7 @@ internal sealed class InfoPciHmp : HmpCommand
                 };
                 text.Line($"      BAR{bar.Index}: {kind} at {at}{end} (size 0x{bar.Size:x}).");
             }
-            text.Line($"      id \"{f.QdevId}\"");
+            text.Line($"      id \"{f.Id ?? ""}\"");
         }
         return Task.FromResult(text.ToString());
     }
