@@ -26,7 +26,8 @@ trap 'rm -rf "$work"' EXIT
 image="$work/disk.img"
 
 [ -f "$emu" ] || { echo "no $emu: run dotnet build src/Host -c Release" >&2; exit 1; }
-[ -f "$rom" ] || { echo "no $rom: run make -C firmware" >&2; exit 1; }
+# The ROM QEMU runs is built from the same sources as the one emu embeds.
+make -s -C "$here/firmware" || { echo "cannot build the firmware ROM ($rom)" >&2; exit 1; }
 # Real data: reading holes would not touch the disk.
 dd if=/dev/urandom of="$image" bs=1M count=256 status=none
 
