@@ -21,7 +21,9 @@ rounds=${2:-5}
 emu="$here/src/Host/bin/Release/net10.0/emu.dll"
 rom="$here/firmware/build/emu-firmware.rom"
 qemu=${QEMU:-qemu-system-x86_64}
-work=$(mktemp -d /var/tmp/emu-iops.XXXXXX)
+# IOPS_DIR=/dev/shm puts the image on tmpfs (O_DIRECT works there since Linux 6.6),
+# so the figures compare the VMMs instead of the disk.
+work=$(mktemp -d "${IOPS_DIR:-/var/tmp}/emu-iops.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 image="$work/disk.img"
 
