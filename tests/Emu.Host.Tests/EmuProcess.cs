@@ -6,7 +6,13 @@ namespace Emu.Host.Tests;
 /// <summary>Runs the built emu program as a user would and collects what it printed.</summary>
 internal sealed record EmuProcess(int ExitCode, string Stdout, string Stderr)
 {
-    public static string Executable => Path.Combine(AppContext.BaseDirectory, "emu");
+    /// <summary>
+    /// The emu built with these tests, or the one EMU_UNDER_TEST names: the
+    /// same tests then check a published emu (trimmed, ReadyToRun) the way
+    /// users install it.
+    /// </summary>
+    public static string Executable =>
+        Environment.GetEnvironmentVariable("EMU_UNDER_TEST") is { Length: > 0 } published ? published : Path.Combine(AppContext.BaseDirectory, "emu");
 
     public static EmuProcess Run(params string[] args) => Run(TimeSpan.FromSeconds(60), args);
 

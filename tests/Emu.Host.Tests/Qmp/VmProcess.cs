@@ -68,7 +68,7 @@ internal sealed class VmProcess : IAsyncDisposable
         string directory = NewDirectory();
         var all = new List<string> { "-qmp", $"unix:{Path.Combine(directory, "qmp.sock")},server=on,wait=on", "-serial", $"file:{Path.Combine(directory, "serial.txt")}" };
         all.AddRange(args);
-        return Start(directory, true, Path.Combine(AppContext.BaseDirectory, "emu"), all);
+        return Start(directory, true, EmuProcess.Executable, all);
     }
 
     public string SerialOutput => File.Exists(Path.Combine(Directory, "serial.txt")) ? File.ReadAllText(Path.Combine(Directory, "serial.txt")) : "";
@@ -77,7 +77,7 @@ internal sealed class VmProcess : IAsyncDisposable
     {
         var all = new List<string> { "-qmp", $"unix:{Path.Combine(directory, "qmp.sock")},server=on,wait=off", "-serial", "null" };
         all.AddRange(args);
-        return Start(directory, ownsDirectory, Path.Combine(AppContext.BaseDirectory, "emu"), all);
+        return Start(directory, ownsDirectory, EmuProcess.Executable, all);
     }
 
     /// <summary>QEMU on KVM with emu's built-in firmware as its BIOS, as shared/LAB.md runs it.</summary>
