@@ -10,7 +10,7 @@ namespace Emu.E2E;
 ///   dotnet run --project benchmarks/Emu.E2E -c Release -- [--runs 7] [--exits 100000]
 ///       [--emu PATH] [--qemu PATH] [--only floor,emu,qemu]
 ///
-/// Without --emu it publishes emu ReadyToRun into artifacts/emu (as a user would run it).
+/// Without --emu it publishes emu into artifacts/emu as a user installs it (self-contained, trimmed, ReadyToRun composite).
 /// </summary>
 internal static class Program
 {
@@ -86,8 +86,11 @@ internal static class Program
 
     private static string PublishEmu(string repository)
     {
+        // As emu is installed: self-contained, trimmed, one ReadyToRun composite image (see src/Host/Emu.Host.csproj).
         string output = Path.Combine(repository, "artifacts/emu");
-        Tools.Run("dotnet", "publish", Path.Combine(repository, "src/Host/Emu.Host.csproj"), "-c", "Release", "-r", "linux-x64", "--self-contained", "false", "-p:PublishReadyToRun=true", "-o", output);
+        if (Directory.Exists(output))
+            Directory.Delete(output, recursive: true);
+        Tools.Run("dotnet", "publish", Path.Combine(repository, "src/Host/Emu.Host.csproj"), "-c", "Release", "-r", "linux-x64", "-o", output);
         return Path.Combine(output, "emu");
     }
 

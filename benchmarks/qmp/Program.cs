@@ -14,7 +14,7 @@ namespace Emu.QmpLatency;
 ///
 ///   dotnet run --project benchmarks/qmp -c Release -- [--count 10000] [--rounds 3] [--emu PATH] [--qemu PATH]
 ///
-/// Without --emu it publishes emu ReadyToRun into artifacts/emu, as a user would run it.
+/// Without --emu it publishes emu into artifacts/emu as a user installs it (self-contained, trimmed, ReadyToRun composite).
 /// </summary>
 internal static class Program
 {
@@ -148,8 +148,11 @@ internal static class Program
 
     private static string PublishEmu(string repository)
     {
+        // As emu is installed: self-contained, trimmed, one ReadyToRun composite image (see src/Host/Emu.Host.csproj).
         string output = Path.Combine(repository, "artifacts/emu");
-        Run("dotnet", "publish", Path.Combine(repository, "src/Host/Emu.Host.csproj"), "-c", "Release", "-r", "linux-x64", "--self-contained", "false", "-p:PublishReadyToRun=true", "-o", output);
+        if (Directory.Exists(output))
+            Directory.Delete(output, recursive: true);
+        Run("dotnet", "publish", Path.Combine(repository, "src/Host/Emu.Host.csproj"), "-c", "Release", "-r", "linux-x64", "-o", output);
         return Path.Combine(output, "emu");
     }
 

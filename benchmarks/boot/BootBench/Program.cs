@@ -7,8 +7,9 @@ namespace Emu.Benchmarks.Boot;
 // Boot time and memory of emu against QEMU, measured side by side in one level-2 run of
 // the nested lab (shared/LAB.md): the same Debian kernel and busybox initramfs, the same
 // -smp and -m, booted with
-//   emu                  -machine q35 (direct 64-bit boot, no firmware), published
-//                        ReadyToRun as a user would install it ("emu-q35"), and as
+//   emu                  -machine q35 (direct 64-bit boot, no firmware), published as a
+//                        user installs it (self-contained, trimmed, ReadyToRun composite:
+//                        see src/Host/Emu.Host.csproj) ("emu-q35"), and as
 //                        `dotnet build` leaves it, JIT-compiled at start ("emu-q35-jit")
 //   qemu-system-x86_64   -accel kvm -M q35 (SeaBIOS and its linuxboot option ROM)
 //   qemu-system-x86_64   -accel kvm -M microvm (direct boot)
@@ -45,8 +46,10 @@ internal static class Program
             Console.Error.WriteLine($"bootbench: {emuJit} is missing: build src/Host -c {options.Configuration}");
             return 1;
         }
-        string published = Path.Combine(env.CacheDirectory, "bootbench", "emu-r2r");
-        Console.WriteLine($"publishing emu ReadyToRun to {published} ...");
+        string published = Path.Combine(env.CacheDirectory, "bootbench", "emu-published");
+        Console.WriteLine($"publishing emu to {published} ...");
+        if (Directory.Exists(published))
+            Directory.Delete(published, recursive: true);
         if (!Publish(Path.Combine(repo, "src", "Host", "Emu.Host.csproj"), published))
             return 1;
         string emu = Path.Combine(published, "emu");
@@ -94,11 +97,11 @@ internal static class Program
         return samples.All(s => s.ExitCode == 0 && s.FirstLineSeconds != null) ? 0 : 1;
     }
 
-    // dotnet publish -c Release -r linux-x64 --self-contained false -p:PublishReadyToRun=true
+    // dotnet publish -c Release -r linux-x64 (the project's publish settings for a runtime identifier)
     static bool Publish(string project, string output)
     {
         var psi = new System.Diagnostics.ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (string a in new[] { "publish", project, "-c", "Release", "-r", "linux-x64", "--self-contained", "false", "-p:PublishReadyToRun=true", "-o", output, "--nologo" })
+        foreach (string a in new[] { "publish", project, "-c", "Release", "-r", "linux-x64", "-o", output, "--nologo" })
             psi.ArgumentList.Add(a);
         using var p = System.Diagnostics.Process.Start(psi)!;
         string stdout = p.StandardOutput.ReadToEnd();
