@@ -7,3 +7,8 @@ set -eu
 cd "$(dirname "$0")/.."
 scripts/install-test-deps.sh
 dotnet test Emu.sln -c Release "$@"
+# The tests that run emu as a program, again against emu as it is installed
+# (self-contained, trimmed, one ReadyToRun composite image): trimming must
+# not take away anything a user can reach.
+dotnet publish src/Host -c Release -r linux-x64 -o artifacts/emu-installed --nologo -v:q
+EMU_UNDER_TEST="$PWD/artifacts/emu-installed/emu" dotnet test tests/Emu.Host.Tests -c Release --no-build "$@"

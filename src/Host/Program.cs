@@ -70,7 +70,7 @@ public static class Program
         builder.Services.AddSingleton<ILoggerFactory>(loggers);
         builder.Services.AddSingleton<VmSlot>();
         builder.Services.AddSingleton<ExitStatus>();
-        builder.Services.Configure<ConsoleLifetimeOptions>(o => o.SuppressStatusMessages = true);
+        builder.Services.AddSingleton<IHostLifetime, SignalFreeLifetime>();
         builder.Services.AddSingleton<QmpRunnerSlot>();
         builder.Services.AddHostedService<QmpService>(); // before the machine's service: stops after it, so clients see SHUTDOWN
         builder.Services.AddHostedService<MachineService>();
