@@ -75,8 +75,10 @@ internal static class Program
             foreach (var (name, command) in vmms)
             {
                 string log = $"$LAB_DIR/{name}-{run}.log";
+                // The VMM's stderr goes to a file of its own: a message there (QEMU's
+                // "terminating on signal" when timeout stops it) must not split the sample line.
                 script.AppendLine(CultureInfo.InvariantCulture,
-                    $"printf 'sample vmm={name} '; perl {ShellQuote.Quote(timer)} {ShellQuote.Quote(Level3Guest.BeginMarker)} \"{log}\" timeout -k 5 300 {command} </dev/null");
+                    $"printf 'sample vmm={name} '; perl {ShellQuote.Quote(timer)} {ShellQuote.Quote(Level3Guest.BeginMarker)} \"{log}\" timeout -k 5 300 {command} </dev/null 2>\"{log}.stderr\"");
             }
         }
 
