@@ -101,6 +101,49 @@ public sealed class VfioLinuxLabRun
         echo "nic_interrupts=$(grep eth0 /proc/interrupts | awk '{s=0; for (i=2; i<=NF; i++) if ($i ~ /^[0-9]+$/) s+=$i; else break; t+=s} END {print t+0}')"
         """;
 
+    // The guest of the hotplug job: no NVMe at boot; it waits for the controller QMP's
+    // device_add passes through (found by acpiphp through the DSDT's slots), reads the
+    // pattern, then waits for device_del to take it away again.
+    const string HotplugScript = """
+        echo "ready-for-hotplug"
+        i=0; while [ ! -b /dev/nvme0n1 ] && [ $i -lt 900 ]; do sleep 0.2; i=$((i+1)); done
+        echo "hp_driver=$(basename "$(readlink /sys/class/nvme/nvme0/device/driver)")"
+        echo "hp_pattern=$(head -c 16 /dev/nvme0n1)"
+        echo "hp_msix=$(cat /sys/class/nvme/nvme0/device/msi_irqs/* 2>/dev/null | sort -u | tr '\n' ' ')"
+        echo "ready-for-unplug"
+        i=0; while [ -e /sys/class/nvme/nvme0 ] && [ $i -lt 900 ]; do sleep 0.2; i=$((i+1)); done
+        echo "hp_remaining=$(ls /sys/class/nvme | wc -l)"
+        """;
+
+    // emu without passthrough devices and with a QMP socket; a perl client (core modules
+    // only) follows the console: device_add vfio-pci of the NVMe once the guest waits for
+    // it, device_del once the guest has read it, then it waits for DEVICE_DELETED. The job
+    // prints what vmm_run prints, so the same parser reads it.
+    static string HotplugJob(string emu, string bootArgs) => $$$"""
+        sock="/tmp/emu-qmp-$$.sock" # tmpfs: the run directory is 9p, where sockets cannot be bound
+        console="$LAB_DIR/$LAB_JOB.console"
+        timeout -k 10 900 {{{emu}}} -machine q35 -smp 2 -m {{{MemoryMiB}}}M -nographic -qmp "unix:$sock,server=on,wait=off" {{{bootArgs}}} \
+            >"$console" 2>"$LAB_DIR/$LAB_JOB.stderr" </dev/null &
+        pid=$!
+        perl -MIO::Socket::UNIX -MTime::HiRes=sleep -e '
+            my ($path, $console, $host) = @ARGV;
+            sub wait_for { my $m = shift; for (1 .. 1800) { if (open(my $f, "<", $console)) { local $/; my $t = <$f>; return if index($t, $m) >= 0; } sleep 0.5; } die "no $m on the console\n"; }
+            wait_for("ready-for-hotplug");
+            my $s = IO::Socket::UNIX->new(Peer => $path) or die "connect: $!\n";
+            sub reply { while (my $l = <$s>) { print "qmp: $l"; return if $l =~ /"(return|error)"/; } }
+            my $greeting = <$s>; print "qmp: $greeting";
+            print $s qq({"execute":"qmp_capabilities"}\n); reply();
+            print $s qq({"execute":"device_add","arguments":{"driver":"vfio-pci","id":"hp0","host":"$host"}}\n); reply();
+            wait_for("ready-for-unplug");
+            print $s qq({"execute":"device_del","arguments":{"id":"hp0"}}\n); reply();
+            while (my $l = <$s>) { print "qmp: $l"; last if $l =~ /DEVICE_DELETED/; }
+        ' "$sock" "$console" "$nvme"
+        wait $pid
+        echo "vmm_exit=$?"
+        sed 's/^/vmm-stderr: /' "$LAB_DIR/$LAB_JOB.stderr"
+        cat "$console"
+        """;
+
     static async Task<VfioLinuxLabRun> RunAsync(Action<string> log)
     {
         LabEnvironment.Current.EnsureLevel2();
@@ -139,6 +182,8 @@ public sealed class VfioLinuxLabRun
         run.AddJob(prelude + "echo never >/sys/kernel/mm/transparent_hugepage/shmem_enabled\n"
             + marks(1) + $"vmm_run emu {emuBoot(nvmeOnce, "-device vfio-pci,host=$nvme")}\n", "emu-nvme-4k");
         run.AddJob(prelude + marks(1) + $"vmm_run emu {emuBoot(both, "-device vfio-pci,host=$nvme,id=disk -device vfio-pci,host=$nic,id=nic")}\n", "emu-two");
+        var hotplug = Level3Guest.Create(HotplugScript, "nvme");
+        run.AddJob(prelude + HotplugJob(emu, hotplug.BootArgs), "emu-hotplug");
         Level2Result result = await run.BootAsync();
         byte[] written = new byte[Written.Length];
         using (var file = File.OpenRead(image))

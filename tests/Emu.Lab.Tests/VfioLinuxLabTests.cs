@@ -158,4 +158,20 @@ public class VfioLinuxLabTests(ITestOutputHelper output)
         // Counts are not quite deterministic (timer ticks fall where they fall): 10% slack.
         Assert.True(emuExits <= qemuExits * 1.1 + 1, $"emu {emuExits:F1} exits/MiB against QEMU's {qemuExits:F1}");
     }
+
+    // QMP device_add of vfio-pci into a running Linux guest and device_del out of it (ACPI PCI hotplug).
+    [LabFact]
+    public async Task Nvme_hot_added_with_device_add_works_in_the_guest_and_leaves_on_device_del_on_Linux_6_1()
+    {
+        VfioLinuxLabRun lab = await Run();
+        VfioLinuxLabRun.VmmRun run = Report(lab, "emu-hotplug");
+        foreach (string line in run.Job.OutputLines.Where(l => l.StartsWith("qmp: ", StringComparison.Ordinal)))
+            output.WriteLine($"emu-hotplug| {line}");
+        AssertCleanRun(lab, run);
+        Assert.Equal("nvme", run.Guest["hp_driver"]);
+        Assert.Equal(VfioLinuxLabRun.Pattern, run.Guest["hp_pattern"]);
+        Assert.Equal("msix", run.Guest["hp_msix"].Trim());
+        Assert.Equal("0", run.Guest["hp_remaining"]);
+        Assert.Contains(run.Job.OutputLines, l => l.StartsWith("qmp: ", StringComparison.Ordinal) && l.Contains("\"DEVICE_DELETED\"", StringComparison.Ordinal) && l.Contains("hp0", StringComparison.Ordinal));
+    }
 }
