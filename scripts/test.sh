@@ -6,7 +6,10 @@
 set -eu
 cd "$(dirname "$0")/.."
 scripts/install-test-deps.sh
-dotnet test Emu.sln -c Release "$@"
+# Everything is built before any test runs: the lab tests start the emu that
+# src/Host builds.
+dotnet build Emu.sln -c Release
+dotnet test Emu.sln -c Release --no-build "$@"
 # The tests that run emu as a program, again against emu as it is installed
 # (self-contained, trimmed, one ReadyToRun composite image): trimming must
 # not take away anything a user can reach.
