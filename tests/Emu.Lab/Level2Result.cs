@@ -26,6 +26,10 @@ public sealed partial class Level2Result
     // True when the init printed its end marker: every job ran to its end.
     public bool Completed { get; init; }
 
+    // Level 2's own kernel panicked (its console says so) before the jobs were done: a
+    // failure of the lab (QEMU-TCG and the level-2 kernel), not of what the jobs ran.
+    public bool Level2Crashed => !Completed && Console.Contains("Kernel panic", StringComparison.Ordinal);
+
     // Wall time from QEMU's start to its exit.
     public TimeSpan Elapsed { get; init; }
 
