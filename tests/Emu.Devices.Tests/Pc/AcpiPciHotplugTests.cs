@@ -143,9 +143,12 @@ public sealed class AcpiPciHotplugTests : IDisposable
         Assert.NotNull(_machine.PciBus.Find(0));
         // A guest may eject a hot-pluggable device it was not asked to release (sysfs power off).
         Out(Pcej, 4, 1u << 8);
-        Out(Pcej, 4, 1u << 8); // twice before the removal runs: released once
+        // Again at once: the removal runs on the thread pool, so this write finds the device
+        // either still on its way out (it is not handed over twice: removing it twice would
+        // throw on a pool thread and end the process) or its slot already empty (ignored).
+        Out(Pcej, 4, 1u << 8);
         WaitUntilGone("rng0");
-        Assert.Equal(3, Controller.IgnoredEjects);
+        Assert.InRange(Controller.IgnoredEjects, 3, 4);
     }
 
     [Fact]
