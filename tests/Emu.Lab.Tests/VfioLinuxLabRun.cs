@@ -222,8 +222,7 @@ public sealed class VfioLinuxLabRun
             done
             echo "$line"
         }
-        vmm_run() {
-            name=$1; shift
+        vmm_once() {
             timeout -k 10 900 "$@" >"$LAB_DIR/$LAB_JOB.console" 2>"$LAB_DIR/$LAB_JOB.stderr" </dev/null &
             pid=$!
             seen=""
@@ -235,7 +234,22 @@ public sealed class VfioLinuxLabRun
                 sleep 0.1
             done
             wait $pid
-            echo "vmm_exit=$?"
+        }
+        # A level-3 guest that triple-faults is run once more (by either VMM), and the
+        # first attempt is kept in the output as "first-attempt-*" lines (its level-3
+        # markers defused, so only the second attempt's guest output is parsed). Level 2 is TCG
+        # emulating nested SVM, and its own kernel has crashed under the same load
+        # (see RunAsync), so a single triple fault there does not say whose fault it is.
+        vmm_run() {
+            name=$1; shift
+            vmm_once "$@"; rc=$?
+            if [ $rc = 2 ] && grep -q "triple-faulted" "$LAB_DIR/$LAB_JOB.stderr"; then
+                echo "vmm_retried=triple-fault"
+                sed 's/^/first-attempt-stderr: /' "$LAB_DIR/$LAB_JOB.stderr"
+                sed 's/@L3/@first-attempt-l3/g; s/^/first-attempt-console: /' "$LAB_DIR/$LAB_JOB.console" # not parsed as this run's guest
+                vmm_once "$@"; rc=$?
+            fi
+            echo "vmm_exit=$rc"
             sed 's/^/vmm-stderr: /' "$LAB_DIR/$LAB_JOB.stderr"
             cat "$LAB_DIR/$LAB_JOB.console"
         }

@@ -21,6 +21,8 @@ public class VfioLinuxLabTests(ITestOutputHelper output)
             output.WriteLine($"{job}| {line}");
         foreach (string line in run.Stderr)
             output.WriteLine($"{job} stderr| {line}");
+        foreach (string line in run.Job.OutputLines.Where(l => l.StartsWith("vmm_retried=", StringComparison.Ordinal) || l.StartsWith("first-attempt-stderr: ", StringComparison.Ordinal)))
+            output.WriteLine($"{job} RETRIED| {line}");
         foreach (string line in run.Output.Lines)
             output.WriteLine($"{job} L3| {line}");
         return run;
