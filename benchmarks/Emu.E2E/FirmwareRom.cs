@@ -1,4 +1,5 @@
 using System.Text;
+using Emu.Benchmarks.Shared;
 
 namespace Emu.E2E;
 
@@ -13,7 +14,7 @@ internal static class FirmwareRom
 
     public static string Build(string repository, string outputDir)
     {
-        Tools.Run("make", "-s", "-C", Path.Combine(repository, "firmware"), $"BUILD={outputDir}");
+        BenchmarkProcess.Run("make", "-s", "-C", Path.Combine(repository, "firmware"), $"BUILD={outputDir}");
         return Path.Combine(outputDir, "emu-firmware.rom");
     }
 

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Emu.Benchmarks.Shared;
 
 namespace Emu.E2E;
 
@@ -36,13 +37,13 @@ internal static class Program
                     return 2;
             }
         }
-        string repository = FindRepository();
+        string repository = BenchmarkRepository.Find();
         string work = Directory.CreateTempSubdirectory("emu-e2e-").FullName;
         try
         {
             string floor = Tools.Compile(Path.Combine(repository, "benchmarks/e2e/kvm-floor.c"), work);
             string measure = Tools.Compile(Path.Combine(repository, "benchmarks/e2e/measure.c"), work);
-            emu ??= PublishEmu(repository);
+            emu ??= BenchmarkRepository.PublishEmu(repository, Path.Combine(repository, "artifacts", "emu"));
             string rom = FirmwareRom.Build(repository, Path.Combine(work, "firmware"));
             var modes = new Dictionary<string, string>
             {
@@ -84,23 +85,4 @@ internal static class Program
         }
     }
 
-    private static string PublishEmu(string repository)
-    {
-        // As emu is installed: self-contained, trimmed, one ReadyToRun composite image (see src/Host/Emu.Host.csproj).
-        string output = Path.Combine(repository, "artifacts/emu");
-        if (Directory.Exists(output))
-            Directory.Delete(output, recursive: true);
-        Tools.Run("dotnet", "publish", Path.Combine(repository, "src/Host/Emu.Host.csproj"), "-c", "Release", "-r", "linux-x64", "-o", output);
-        return Path.Combine(output, "emu");
-    }
-
-    private static string FindRepository()
-    {
-        for (string? dir = AppContext.BaseDirectory; dir != null; dir = Path.GetDirectoryName(dir))
-        {
-            if (File.Exists(Path.Combine(dir, "Emu.sln")))
-                return dir;
-        }
-        throw new InvalidOperationException("run from inside the repository");
-    }
 }

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text;
+using Emu.Benchmarks.Shared;
 
 namespace Emu.QmpLatency;
 
@@ -40,11 +41,11 @@ internal static class Program
                     return 2;
             }
         }
-        string repository = FindRepository();
+        string repository = BenchmarkRepository.Find();
         string work = Directory.CreateTempSubdirectory("emu-qmp-").FullName;
         try
         {
-            emu ??= PublishEmu(repository);
+            emu ??= BenchmarkRepository.PublishEmu(repository, Path.Combine(repository, "artifacts", "emu"));
             string rom = BuildFirmware(repository, work);
             string socket = Path.Combine(work, "qmp.sock");
             string guest = "name=opt/emu/mode,string=pio:4000000000";
@@ -142,40 +143,8 @@ internal static class Program
 
     private static string BuildFirmware(string repository, string work)
     {
-        Run("make", "-s", "-C", Path.Combine(repository, "firmware"), $"BUILD={Path.Combine(work, "firmware")}");
+        BenchmarkProcess.Run("make", "-s", "-C", Path.Combine(repository, "firmware"), $"BUILD={Path.Combine(work, "firmware")}");
         return Path.Combine(work, "firmware", "emu-firmware.rom");
     }
 
-    private static string PublishEmu(string repository)
-    {
-        // As emu is installed: self-contained, trimmed, one ReadyToRun composite image (see src/Host/Emu.Host.csproj).
-        string output = Path.Combine(repository, "artifacts/emu");
-        if (Directory.Exists(output))
-            Directory.Delete(output, recursive: true);
-        Run("dotnet", "publish", Path.Combine(repository, "src/Host/Emu.Host.csproj"), "-c", "Release", "-r", "linux-x64", "-o", output);
-        return Path.Combine(output, "emu");
-    }
-
-    private static void Run(string file, params string[] args)
-    {
-        var psi = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (string a in args)
-            psi.ArgumentList.Add(a);
-        using Process p = Process.Start(psi) ?? throw new InvalidOperationException($"cannot start {file}");
-        Task<string> stdout = p.StandardOutput.ReadToEndAsync();
-        string stderr = p.StandardError.ReadToEnd();
-        p.WaitForExit();
-        if (p.ExitCode != 0)
-            throw new InvalidOperationException($"{file} {string.Join(' ', args)} failed ({p.ExitCode}): {stderr}{stdout.Result}");
-    }
-
-    private static string FindRepository()
-    {
-        for (string? dir = AppContext.BaseDirectory; dir != null; dir = Path.GetDirectoryName(dir))
-        {
-            if (File.Exists(Path.Combine(dir, "Emu.sln")))
-                return dir;
-        }
-        throw new InvalidOperationException("run from inside the repository");
-    }
 }

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using Emu.Benchmarks.Shared;
 using Emu.Lab;
 
 namespace Emu.Benchmarks.Boot;
@@ -38,7 +39,7 @@ internal static class Program
             Console.Error.WriteLine($"bootbench: {missing}");
             return 1;
         }
-        string repo = FindRepository();
+        string repo = BenchmarkRepository.Find();
         string emuJit = Path.Combine(repo, "src", "Host", "bin", options.Configuration, "net10.0", "emu");
         string timer = Path.Combine(repo, "benchmarks", "boot", "boot-time.pl");
         if (!File.Exists(emuJit))
@@ -48,11 +49,16 @@ internal static class Program
         }
         string published = Path.Combine(env.CacheDirectory, "bootbench", "emu-published");
         Console.WriteLine($"publishing emu to {published} ...");
-        if (Directory.Exists(published))
-            Directory.Delete(published, recursive: true);
-        if (!Publish(Path.Combine(repo, "src", "Host", "Emu.Host.csproj"), published))
+        string emu;
+        try
+        {
+            emu = BenchmarkRepository.PublishEmu(repo, published);
+        }
+        catch (InvalidOperationException e)
+        {
+            Console.Error.WriteLine($"bootbench: {e.Message}");
             return 1;
-        string emu = Path.Combine(published, "emu");
+        }
 
         Level3Guest guest = Level3Guest.Create("true");
         string boot = ShellQuote.Join(["-kernel", guest.KernelPath, "-initrd", guest.InitrdPath, "-append", guest.KernelCommandLine]);
@@ -97,31 +103,5 @@ internal static class Program
         }
         BootReport.Print(Console.Out, vmms.Select(v => v.Name).ToList(), samples);
         return samples.All(s => s.ExitCode == 0 && s.FirstLineSeconds != null) ? 0 : 1;
-    }
-
-    // dotnet publish -c Release -r linux-x64 (the project's publish settings for a runtime identifier)
-    static bool Publish(string project, string output)
-    {
-        var psi = new System.Diagnostics.ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (string a in new[] { "publish", project, "-c", "Release", "-r", "linux-x64", "-o", output, "--nologo" })
-            psi.ArgumentList.Add(a);
-        using var p = System.Diagnostics.Process.Start(psi)!;
-        string stdout = p.StandardOutput.ReadToEnd();
-        string stderr = p.StandardError.ReadToEnd();
-        p.WaitForExit();
-        if (p.ExitCode == 0)
-            return true;
-        Console.Error.WriteLine($"bootbench: dotnet publish failed ({p.ExitCode}):\n{stdout}{stderr}");
-        return false;
-    }
-
-    static string FindRepository()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir != null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "Emu.sln")))
-                return dir.FullName;
-        }
-        throw new InvalidOperationException("no Emu.sln above the benchmark's directory");
     }
 }
