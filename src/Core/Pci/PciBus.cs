@@ -92,6 +92,13 @@ public sealed class PciBus
         }
     }
 
+    /// <summary>No function of <paramref name="slot"/> (0-31) is plugged.</summary>
+    public bool IsSlotFree(int slot)
+    {
+        lock (_lock)
+            return SlotIsFree(slot);
+    }
+
     private bool SlotIsFree(int slot)
     {
         for (int f = 0; f < 8; f++)

@@ -312,20 +312,27 @@ public abstract class PciDevice : Device
         PciBus bus = (this as IPciBusProvider)?.PciBus
             ?? machine.DevicesOf<IPciBusProvider>().FirstOrDefault()?.PciBus
             ?? throw new MachineConfigurationException($"{this}: the machine has no PCI bus");
-        int? devfn = null;
-        string? addr = Get(AddrProperty);
-        if (addr != null)
-        {
-            if (!PciAddress.TryParse(addr, out PciAddress parsed) || parsed.Bus != 0 || parsed.Domain != 0)
-                throw new MachineConfigurationException($"{this}: invalid PCI address '{addr}' (expected slot.function such as 04.0)");
-            devfn = parsed.DevFn;
-        }
+        int? devfn = RequestedAddress()?.DevFn;
         RealizePci(machine);
         Address = bus.Plug(this, devfn);
         Bus = bus;
         if (Get(MultifunctionProperty))
             Config.SetByte(PciRegisters.HeaderType, (byte)(Config.GetByte(PciRegisters.HeaderType) | PciRegisters.HeaderTypeMultifunction));
         bus.PlaceBars(this);
+    }
+
+    /// <summary>
+    /// Where the "addr" property asks for the function to go on bus 0, or null to
+    /// take the first free slot; a malformed address is a configuration error.
+    /// </summary>
+    public PciAddress? RequestedAddress()
+    {
+        string? addr = Get(AddrProperty);
+        if (addr == null)
+            return null;
+        if (!PciAddress.TryParse(addr, out PciAddress parsed) || parsed.Bus != 0 || parsed.Domain != 0)
+            throw new MachineConfigurationException($"{this}: invalid PCI address '{addr}' (expected slot.function such as 04.0)");
+        return parsed;
     }
 
     /// <summary>Sets up identity, BARs and capabilities; called before the function is plugged.</summary>

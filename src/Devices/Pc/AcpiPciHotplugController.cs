@@ -76,11 +76,17 @@ public sealed class AcpiPciHotplugController : IHotplugController, IIoHandler
     {
         if (device is not PciDevice pci)
             return $"{device.Type.Name} is not a PCI device";
-        string? addr = pci.Get(PciDevice.AddrProperty);
-        if (addr == null)
-            return FreeSlot() == null ? "PCI: no free hot-pluggable slot on pcie.0" : null;
-        if (!PciAddress.TryParse(addr, out PciAddress parsed) || parsed.Bus != 0 || parsed.Domain != 0)
-            return $"{device.Type.Name}: invalid PCI address '{addr}' (expected slot.function such as 04.0)";
+        PciAddress parsed;
+        try
+        {
+            if (pci.RequestedAddress() is not { } requested)
+                return HasFreeSlot() ? null : "PCI: no free hot-pluggable slot on pcie.0";
+            parsed = requested;
+        }
+        catch (MachineConfigurationException e)
+        {
+            return e.Message;
+        }
         if (parsed.Function != 0)
             return $"PCI: function {parsed.Function} of slot {parsed.Device}: only function 0 can be hot-plugged";
         if (parsed.Device is < FirstSlot or > LastSlot)
@@ -193,17 +199,14 @@ public sealed class AcpiPciHotplugController : IHotplugController, IIoHandler
         _machine.CompleteUnplug(device);
     }
 
-    private int? FreeSlot()
+    private bool HasFreeSlot()
     {
         PciBus? bus = _bus();
         for (int slot = FirstSlot; slot <= LastSlot; slot++)
         {
-            bool free = true;
-            for (int function = 0; function < 8 && free; function++)
-                free = bus?.Find((slot << 3) | function) == null;
-            if (free)
-                return slot;
+            if (bus == null || bus.IsSlotFree(slot))
+                return true;
         }
-        return null;
+        return false;
     }
 }
