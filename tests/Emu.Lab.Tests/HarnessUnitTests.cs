@@ -140,4 +140,26 @@ public class HarnessUnitTests
             Assert.Contains("nested lab unavailable", env.MissingReason);
         }
     }
+
+    [Fact]
+    public void The_qmp_console_client_is_a_perl_program_perl_accepts_and_refuses_quotes()
+    {
+        string command = new QmpConsoleClient(consoleWaitSeconds: 60)
+            .WaitForConsole("ready")
+            .Execute("""{"execute":"device_add","arguments":{"driver":"vfio-pci","host":"$args[0]"}}""")
+            .WaitForEvent("DEVICE_DELETED")
+            .Command("\"$sock\"", "\"$console\"", "\"$nvme\"");
+        Assert.StartsWith("perl ", command);
+        Assert.Contains("for (1 .. 120)", command);
+        // perl -c compiles the program without running it, through the same shell quoting.
+        var psi = new System.Diagnostics.ProcessStartInfo("sh") { RedirectStandardOutput = true, RedirectStandardError = true };
+        psi.ArgumentList.Add("-c");
+        psi.ArgumentList.Add("perl -c " + command["perl ".Length..]);
+        using var perl = System.Diagnostics.Process.Start(psi)!;
+        string output = perl.StandardOutput.ReadToEnd() + perl.StandardError.ReadToEnd();
+        perl.WaitForExit();
+        Assert.True(perl.ExitCode == 0, output);
+        Assert.Contains("syntax OK", output);
+        Assert.Throws<ArgumentException>(() => new QmpConsoleClient(60).WaitForConsole("it's"));
+    }
 }

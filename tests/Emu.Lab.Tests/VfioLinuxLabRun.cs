@@ -119,25 +119,23 @@ public sealed class VfioLinuxLabRun
     // only) follows the console: device_add vfio-pci of the NVMe once the guest waits for
     // it, device_del once the guest has read it, then it waits for DEVICE_DELETED. The job
     // prints what vmm_run prints, so the same parser reads it.
+    // device_add vfio-pci of the NVMe ($args[0]) once the guest waits for it, device_del once
+    // the guest has read it, then DEVICE_DELETED.
+    static readonly string HotplugClient = new QmpConsoleClient(consoleWaitSeconds: 900)
+        .WaitForConsole("ready-for-hotplug")
+        .Execute("""{"execute":"device_add","arguments":{"driver":"vfio-pci","id":"hp0","host":"$args[0]"}}""")
+        .WaitForConsole("ready-for-unplug")
+        .Execute("""{"execute":"device_del","arguments":{"id":"hp0"}}""")
+        .WaitForEvent("DEVICE_DELETED")
+        .Command("\"$sock\"", "\"$console\"", "\"$nvme\"");
+
     static string HotplugJob(string emu, string bootArgs) => $$$"""
         sock="/tmp/emu-qmp-$$.sock" # tmpfs: the run directory is 9p, where sockets cannot be bound
         console="$LAB_DIR/$LAB_JOB.console"
         timeout -k 10 900 {{{emu}}} -machine q35 -smp 2 -m {{{MemoryMiB}}}M -nographic -qmp "unix:$sock,server=on,wait=off" {{{bootArgs}}} \
             >"$console" 2>"$LAB_DIR/$LAB_JOB.stderr" </dev/null &
         pid=$!
-        perl -MIO::Socket::UNIX -MTime::HiRes=sleep -e '
-            my ($path, $console, $host) = @ARGV;
-            sub wait_for { my $m = shift; for (1 .. 1800) { if (open(my $f, "<", $console)) { local $/; my $t = <$f>; return if index($t, $m) >= 0; } sleep 0.5; } die "no $m on the console\n"; }
-            wait_for("ready-for-hotplug");
-            my $s = IO::Socket::UNIX->new(Peer => $path) or die "connect: $!\n";
-            sub reply { while (my $l = <$s>) { print "qmp: $l"; return if $l =~ /"(return|error)"/; } }
-            my $greeting = <$s>; print "qmp: $greeting";
-            print $s qq({"execute":"qmp_capabilities"}\n); reply();
-            print $s qq({"execute":"device_add","arguments":{"driver":"vfio-pci","id":"hp0","host":"$host"}}\n); reply();
-            wait_for("ready-for-unplug");
-            print $s qq({"execute":"device_del","arguments":{"id":"hp0"}}\n); reply();
-            while (my $l = <$s>) { print "qmp: $l"; last if $l =~ /DEVICE_DELETED/; }
-        ' "$sock" "$console" "$nvme"
+        {{{HotplugClient}}}
         wait $pid
         echo "vmm_exit=$?"
         sed 's/^/vmm-stderr: /' "$LAB_DIR/$LAB_JOB.stderr"

@@ -157,19 +157,7 @@ public sealed class VirtioLabRun
             -drive file={{{ShellQuote.Quote(disk)}}},if=none,id=hd0,format=raw \
             {{{bootArgs}}} </dev/null >"$console" 2>"$LAB_DIR/hotplug.stderr" &
         pid=$!
-        perl -MIO::Socket::UNIX -MTime::HiRes=sleep -e '
-            my ($path, $console) = @ARGV;
-            sub wait_for { my $m = shift; for (1 .. 1200) { if (open(my $f, "<", $console)) { local $/; my $t = <$f>; return if index($t, $m) >= 0; } sleep 0.5; } die "no $m on the console\n"; }
-            wait_for("ready-for-hotplug");
-            my $s = IO::Socket::UNIX->new(Peer => $path) or die "connect: $!\n";
-            sub reply { while (my $l = <$s>) { print "qmp: $l"; return if $l =~ /"(return|error)"/; } }
-            my $greeting = <$s>; print "qmp: $greeting";
-            print $s qq({"execute":"qmp_capabilities"}\n); reply();
-            print $s qq({"execute":"device_add","arguments":{"driver":"virtio-blk-pci","id":"hp0","drive":"hd0","serial":"{{{HotplugSerial}}}"}}\n); reply();
-            wait_for("ready-for-unplug");
-            print $s qq({"execute":"device_del","arguments":{"id":"hp0"}}\n); reply();
-            while (my $l = <$s>) { print "qmp: $l"; last if $l =~ /DEVICE_DELETED/; }
-        ' "$sock" "$console"
+        {{{HotplugClient}}}
         wait $pid
         rc=$?
         cat "$console"
@@ -177,6 +165,15 @@ public sealed class VirtioLabRun
         echo "emu-exit=$rc"
         sed 's/^/emu-stderr: /' "$LAB_DIR/hotplug.stderr"
         """;
+
+    // device_add once the guest waits for a disk, device_del once it has read it, then DEVICE_DELETED.
+    static readonly string HotplugClient = new QmpConsoleClient(consoleWaitSeconds: 600)
+        .WaitForConsole("ready-for-hotplug")
+        .Execute($$$"""{"execute":"device_add","arguments":{"driver":"virtio-blk-pci","id":"hp0","drive":"hd0","serial":"{{{HotplugSerial}}}"}}""")
+        .WaitForConsole("ready-for-unplug")
+        .Execute("""{"execute":"device_del","arguments":{"id":"hp0"}}""")
+        .WaitForEvent("DEVICE_DELETED")
+        .Command("\"$sock\"", "\"$console\"");
 
     static string EmuDll
     {
