@@ -162,4 +162,48 @@ public class HarnessUnitTests
         Assert.Contains("syntax OK", output);
         Assert.Throws<ArgumentException>(() => new QmpConsoleClient(60).WaitForConsole("it's"));
     }
+
+    static LabRunException Failed(bool timedOut, bool stalled, string console) => new("level 2 failed", new Level2Result
+    {
+        Jobs = [],
+        Console = console,
+        QemuStderr = "",
+        ConsoleLogPath = "/dev/null",
+        RunDirectory = "/nonexistent",
+        TimedOut = timedOut || stalled,
+        Stalled = stalled,
+    });
+
+    [Theory]
+    [InlineData(true, false, "")] // the harness's timeout
+    [InlineData(false, true, "")] // the stall check
+    [InlineData(false, false, "[ 12.3] Kernel panic - not syncing: Fatal exception\n")]
+    public async Task A_level_2_crash_or_hang_is_booted_once_more_and_logged(bool timedOut, bool stalled, string console)
+    {
+        var log = new List<string>();
+        int boots = 0;
+        string result = await Level2Retry.RunAsync(() => ++boots == 1 ? throw Failed(timedOut, stalled, console) : Task.FromResult("second"), log.Add);
+        Assert.Equal("second", result);
+        Assert.Equal(2, boots);
+        Assert.Contains("LEVEL 2 CRASHED", Assert.Single(log));
+    }
+
+    [Fact]
+    public async Task A_second_level_2_crash_fails()
+    {
+        int boots = 0;
+        var log = new List<string>();
+        await Assert.ThrowsAsync<LabRunException>(() => Level2Retry.RunAsync<string>(() => { boots++; throw Failed(true, false, ""); }, log.Add));
+        Assert.Equal(2, boots);
+    }
+
+    [Fact]
+    public async Task A_level_2_that_ended_without_crashing_is_not_booted_again()
+    {
+        int boots = 0;
+        var log = new List<string>();
+        await Assert.ThrowsAsync<LabRunException>(() => Level2Retry.RunAsync<string>(() => { boots++; throw Failed(false, false, "init: job list missing\n"); }, log.Add));
+        Assert.Equal(1, boots);
+        Assert.Empty(log);
+    }
 }

@@ -137,4 +137,22 @@ public class Level2LabTests(ITestOutputHelper output)
         Assert.Contains("@@LAB-JOB-BEGIN@@", e.Result.Console);
         Assert.Contains("TIMED OUT", e.Message);
     }
+
+    // A job that stops producing output is taken for a hung level 2 long before the
+    // timeout, and Level2Retry would boot it once more.
+    [LabFact]
+    public async Task A_silent_level_2_is_stopped_by_the_stall_check()
+    {
+        var options = Options();
+        options.Timeout = TimeSpan.FromMinutes(10);
+        options.StallTimeout = TimeSpan.FromSeconds(30);
+        var total = Stopwatch.StartNew();
+        var e = await Assert.ThrowsAsync<LabRunException>(() => Level2Lab.RunAsync("echo before-silence; sleep 900", options));
+        output.WriteLine($"stall test: {total.Elapsed.TotalSeconds:F1} s");
+        Assert.True(e.Result.Stalled);
+        Assert.True(e.Result.Level2Crashed);
+        Assert.True(e.Result.Elapsed < options.Timeout, $"stopped after {e.Result.Elapsed}, not by the stall check");
+        Assert.Equal("before-silence\n", e.Result.Job.Output);
+        Assert.Contains("made no progress for 30 s", e.Message);
+    }
 }

@@ -61,11 +61,12 @@ public sealed class LinuxBootLabRun
     static Task<LinuxBootLabRun>? s_run;
 
     // Runs the level-2 boot once per test process; the tests of LinuxBootLabTests share it,
-    // and its failure too (a failed boot is not retried by every test).
+    // and its failure too (a failed boot is not retried by every test; a level-2 crash or
+    // hang is retried once, by Level2Retry).
     public static Task<LinuxBootLabRun> GetAsync(Action<string> log)
     {
         lock (s_lock)
-            return s_run ??= Task.Run(() => RunAsync(log));
+            return s_run ??= Task.Run(() => Level2Retry.RunAsync(() => RunAsync(log), log));
     }
 
     static async Task<LinuxBootLabRun> RunAsync(Action<string> log)

@@ -34,7 +34,7 @@ public sealed class VfioLabRun
     public static Task<VfioLabRun> GetAsync(Action<string> log)
     {
         lock (s_lock)
-            return s_run ??= BootAsync(log);
+            return s_run ??= Level2Retry.RunAsync(() => BootAsync(log), log);
     }
 
     // Where emu was built: src/Host/bin/<configuration>/net10.0/emu.dll of this work tree.

@@ -142,22 +142,11 @@ public sealed class VfioLinuxLabRun
         cat "$console"
         """;
 
-    // Level 2 is Linux on QEMU-TCG emulating nested SVM. Under passthrough load its own
-    // kernel has crashed in this lab (a kernel panic on its console: once a recursive page
-    // fault in KVM_RUN with a bad GS base, the host side of a VMRUN that TCG emulates) and
-    // has hung until the harness's timeout. Such a boot is repeated once, and the log says
-    // so; a second failure fails the tests. A hung emu would end the same way, so a hang
-    // that repeats is still reported.
-    static async Task<VfioLinuxLabRun> RunAsync(Action<string> log)
+    // A level-2 crash or hang is retried once (Level2Retry).
+    static Task<VfioLinuxLabRun> RunAsync(Action<string> log)
     {
         LabEnvironment.Current.EnsureLevel2();
-        for (int attempt = 1; ; attempt++)
-        {
-            VfioLinuxLabRun lab = await BootOnceAsync(log);
-            if (!lab.Result.Level2Crashed || attempt == 2)
-                return lab;
-            log($"LEVEL 2 CRASHED ({(lab.Result.TimedOut ? "timed out" : "kernel panic on its console")}; run dir {lab.Result.RunDirectory}): booting it once more");
-        }
+        return Level2Retry.RunAsync(() => BootOnceAsync(log), log);
     }
 
     static async Task<VfioLinuxLabRun> BootOnceAsync(Action<string> log)

@@ -96,7 +96,7 @@ public sealed class VirtioLabRun
         await s_lock.WaitAsync();
         try
         {
-            return s_run ??= await RunAsync(log);
+            return s_run ??= await Level2Retry.RunAsync(() => RunAsync(log), log);
         }
         finally
         {

@@ -16,6 +16,12 @@ public sealed class Level2Options
     // LabRunException carrying the console so far.
     public TimeSpan Timeout { get; set; } = TimeSpan.FromMinutes(10);
 
+    // Level 2 counts as hung when, for this long, neither its console nor any file in the
+    // run directory (job output, level-3 consoles) grew: QEMU is then killed as at the
+    // timeout, and the result says Stalled. A hung level 2 is thus found in minutes
+    // instead of at a timeout sized for slow jobs. Zero turns the check off.
+    public TimeSpan StallTimeout { get; set; } = TimeSpan.FromMinutes(5);
+
     // How long to wait for another level-2 guest on this machine to finish (LabLock).
     public TimeSpan LockWait { get; set; } = TimeSpan.FromMinutes(60);
 

@@ -21,7 +21,12 @@ public sealed partial class Level2Result
     // QEMU's exit status (0 after the guest's poweroff); null if it was killed.
     public int? QemuExitCode { get; init; }
 
+    // True when QEMU was killed at Options.Timeout or by the stall check.
     public bool TimedOut { get; init; }
+
+    // True when the stall check stopped level 2: no console or job output for
+    // Options.StallTimeout (TimedOut is then true as well).
+    public bool Stalled { get; init; }
 
     // True when the init printed its end marker: every job ran to its end.
     public bool Completed { get; init; }
@@ -61,7 +66,7 @@ public sealed partial class Level2Result
     {
         var sb = new StringBuilder();
         sb.Append(CultureInfo.InvariantCulture,
-            $"level 2: {(TimedOut ? "TIMED OUT" : Completed ? "completed" : "DID NOT COMPLETE")}, qemu exit {(QemuExitCode?.ToString(CultureInfo.InvariantCulture) ?? "none")}, {Elapsed.TotalSeconds:F1} s; run dir {RunDirectory}\n");
+            $"level 2: {(Stalled ? "STALLED (no output), TIMED OUT" : TimedOut ? "TIMED OUT" : Completed ? "completed" : "DID NOT COMPLETE")}, qemu exit {(QemuExitCode?.ToString(CultureInfo.InvariantCulture) ?? "none")}, {Elapsed.TotalSeconds:F1} s; run dir {RunDirectory}\n");
         foreach (var j in Jobs)
         {
             sb.Append(CultureInfo.InvariantCulture, $"--- job {j.Name}: exit {(j.ExitCode?.ToString(CultureInfo.InvariantCulture) ?? "none")}, output tail ({j.OutputPath}):\n");
@@ -84,7 +89,7 @@ public sealed partial class Level2Result
     private static partial Regex ReadyRegex();
 
     internal static Level2Result Collect(IReadOnlyList<LabJob> jobs, string console, string stderr, string consoleLogPath,
-        string runDirectory, int? qemuExit, bool timedOut, TimeSpan elapsed, TimeSpan lockWait)
+        string runDirectory, int? qemuExit, bool timedOut, bool stalled, TimeSpan elapsed, TimeSpan lockWait)
     {
         var ends = new Dictionary<string, (int Rc, double Seconds)>();
         foreach (Match m in JobEndRegex().Matches(console))
@@ -130,7 +135,8 @@ public sealed partial class Level2Result
             ConsoleLogPath = consoleLogPath,
             RunDirectory = runDirectory,
             QemuExitCode = qemuExit,
-            TimedOut = timedOut,
+            TimedOut = timedOut || stalled,
+            Stalled = stalled,
             Completed = console.Contains(Level2Initramfs.DoneMarker, StringComparison.Ordinal) && results.All(r => r.ExitCode is not null),
             Elapsed = elapsed,
             LockWait = lockWait,

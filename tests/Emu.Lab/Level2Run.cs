@@ -143,6 +143,7 @@ public sealed partial class Level2Run : IDisposable
         using var process = Process.Start(psi) ?? throw new LabException($"cannot start {_env.QemuPath}");
         process.StandardInput.Close();
         bool timedOut = false;
+        bool stalled = false;
         int? exitCode = null;
         await using (var log = new StreamWriter(consoleLog, append: false, Encoding.UTF8) { AutoFlush = true })
         {
@@ -157,6 +158,10 @@ public sealed partial class Level2Run : IDisposable
 
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             timeout.CancelAfter(Options.Timeout);
+            using var watchdogStop = new CancellationTokenSource();
+            Task<bool> stallWatch = Options.StallTimeout > TimeSpan.Zero
+                ? WatchForStallAsync(() => { lock (console) return console.Length; }, timeout, watchdogStop.Token)
+                : Task.FromResult(false);
             try
             {
                 await process.WaitForExitAsync(timeout.Token).ConfigureAwait(false);
@@ -170,7 +175,9 @@ public sealed partial class Level2Run : IDisposable
             finally
             {
                 if (!process.HasExited) Kill(process);
+                await watchdogStop.CancelAsync().ConfigureAwait(false);
             }
+            stalled = await stallWatch.ConfigureAwait(false);
             // The pumps end at EOF, which comes when QEMU exits.
             await Task.WhenAll(stdoutPump, stderrPump).WaitAsync(TimeSpan.FromSeconds(10), CancellationToken.None).ConfigureAwait(false);
         }
@@ -182,11 +189,13 @@ public sealed partial class Level2Run : IDisposable
         string stderrText;
         lock (stderr) stderrText = stderr.ToString();
         File.WriteAllText(PathFor("qemu-stderr.log"), stderrText);
-        var result = Level2Result.Collect(_jobs, consoleText, stderrText, consoleLog, Directory, exitCode, timedOut, watch.Elapsed, lockWait);
+        var result = Level2Result.Collect(_jobs, consoleText, stderrText, consoleLog, Directory, exitCode, timedOut, stalled, watch.Elapsed, lockWait);
         Result = result;
         if (!result.Completed)
         {
-            string why = timedOut ? $"level 2 timed out after {Options.Timeout.TotalSeconds:F0} s" : "level 2 stopped before running all jobs";
+            string why = stalled ? $"level 2 made no progress for {Options.StallTimeout.TotalSeconds:F0} s (no console or job output) and was stopped"
+                : timedOut ? $"level 2 timed out after {Options.Timeout.TotalSeconds:F0} s"
+                : "level 2 stopped before running all jobs";
             throw new LabRunException($"{why}\n{result.Describe()}", result);
         }
         _succeeded = result.Succeeded;
@@ -261,6 +270,48 @@ public sealed partial class Level2Run : IDisposable
             try { System.IO.Directory.Delete(Directory, recursive: true); }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException) { }
         }
+    }
+
+    // Polls the console length and the sizes of the run directory's files; when none of
+    // them changed for Options.StallTimeout, cancels `timeout` and returns true. Returns
+    // false once `stop` is cancelled (QEMU exited) or the timeout fired for another reason.
+    async Task<bool> WatchForStallAsync(Func<int> consoleLength, CancellationTokenSource timeout, CancellationToken stop)
+    {
+        TimeSpan poll = Options.StallTimeout < TimeSpan.FromSeconds(50) ? Options.StallTimeout / 5 : TimeSpan.FromSeconds(10);
+        long last = -1;
+        var sinceChange = Stopwatch.StartNew();
+        try
+        {
+            while (!timeout.IsCancellationRequested)
+            {
+                await Task.Delay(poll, stop).ConfigureAwait(false);
+                long progress = consoleLength() + RunDirectoryBytes();
+                if (progress != last)
+                {
+                    last = progress;
+                    sinceChange.Restart();
+                }
+                else if (sinceChange.Elapsed >= Options.StallTimeout)
+                {
+                    await timeout.CancelAsync().ConfigureAwait(false);
+                    return true;
+                }
+            }
+        }
+        catch (OperationCanceledException) { }
+        return false;
+    }
+
+    // Total size of the files directly in the run directory (job outputs, level-3 consoles).
+    long RunDirectoryBytes()
+    {
+        long total = 0;
+        foreach (var file in new DirectoryInfo(Directory).EnumerateFiles())
+        {
+            try { total += file.Length; }
+            catch (IOException) { } // deleted between listing and reading
+        }
+        return total;
     }
 
     static async Task PumpAsync(StreamReader reader, Action<string> onLine)
