@@ -63,28 +63,39 @@ internal static class Program
         Level3Guest guest = Level3Guest.Create("true");
         string boot = ShellQuote.Join(["-kernel", guest.KernelPath, "-initrd", guest.InitrdPath, "-append", guest.KernelCommandLine]);
         string size = $"-smp {options.Cpus} -m {options.MemoryMiB}";
-        var vmms = new (string Name, string Command)[]
+        // emu's guest RAM is a memfd (shmem, shareable with other processes), which gets
+        // transparent huge pages only where shmem_enabled allows them; Debian's default is
+        // "never". QEMU's RAM is anonymous memory, which gets them under Debian's default
+        // enabled=always. Each boot sets shmem_enabled first: "never" (the default) for
+        // every VMM but emu-q35-shmem-thp, which boots with "advise".
+        const string Thp = "/sys/kernel/mm/transparent_hugepage/shmem_enabled";
+        var vmms = new (string Name, string ShmemThp, string Command)[]
         {
-            ("emu-q35", $"{ShellQuote.Quote(emu)} -machine q35 {size} -nographic {boot}"),
-            ("emu-q35-jit", $"{ShellQuote.Quote(emuJit)} -machine q35 {size} -nographic {boot}"),
-            ("qemu-q35", $"qemu-system-x86_64 -accel kvm -M q35 -cpu host {size} -nographic -no-reboot -nic none -vga none {boot}"),
-            ("qemu-microvm", $"qemu-system-x86_64 -accel kvm -M microvm -cpu host {size} -nographic -no-reboot {boot}"),
+            ("emu-q35", "never", $"{ShellQuote.Quote(emu)} -machine q35 {size} -nographic {boot}"),
+            ("emu-q35-shmem-thp", "advise", $"{ShellQuote.Quote(emu)} -machine q35 {size} -nographic {boot}"),
+            ("emu-q35-jit", "never", $"{ShellQuote.Quote(emuJit)} -machine q35 {size} -nographic {boot}"),
+            ("qemu-q35", "never", $"qemu-system-x86_64 -accel kvm -M q35 -cpu host {size} -nographic -no-reboot -nic none -vga none {boot}"),
+            ("qemu-microvm", "never", $"qemu-system-x86_64 -accel kvm -M microvm -cpu host {size} -nographic -no-reboot {boot}"),
         };
         var script = new StringBuilder();
         script.AppendLine("set -u");
         script.AppendLine("qemu-system-x86_64 --version | head -1");
         // One boot of each first, unmeasured: file caches warm for everyone alike.
-        foreach (var (name, command) in vmms)
-            script.AppendLine(CultureInfo.InvariantCulture, $"timeout -k 5 300 {command} </dev/null >\"$LAB_DIR/warmup-{name}.log\" 2>&1; echo \"warmup {name} rc=$?\"");
+        foreach (var (name, thp, command) in vmms)
+            script.AppendLine(CultureInfo.InvariantCulture, $"echo {thp} >{Thp}; timeout -k 5 300 {command} </dev/null >\"$LAB_DIR/warmup-{name}.log\" 2>&1; echo \"warmup {name} rc=$?\"");
         for (int run = 0; run < options.Runs; run++)
         {
-            foreach (var (name, command) in vmms)
+            foreach (var (name, thp, command) in vmms)
             {
                 string log = $"$LAB_DIR/{name}-{run}.log";
                 // The VMM's stderr goes to a file of its own: a message there (QEMU's
                 // "terminating on signal" when timeout stops it) must not split the sample line.
                 script.AppendLine(CultureInfo.InvariantCulture,
-                    $"printf 'sample vmm={name} '; perl {ShellQuote.Quote(timer)} {ShellQuote.Quote(Level3Guest.BeginMarker)} \"{log}\" timeout -k 5 300 {command} </dev/null 2>\"{log}.stderr\"");
+                    $"echo {thp} >{Thp}; printf 'sample vmm={name} '; perl {ShellQuote.Quote(timer)} {ShellQuote.Quote(Level3Guest.BeginMarker)} \"{log}\" timeout -k 5 300 {command} </dev/null 2>\"{log}.stderr\"");
+                // A boot without the init's line or with a non-zero status leaves its stderr
+                // and console tail in the output (the run directory goes when the run succeeds).
+                script.AppendLine(CultureInfo.InvariantCulture,
+                    $"grep -q {ShellQuote.Quote(Level3Guest.BeginMarker)} \"{log}\" || {{ echo \"failed-sample {name}-{run}\"; sed 's/^/  stderr: /' \"{log}.stderr\"; tail -c 2000 \"{log}\" | sed 's/^/  console: /'; }}");
             }
         }
 
@@ -94,7 +105,8 @@ internal static class Program
         Level2Result result = await lab.BootAsync();
         LabJobResult job = result.Job;
         var samples = job.OutputLines.Select(BootSample.TryParse).OfType<BootSample>().ToList();
-        foreach (string line in job.OutputLines.Where(l => l.StartsWith("warmup", StringComparison.Ordinal) || l.StartsWith("QEMU", StringComparison.Ordinal)))
+        foreach (string line in job.OutputLines.Where(l => l.StartsWith("warmup", StringComparison.Ordinal) || l.StartsWith("QEMU", StringComparison.Ordinal)
+            || l.StartsWith("failed-sample", StringComparison.Ordinal) || l.StartsWith("  stderr: ", StringComparison.Ordinal) || l.StartsWith("  console: ", StringComparison.Ordinal)))
             Console.WriteLine(line);
         if (!result.Completed || samples.Count != options.Runs * vmms.Length)
         {
