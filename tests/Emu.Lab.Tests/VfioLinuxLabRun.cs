@@ -227,7 +227,7 @@ public sealed class VfioLinuxLabRun
         # first attempt is kept in the output as "first-attempt-*" lines (its level-3
         # markers defused, so only the second attempt's guest output is parsed). Level 2 is TCG
         # emulating nested SVM, and its own kernel has crashed under the same load
-        # (see RunAsync), so a single triple fault there does not say whose fault it is.
+        # (see Level2Retry), so a single triple fault there does not say whose fault it is.
         vmm_run() {
             name=$1; shift
             vmm_once "$@"; rc=$?
