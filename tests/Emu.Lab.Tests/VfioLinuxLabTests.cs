@@ -133,6 +133,47 @@ public class VfioLinuxLabTests(ITestOutputHelper output)
         return sb.ToString();
     }
 
+    // With EMU_VFIO_ROUNDS=N: every read of every round, the median throughput of each VMM,
+    // their ratio, and each round's ratio of its two median reads (the rounds alternate, so
+    // each pair ran close together in time).
+    string DescribeRounds(VfioLinuxLabRun lab)
+    {
+        var sb = new StringBuilder();
+        var all = new Dictionary<string, List<double>> { ["emu"] = [], ["qemu"] = [] };
+        var perRound = new List<string>();
+        for (int round = 1; round <= VfioLinuxLabRun.ComparisonRounds; round++)
+        {
+            var medians = new Dictionary<string, double>();
+            foreach (string vmm in all.Keys)
+            {
+                VfioLinuxLabRun.VmmRun r = lab[VfioLinuxLabRun.ComparisonJob(vmm, round)];
+                List<double> rates = r.Reads.Select(read => VfioLinuxLabRun.Throughput(r, read) / (1 << 20)).ToList();
+                string reads = rates.Count > 0
+                    ? "MiB/s " + string.Join(" ", rates.Select(x => x.ToString("F1", CultureInfo.InvariantCulture)))
+                    : $"no timed reads (level-3 script finished: {r.Output.Completed}, status {r.Output.ExitCode?.ToString(CultureInfo.InvariantCulture) ?? "none"}; samples: {string.Join(" ", r.Samples.Keys)})";
+                sb.Append(CultureInfo.InvariantCulture, $"round {round} {vmm}: vmm exit {r.ExitCode}, {reads}\n");
+                all[vmm].AddRange(rates);
+                if (rates.Count > 0)
+                    medians[vmm] = Median(rates);
+            }
+            if (medians.Count == 2)
+                perRound.Add((medians["emu"] / medians["qemu"]).ToString("F2", CultureInfo.InvariantCulture));
+        }
+        if (all["emu"].Count > 0 && all["qemu"].Count > 0)
+        {
+            double emu = Median(all["emu"]), qemu = Median(all["qemu"]);
+            sb.Append(CultureInfo.InvariantCulture, $"{VfioLinuxLabRun.ComparisonRounds} rounds: median of {all["emu"].Count} emu reads {emu:F1} MiB/s, of {all["qemu"].Count} QEMU reads {qemu:F1} MiB/s: throughput ratio emu/qemu {emu / qemu:F2}; per round {string.Join(" ", perRound)}");
+        }
+        return sb.ToString();
+    }
+
+    static double Median(List<double> values)
+    {
+        var sorted = values.Order().ToList();
+        int mid = sorted.Count / 2;
+        return sorted.Count % 2 == 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+    }
+
     // The comparison the issue asks for, in the same level-2 run: sequential O_DIRECT read
     // throughput and exits per MiB, emu against QEMU 7.2's -device vfio-pci with the same
     // device, both with guest RAM on transparent huge pages (QEMU's anonymous RAM by
@@ -157,6 +198,8 @@ public class VfioLinuxLabTests(ITestOutputHelper output)
             + string.Create(CultureInfo.InvariantCulture, $"counted reads: emu {emuExits:F2} exits/MiB, qemu {qemuExits:F2}: exits ratio {emuExits / Math.Max(qemuExits, 0.001):F2}; throughput ratio emu/qemu {emuRate / qemuRate:F2}"));
         if (small.Output.Completed && small.Reads.Any())
             output.WriteLine("with shmem_enabled=never (emu's RAM on 4 KiB pages): " + DescribeReads("emu", small));
+        if (VfioLinuxLabRun.ComparisonRounds > 1)
+            output.WriteLine(DescribeRounds(lab));
         // Counts are not quite deterministic (timer ticks fall where they fall): 10% slack.
         Assert.True(emuExits <= qemuExits * 1.1 + 1, $"emu {emuExits:F1} exits/MiB against QEMU's {qemuExits:F1}");
     }
