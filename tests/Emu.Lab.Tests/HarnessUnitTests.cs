@@ -201,4 +201,59 @@ public class HarnessUnitTests
         Assert.Equal(expectedBoots, boots);
         Assert.Equal(expectedBoots - 1, log.Count);
     }
+
+    // Level 2's init dumps a quiet job's threads at half the stall check's time, so the dump
+    // is written (and the run directory changes) before the stall check kills level 2.
+    [Theory]
+    [InlineData(300, 150)]
+    [InlineData(30, 15)]
+    [InlineData(12, 10)] // never below 10 s
+    [InlineData(0, 0)] // no stall check, no dump
+    public void The_hang_dump_comes_at_half_the_stall_timeout(int stallSeconds, int dumpSeconds)
+    {
+        var options = new Level2Options { StallTimeout = TimeSpan.FromSeconds(stallSeconds) };
+        Assert.Equal(TimeSpan.FromSeconds(dumpSeconds), options.HangDumpAfter);
+    }
+
+    [Fact]
+    public async Task A_stalled_level_2_s_hang_dump_is_in_the_retry_log()
+    {
+        var log = new List<string>();
+        int boots = 0;
+        LabRunException stalled = Failed(timedOut: false, stalled: true, console: "");
+        var withDump = new LabRunException("stalled", new Level2Result
+        {
+            Jobs = [], Console = "", QemuStderr = "", ConsoleLogPath = "/dev/null", RunDirectory = "/nonexistent",
+            TimedOut = true, Stalled = true, HangDumps = "--- pid 42 ppid 1: emu -machine q35\n  thread 42 'emu' S(sleeping) wchan=kvm_vcpu_ioctl\n",
+        });
+        await Level2Retry.RunAsync(() => ++boots == 1 ? throw withDump : Task.FromResult(0), log.Add);
+        Assert.Contains("wchan=kvm_vcpu_ioctl", Assert.Single(log));
+        Assert.Contains("hang dumps:", withDump.Result.Describe());
+        Assert.DoesNotContain("hang dumps:", stalled.Result.Describe());
+    }
+
+    // The level-2 init is busybox sh: it must at least parse (busybox sh -n) on this machine.
+    [Fact]
+    public void The_level_2_init_script_parses_in_busybox_sh()
+    {
+        string busybox = File.Exists("/bin/busybox") ? "/bin/busybox" : "/usr/bin/busybox";
+        if (!File.Exists(busybox))
+        {
+            Assert.False(LabEnvironment.IsCi, "busybox is missing (scripts/install-test-deps.sh installs busybox-static)");
+            return; // a developer machine without busybox: nothing to parse with
+        }
+        string path = Path.Combine(Path.GetTempPath(), $"emu-l2-init-{Guid.NewGuid():N}.sh");
+        File.WriteAllText(path, Level2Initramfs.InitScript);
+        try
+        {
+            using var p = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo(busybox, ["sh", "-n", path]) { RedirectStandardError = true })!;
+            string err = p.StandardError.ReadToEnd();
+            p.WaitForExit();
+            Assert.True(p.ExitCode == 0, err);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
 }

@@ -154,5 +154,11 @@ public class Level2LabTests(ITestOutputHelper output)
         Assert.True(e.Result.Elapsed < options.Timeout, $"stopped after {e.Result.Elapsed}, not by the stall check");
         Assert.Equal("before-silence\n", e.Result.Job.Output);
         Assert.Contains("made no progress for 30 s", e.Message);
+        // Before the stall check struck, level 2's init recorded what the quiet job was doing:
+        // the job's sleep, blocked in the kernel, among the processes it lists.
+        output.WriteLine(e.Result.HangDumps);
+        Assert.Contains("no file in the run directory changed for", e.Result.HangDumps);
+        Assert.Contains("sleep 900", e.Result.HangDumps);
+        Assert.Contains("hang dumps:", e.Message);
     }
 }

@@ -22,6 +22,13 @@ public sealed class Level2Options
     // instead of at a timeout sized for slow jobs. Zero turns the check off.
     public TimeSpan StallTimeout { get; set; } = TimeSpan.FromMinutes(5);
 
+    // Inside level 2, a job whose run directory stays unchanged this long gets one dump of
+    // every process's threads and kernel stacks (<job>.hang, Level2Result.HangDumps): half
+    // the stall check's time, so the dump exists before the stall check kills level 2.
+    public TimeSpan HangDumpAfter => StallTimeout > TimeSpan.Zero
+        ? TimeSpan.FromSeconds(Math.Max(10, Math.Round(StallTimeout.TotalSeconds / 2)))
+        : TimeSpan.Zero;
+
     // How long to wait for another level-2 guest on this machine to finish (LabLock).
     public TimeSpan LockWait { get; set; } = TimeSpan.FromMinutes(60);
 

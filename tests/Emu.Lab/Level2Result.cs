@@ -37,6 +37,10 @@ public sealed partial class Level2Result
     // this lab under passthrough load (QEMU-TCG emulating nested SVM).
     public bool Level2Crashed => !Completed && (TimedOut || Console.Contains("Kernel panic", StringComparison.Ordinal));
 
+    // What level 2's init recorded about jobs that went quiet for Level2Options.HangDumpAfter
+    // (threads, states and kernel stacks of every process; empty when none did).
+    public string HangDumps { get; init; } = "";
+
     // Wall time from QEMU's start to its exit.
     public TimeSpan Elapsed { get; init; }
 
@@ -74,6 +78,8 @@ public sealed partial class Level2Result
         }
         sb.Append(CultureInfo.InvariantCulture, $"--- level-2 console tail ({ConsoleLogPath}):\n");
         sb.Append(TextLines.Tail(Console, tailLines)).Append('\n');
+        if (HangDumps.Length > 0)
+            sb.Append("--- hang dumps:\n").Append(HangDumps).Append('\n');
         string stderr = string.Join('\n', TextLines.Split(QemuStderr).Where(l => !l.Contains("TCG doesn't support requested feature", StringComparison.Ordinal)));
         if (stderr.Length > 0)
             sb.Append("--- qemu stderr:\n").Append(TextLines.Tail(stderr, tailLines)).Append('\n');
@@ -89,7 +95,7 @@ public sealed partial class Level2Result
     private static partial Regex ReadyRegex();
 
     internal static Level2Result Collect(IReadOnlyList<LabJob> jobs, string console, string stderr, string consoleLogPath,
-        string runDirectory, int? qemuExit, bool timedOut, bool stalled, TimeSpan elapsed, TimeSpan lockWait)
+        string runDirectory, int? qemuExit, bool timedOut, bool stalled, TimeSpan elapsed, TimeSpan lockWait, string hangDumps = "")
     {
         var ends = new Dictionary<string, (int Rc, double Seconds)>();
         foreach (Match m in JobEndRegex().Matches(console))
@@ -140,6 +146,7 @@ public sealed partial class Level2Result
             Completed = console.Contains(Level2Initramfs.DoneMarker, StringComparison.Ordinal) && results.All(r => r.ExitCode is not null),
             Elapsed = elapsed,
             LockWait = lockWait,
+            HangDumps = hangDumps,
             GuestBootSeconds = ready.Success ? double.Parse(ready.Groups[1].Value, CultureInfo.InvariantCulture) : null,
         };
     }

@@ -21,7 +21,8 @@ public static class Level2Retry
             }
             catch (LabRunException e) when (attempt == 1 && e.Result.Level2Crashed)
             {
-                log($"LEVEL 2 CRASHED ({Why(e.Result)}; run dir {e.Result.RunDirectory}): booting it once more");
+                log($"LEVEL 2 CRASHED ({Why(e.Result)}; run dir {e.Result.RunDirectory}): booting it once more"
+                    + (e.Result.HangDumps.Length > 0 ? "\nwhat level 2 recorded before the stall:\n" + e.Result.HangDumps : ""));
             }
         }
     }

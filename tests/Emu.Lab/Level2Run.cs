@@ -189,7 +189,7 @@ public sealed partial class Level2Run : IDisposable
         string stderrText;
         lock (stderr) stderrText = stderr.ToString();
         File.WriteAllText(PathFor("qemu-stderr.log"), stderrText);
-        var result = Level2Result.Collect(_jobs, consoleText, stderrText, consoleLog, Directory, exitCode, timedOut, stalled, watch.Elapsed, lockWait);
+        var result = Level2Result.Collect(_jobs, consoleText, stderrText, consoleLog, Directory, exitCode, timedOut, stalled, watch.Elapsed, lockWait, ReadHangDumps());
         Result = result;
         if (!result.Completed)
         {
@@ -209,6 +209,7 @@ public sealed partial class Level2Run : IDisposable
         {
             "console=ttyS0", "panic=-1", "quiet", "intel_iommu=on", "iommu=pt",
             $"lab.run={Directory}", $"lab.rootcache={Options.RootCacheMode}", $"lab.tmp={(Options.ShareHostTmp ? "host" : "tmpfs")}",
+            $"lab.hangdump={Options.HangDumpAfter.TotalSeconds.ToString("F0", CultureInfo.InvariantCulture)}",
         };
         if (!Options.ShareHostTmp)
         {
@@ -300,6 +301,19 @@ public sealed partial class Level2Run : IDisposable
         }
         catch (OperationCanceledException) { }
         return false;
+    }
+
+    // The <job>.hang files level 2's init wrote for jobs that went quiet (Level2Initramfs).
+    string ReadHangDumps()
+    {
+        var sb = new StringBuilder();
+        foreach (var job in _jobs)
+        {
+            string path = PathFor($"{job.Name}.hang");
+            if (File.Exists(path))
+                sb.Append(CultureInfo.InvariantCulture, $"--- {path}:\n").Append(File.ReadAllText(path));
+        }
+        return sb.ToString();
     }
 
     // Total size of the files directly in the run directory (job outputs, level-3 consoles).
