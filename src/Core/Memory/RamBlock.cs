@@ -57,13 +57,6 @@ public sealed unsafe class RamBlock : IHostMemory, IDisposable
     /// <summary>A bounds-checked view of part of the block.</summary>
     public Span<byte> AsSpan(ulong offset, int length) => _mapping.AsSpan(offset, length);
 
-    /// <summary>Fills the block with zeros, returning the pages to the kernel.</summary>
-    public void Clear()
-    {
-        if (LibC.madvise(_mapping.Pointer, (nuint)Size, LibC.MADV_DONTNEED) < 0)
-            new Span<byte>(_mapping.Pointer, checked((int)Math.Min(Size, int.MaxValue))).Clear();
-    }
-
     public void Dispose()
     {
         _mapping.Dispose();

@@ -54,7 +54,6 @@ public static unsafe partial class LibC
     public const int SIG_SETMASK = 2;
     public const int SIGUSR1 = 10;
 
-    public const int MADV_DONTNEED = 4;
     public const int MADV_HUGEPAGE = 14;
 
     [LibraryImport(Lib, SetLastError = true)]
