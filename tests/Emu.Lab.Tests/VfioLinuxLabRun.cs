@@ -125,10 +125,6 @@ public sealed class VfioLinuxLabRun
         echo "hp_remaining=$(ls /sys/class/nvme | wc -l)"
         """;
 
-    // emu without passthrough devices and with a QMP socket; a perl client (core modules
-    // only) follows the console: device_add vfio-pci of the NVMe once the guest waits for
-    // it, device_del once the guest has read it, then it waits for DEVICE_DELETED. The job
-    // prints what vmm_run prints, so the same parser reads it.
     // device_add vfio-pci of the NVMe ($args[0]) once the guest waits for it, device_del once
     // the guest has read it, then DEVICE_DELETED.
     static readonly string HotplugClient = new QmpConsoleClient(consoleWaitSeconds: 900)
@@ -139,6 +135,9 @@ public sealed class VfioLinuxLabRun
         .WaitForEvent("DEVICE_DELETED")
         .Command("\"$sock\"", "\"$console\"", "\"$nvme\"");
 
+    // emu without passthrough devices and with a QMP socket, driven by HotplugClient (a perl
+    // client, core modules only, that follows the console). The job prints what vmm_run
+    // prints, so the same parser reads it.
     static string HotplugJob(string emu, string bootArgs) => $$$"""
         sock="/tmp/emu-qmp-$$.sock" # tmpfs: the run directory is 9p, where sockets cannot be bound
         console="$LAB_DIR/$LAB_JOB.console"

@@ -154,24 +154,17 @@ public class VfioLinuxLabTests(ITestOutputHelper output)
                 sb.Append(CultureInfo.InvariantCulture, $"round {round} {vmm}: vmm exit {r.ExitCode}, {reads}\n");
                 all[vmm].AddRange(rates);
                 if (rates.Count > 0)
-                    medians[vmm] = Median(rates);
+                    medians[vmm] = Statistics.Median(rates);
             }
             if (medians.Count == 2)
                 perRound.Add((medians["emu"] / medians["qemu"]).ToString("F2", CultureInfo.InvariantCulture));
         }
         if (all["emu"].Count > 0 && all["qemu"].Count > 0)
         {
-            double emu = Median(all["emu"]), qemu = Median(all["qemu"]);
+            double emu = Statistics.Median(all["emu"]), qemu = Statistics.Median(all["qemu"]);
             sb.Append(CultureInfo.InvariantCulture, $"{VfioLinuxLabRun.ComparisonRounds} rounds: median of {all["emu"].Count} emu reads {emu:F1} MiB/s, of {all["qemu"].Count} QEMU reads {qemu:F1} MiB/s: throughput ratio emu/qemu {emu / qemu:F2}; per round {string.Join(" ", perRound)}");
         }
         return sb.ToString();
-    }
-
-    static double Median(List<double> values)
-    {
-        var sorted = values.Order().ToList();
-        int mid = sorted.Count / 2;
-        return sorted.Count % 2 == 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
     }
 
     // The comparison the issue asks for, in the same level-2 run: sequential O_DIRECT read

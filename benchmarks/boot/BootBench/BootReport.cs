@@ -1,4 +1,5 @@
 using System.Globalization;
+using Emu.Lab;
 
 namespace Emu.Benchmarks.Boot;
 
@@ -14,9 +15,9 @@ internal static class BootReport
         foreach (string vmm in vmms)
         {
             var mine = samples.Where(s => s.Vmm == vmm).ToList();
-            double first = Median(mine.Where(s => s.FirstLineSeconds != null).Select(s => s.FirstLineSeconds!.Value));
-            double exit = Median(mine.Select(s => s.ExitSeconds));
-            double rss = Median(mine.Where(s => s.MaxRssKib != null).Select(s => s.MaxRssKib!.Value / 1024.0));
+            double first = Statistics.Median(mine.Where(s => s.FirstLineSeconds != null).Select(s => s.FirstLineSeconds!.Value));
+            double exit = Statistics.Median(mine.Select(s => s.ExitSeconds));
+            double rss = Statistics.Median(mine.Where(s => s.MaxRssKib != null).Select(s => s.MaxRssKib!.Value / 1024.0));
             int fails = mine.Count(s => s.ExitCode != 0 || s.FirstLineSeconds == null);
             medians[vmm] = (first, exit, rss);
             output.WriteLine(string.Format(inv, "{0,-18} {1,5} {2,16:F2} {3,16:F2} {4,16:F1} {5,6}", vmm, mine.Count, first, exit, rss, fails));
@@ -36,13 +37,5 @@ internal static class BootReport
                     mine, other, e.First / o.First, e.Exit / o.Exit, e.Rss / o.Rss));
             }
         }
-    }
-
-    static double Median(IEnumerable<double> values)
-    {
-        double[] v = values.OrderBy(x => x).ToArray();
-        if (v.Length == 0)
-            return double.NaN;
-        return v.Length % 2 == 1 ? v[v.Length / 2] : (v[v.Length / 2 - 1] + v[v.Length / 2]) / 2;
     }
 }
