@@ -74,28 +74,28 @@ public sealed class LinuxBootBadInputTests : IDisposable
         Assert.DoesNotContain("   at ", stderr);
     }
 
-    [KvmFact]
+    [Fact]
     public void AFileThatIsNeitherABzImageNorAnElfIsRefused()
     {
         string text = File("notes.txt", "just some text, not a kernel\n"u8.ToArray().Concat(new byte[8192]).ToArray());
         AssertOneLine($"-kernel {text}: not a Linux bzImage", "-kernel", text);
     }
 
-    [KvmFact]
+    [Fact]
     public void AnElfWithoutAPvhEntryIsRefused()
     {
         // The test host's own program: an x86-64 ELF, but not a kernel.
         AssertOneLine("-kernel /bin/true: ELF", "-kernel", "/bin/true");
     }
 
-    [KvmFact]
+    [Fact]
     public void ABootProtocolThatIsTooOldIsRefused()
     {
         string old = File("old-bzImage", BzImage(0x020A));
         AssertOneLine($"-kernel {old}: boot protocol 2.10 is too old", "-kernel", old);
     }
 
-    [KvmFact]
+    [Fact]
     public void AnInitrdTooBigForMemoryIsRefused()
     {
         string kernel = File("bzImage", BzImage(0x020F));
@@ -106,15 +106,15 @@ public sealed class LinuxBootBadInputTests : IDisposable
         AssertOneLine($"-initrd {huge}: 200 MiB does not fit in the machine's 128 MiB of RAM", "-m", "128", "-kernel", kernel, "-initrd", huge);
     }
 
-    [KvmFact]
+    [Fact]
     public void BadCpuCountsAreRefusedWithAKernelToo()
     {
         string kernel = File("bzImage", BzImage(0x020F));
         AssertOneLine("-smp: at least one CPU is needed", "-smp", "0", "-kernel", kernel);
-        AssertOneLine("exceeds the maximum the kvm accelerator allows", "-smp", "100000", "-kernel", kernel);
+        AssertOneLine("exceeds the maximum the q35-2.0 machine supports (255)", "-smp", "100000", "-kernel", kernel);
     }
 
-    [KvmFact]
+    [Fact]
     public void MisusedOptionsAreRefused()
     {
         string kernel = File("bzImage", BzImage(0x020F));

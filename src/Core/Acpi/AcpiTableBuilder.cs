@@ -14,7 +14,7 @@ public static class AcpiTableBuilder
     /// <summary>Size of the ICH9 PM I/O block at PMBASE.</summary>
     public const byte PmBlockSize = 0x80;
 
-    private const int MaxCpus = 255;
+    public const int MaxCpus = 255;
     private const int TableAlignment = 8;
 
     public static AcpiTables Build(AcpiPlatform platform, ulong guestAddress)

@@ -37,6 +37,19 @@ public abstract class Device : EmuObject
         Machine = null;
     }
 
+    /// <summary>
+    /// Checks what can be checked before the board is built and the accelerator
+    /// opened: required options, the backends that link properties name, host
+    /// resources. A command line with a mistake is then refused for that mistake
+    /// on any host, whether or not the accelerator could open. Realize checks
+    /// again what may have changed in between.
+    /// </summary>
+    public void CheckConfiguration(Machine machine) => OnCheckConfiguration(machine);
+
+    protected virtual void OnCheckConfiguration(Machine machine)
+    {
+    }
+
     protected abstract void OnRealize(Machine machine);
 
     protected virtual void OnUnrealize()

@@ -114,6 +114,33 @@ public abstract class Machine : EmuObject, IDisposable
     /// <summary>What the board needs from the accelerator.</summary>
     protected virtual VirtualMachineOptions VmOptions => new();
 
+    /// <summary>The most vCPUs the board can describe to the guest (the accelerator may allow fewer).</summary>
+    public virtual int MaxCpus => int.MaxValue;
+
+    private bool _checked;
+
+    /// <summary>
+    /// Checks the machine's own options (CPUs, RAM, boot inputs) before the
+    /// accelerator opens: a mistake in them is reported as such on any host.
+    /// <see cref="Initialize"/> runs it too if nobody did.
+    /// </summary>
+    public void CheckConfiguration()
+    {
+        if (_checked)
+            return;
+        if (CpuCount < 1)
+            throw new MachineConfigurationException($"Invalid number of CPUs: {CpuCount}");
+        if (CpuCount > MaxCpus)
+            throw new MachineConfigurationException($"Number of CPUs requested ({CpuCount}) exceeds the maximum the {Type.Name} machine supports ({MaxCpus})");
+        OnCheckConfiguration();
+        _checked = true;
+    }
+
+    /// <summary>The board's checks of its options, before anything is built.</summary>
+    protected virtual void OnCheckConfiguration()
+    {
+    }
+
     /// <summary>
     /// Creates the VM, the address spaces and the board, and the vCPUs. After
     /// this the machine can be started.
@@ -123,8 +150,7 @@ public abstract class Machine : EmuObject, IDisposable
         if (_controller != null)
             throw new InvalidOperationException("machine already initialized");
         LoggerFactory = loggerFactory ?? NullLoggerFactory.Instance;
-        if (CpuCount < 1)
-            throw new MachineConfigurationException($"Invalid number of CPUs: {CpuCount}");
+        CheckConfiguration();
         if (CpuCount > accelerator.MaxVcpus)
             throw new MachineConfigurationException($"Number of CPUs requested ({CpuCount}) exceeds the maximum the {accelerator.Name} accelerator allows ({accelerator.MaxVcpus})");
         Vm = accelerator.CreateVirtualMachine(VmOptions);

@@ -4,8 +4,9 @@ namespace Emu.Core.Objects;
 
 /// <summary>
 /// A reference to another object by id or canonical path (a drive, a netdev,
-/// a chardev, an iommufd backend). Stored as text; resolved when the object
-/// is realized, against objects whose type is <see cref="TargetType"/>.
+/// a chardev). Stored as text; resolved when the object is realized, against
+/// objects whose type is <see cref="TargetType"/>. The backend a link names
+/// serves that one device, as in QEMU: a second device naming it is an error.
 /// </summary>
 public sealed class LinkProperty : Property<string?>
 {

@@ -307,6 +307,9 @@ public abstract class PciDevice : Device
         Bus.SetIntx(this, pin, asserted);
     }
 
+    // A malformed addr= is a mistake in the options, found before the board exists.
+    protected override void OnCheckConfiguration(Machine machine) => RequestedAddress();
+
     protected override void OnRealize(Machine machine)
     {
         PciBus bus = (this as IPciBusProvider)?.PciBus

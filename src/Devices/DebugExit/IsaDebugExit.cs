@@ -24,12 +24,19 @@ public sealed class IsaDebugExit : Device, IIoHandler
     {
     }
 
-    protected override void OnRealize(Machine machine)
+    protected override void OnCheckConfiguration(Machine machine) => PortSize();
+
+    private ulong PortSize()
     {
         long size = Get(IoSizeProperty);
         if (size is not (1 or 2 or 4))
             throw new MachineConfigurationException($"isa-debug-exit: iosize must be 1, 2 or 4, not {size}");
-        _region = MemoryRegion.CreateIo("isa-debug-exit", (ulong)size, this);
+        return (ulong)size;
+    }
+
+    protected override void OnRealize(Machine machine)
+    {
+        _region = MemoryRegion.CreateIo("isa-debug-exit", PortSize(), this);
         machine.IoPorts.Root.AddSubregion(_region, (ulong)Get(IoBaseProperty));
     }
 

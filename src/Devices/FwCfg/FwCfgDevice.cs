@@ -55,8 +55,7 @@ public sealed class FwCfgDevice : Device, IIoHandler
     /// <summary>Adds a named file (names up to 55 bytes, e.g. "opt/emu/mode"); a name may be given once.</summary>
     public void AddFile(string name, byte[] data)
     {
-        if (name.Length == 0 || Encoding.UTF8.GetByteCount(name) > MaxNameLength)
-            throw new MachineConfigurationException($"fw_cfg: file name '{name}' must be 1 to {MaxNameLength} bytes");
+        CheckFileName(name);
         lock (_lock)
         {
             if (_files.Any(f => f.Name == name))
@@ -66,6 +65,13 @@ public sealed class FwCfgDevice : Device, IIoHandler
             _items[selector] = data;
             RebuildDirectory();
         }
+    }
+
+    /// <summary>A file name fits the directory entry's name field (1 to 55 bytes and a NUL).</summary>
+    public static void CheckFileName(string name)
+    {
+        if (name.Length == 0 || Encoding.UTF8.GetByteCount(name) > MaxNameLength)
+            throw new MachineConfigurationException($"fw_cfg: file name '{name}' must be 1 to {MaxNameLength} bytes");
     }
 
     private void RebuildDirectory()

@@ -77,10 +77,30 @@ public class Q35Machine : Machine
 
     public PciBus PciBus => HostBridge?.PciBus ?? throw new InvalidOperationException("machine not built");
 
-    protected override void Build()
+    /// <summary>The MADT's xAPIC entries: APIC IDs 0-254, 0xFF being the broadcast ID.</summary>
+    public override int MaxCpus => AcpiTableBuilder.MaxCpus;
+
+    /// <summary>At most 1 TiB of RAM: a mistyped size is refused before the host is asked for the memory.</summary>
+    public const ulong MaxRamSize = 1UL << 40;
+
+    // RAM size, firmware size and the direct boot's inputs are checked (and the
+    // boot planned) before the accelerator opens.
+    protected override void OnCheckConfiguration()
     {
         if (KernelBoot != null && Firmware != null)
             throw new MachineConfigurationException("a kernel booted directly runs without firmware: give either a kernel or a firmware image");
+        if (RamSize < 2UL << 20)
+            throw new MachineConfigurationException($"Memory size {RamSize >> 10} KiB is too small: q35 needs at least 2 MiB");
+        if (RamSize > MaxRamSize)
+            throw new MachineConfigurationException($"Memory size {RamSize >> 30} GiB is too large: q35 supports at most {MaxRamSize >> 30} GiB");
+        if (Firmware is { } image && (image.Length == 0 || image.Length % 0x10000 != 0 || (ulong)image.Length > Q35Layout.MaxFirmwareSize))
+            throw new MachineConfigurationException($"firmware image of {image.Length} bytes: the size must be a non-zero multiple of 64 KiB, at most {Q35Layout.MaxFirmwareSize >> 20} MiB");
+        if (KernelBoot != null)
+            PlanKernelBoot(KernelBoot);
+    }
+
+    protected override void Build()
+    {
         BuildRam();
         BuildFirmware();
         HostBridge = CreateDevice<Q35HostBridge>(Q35HostBridge.TypeInfo);
@@ -103,8 +123,6 @@ public class Q35Machine : Machine
         RecordMemorySizeInCmos(Rtc.Rtc!);
         KeyboardController = CreateDevice<IsaI8042>(IsaI8042.TypeInfo);
         AddDevice(KeyboardController, "i8042");
-        if (KernelBoot != null)
-            PlanKernelBoot(KernelBoot);
     }
 
     private void PlanKernelBoot(KernelBootRequest request)
@@ -142,8 +160,6 @@ public class Q35Machine : Machine
 
     private void BuildRam()
     {
-        if (RamSize < 2UL << 20)
-            throw new MachineConfigurationException($"Memory size {RamSize >> 10} KiB is too small: q35 needs at least 2 MiB");
         MainRam = Own(new RamBlock("pc.ram", RamSize));
         ulong below = Q35Layout.BelowFourGiB(RamSize);
         MemoryRegion root = SystemMemory.Root;
@@ -158,8 +174,6 @@ public class Q35Machine : Machine
         if (image == null)
             return;
         ulong size = (ulong)image.Length;
-        if (size == 0 || size % 0x10000 != 0 || size > Q35Layout.MaxFirmwareSize)
-            throw new MachineConfigurationException($"firmware image of {size} bytes: the size must be a non-zero multiple of 64 KiB, at most {Q35Layout.MaxFirmwareSize >> 20} MiB");
         var rom = Own(new RamBlock("pc.bios", size));
         image.CopyTo(rom.AsSpan(0, image.Length));
         MemoryRegion root = SystemMemory.Root;

@@ -24,17 +24,19 @@ public sealed class IsaSerial : Device
 
     public Chardev.Chardev? Backend { get; private set; }
 
+    protected override void OnCheckConfiguration(Machine machine) => ResolveChardev(machine);
+
+    private Chardev.Chardev? ResolveChardev(Machine machine) =>
+        Get(ChardevProperty) is { } id ? machine.ResolveBackend<Chardev.Chardev>(id, "chardev", this) : null;
+
     protected override void OnRealize(Machine machine)
     {
         Uart = new Uart16550(machine.IrqLine((int)Get(IrqProperty)));
         _region = MemoryRegion.CreateIo($"serial@{Get(IoBaseProperty):x}", 8, Uart);
         machine.IoPorts.Root.AddSubregion(_region, (ulong)Get(IoBaseProperty));
-        string? chardev = Get(ChardevProperty);
-        if (chardev != null)
-        {
-            Backend = machine.ResolveBackend<Chardev.Chardev>(chardev, "chardev", this);
+        Backend = ResolveChardev(machine);
+        if (Backend != null)
             Uart.Connect(Backend);
-        }
     }
 
     protected override void OnUnrealize()

@@ -61,15 +61,28 @@ public sealed class VfioPciDevice : PciDevice
 
     public override string Description => HostAddress == null ? Type.Description : $"VFIO passthrough of {HostAddress}";
 
-    protected override void RealizePci(Machine machine)
+    // The host function must exist and be bound to vfio-pci, and an iommufd= must name one.
+    protected override void OnCheckConfiguration(Machine machine)
+    {
+        base.OnCheckConfiguration(machine);
+        LocateHostDevice();
+        if (Get(IommufdProperty) is string iommufdId)
+            machine.ResolveBackend<IommufdBackend>(iommufdId, "iommufd", this);
+    }
+
+    private VfioHostDevice LocateHostDevice()
     {
         string host = Get(HostProperty) ?? throw new MachineConfigurationException("vfio-pci: host= is required (the host PCI address, e.g. host=0000:01:00.0)");
-        PciAddress address = VfioHostDevice.ParseAddress(host);
-        HostAddress = address.ToString();
+        return VfioHostDevice.Locate(Syscalls, VfioHostDevice.ParseAddress(host));
+    }
+
+    protected override void RealizePci(Machine machine)
+    {
+        VfioHostDevice hostDevice = LocateHostDevice();
+        HostAddress = hostDevice.Name;
         _who = $"vfio-pci {HostAddress}";
         _logger = machine.LoggerFactory.CreateLogger("vfio");
         IVfioSystem system = Syscalls;
-        VfioHostDevice hostDevice = VfioHostDevice.Locate(system, address);
         VfioHostClaims.Claim(machine, HostAddress, _who);
         _claimed = machine;
         IVfioBackend backend = Get(IommufdProperty) is string iommufdId

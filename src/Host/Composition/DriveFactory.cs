@@ -13,7 +13,8 @@ namespace Emu.Host.Composition;
 /// </summary>
 internal static class DriveFactory
 {
-    public static void CreateAll(EmuOptions options, Machine machine, ObjectFactory objects)
+    /// <summary>Opens every drive; returns the devices that if=virtio asks for, to be added once the machine is built.</summary>
+    public static IReadOnlyList<Device> CreateAll(EmuOptions options, Machine machine, ObjectFactory objects)
     {
         int anonymous = 0;
         var autoDevices = new List<string>();
@@ -65,11 +66,9 @@ internal static class DriveFactory
             if (@interface == "virtio")
                 autoDevices.Add(id);
         }
-        foreach (string id in autoDevices)
-        {
-            var device = (Device)objects.Create(VirtioBlkPci.TypeInfo.Name, "device", null, new[] { new KeyValuePair<string, string>("drive", id) });
-            machine.AddDevice(device);
-        }
+        return autoDevices
+            .Select(id => (Device)objects.Create(VirtioBlkPci.TypeInfo.Name, "device", null, new[] { new KeyValuePair<string, string>("drive", id) }))
+            .ToList();
     }
 
     private static bool ParseSwitch(string? value, string what, string name) => value switch

@@ -3,6 +3,7 @@ using Emu.Core.Cpu;
 using Emu.Core.Machines;
 using Emu.Core.Objects;
 using Emu.Devices.DebugExit;
+using Emu.Devices.FwCfg;
 using Emu.Devices.Pc;
 using Emu.Devices.Serial;
 using Emu.Host.CommandLine;
@@ -13,6 +14,13 @@ namespace Emu.Host.Composition;
 /// <summary>
 /// The composition root: from parsed options to a machine with its
 /// accelerator, backends and devices, or a one-line error.
+///
+/// Everything that can be checked without running a guest is checked before
+/// the accelerator opens: options, the machine's CPUs, RAM and boot inputs,
+/// backends (files opened, sockets bound), devices and their properties, the
+/// backends and host functions they name. A mistake is therefore reported as
+/// itself on any host, and a host without the accelerator is reported only
+/// for a command line that is otherwise valid.
 /// </summary>
 internal static class VmLauncher
 {
@@ -47,28 +55,29 @@ internal static class VmLauncher
         machine.RamSize = options.MemorySize ?? 128UL << 20;
         machine.NoReboot = options.NoReboot;
 
-        if (machine is Q35Machine q35)
-        {
-            if (options.Kernel != null && options.Bios != null)
-                throw new CommandLineException("-kernel cannot be combined with -bios: the kernel is booted directly, without firmware");
-            if (options.Kernel == null && (options.Initrd != null || options.Append != null))
-                throw new CommandLineException($"{(options.Initrd != null ? "-initrd" : "-append")} needs -kernel");
-            if (options.Kernel != null)
-                q35.KernelBoot = KernelFiles.Open(options, machine.RamSize);
-            else
-                q35.Firmware = options.Bios != null ? FirmwareFile.Read(options.Bios) : BuiltinFirmware.Load();
-        }
-        else if (options.Kernel != null)
-        {
-            throw new CommandLineException($"-kernel: machine type {machineType} cannot boot a kernel directly");
-        }
-
-        CheckRequestedTypes(options, objects, configuration, machine.Type.Name);
-        IAccelerator accelerator = accel.Open();
+        IAccelerator? accelerator = null;
         var root = ContainerObject.Create();
         try
         {
-            InitializeMachine(machine, accelerator, loggers, options);
+            if (machine is Q35Machine q35)
+            {
+                if (options.Kernel != null && options.Bios != null)
+                    throw new CommandLineException("-kernel cannot be combined with -bios: the kernel is booted directly, without firmware");
+                if (options.Kernel == null && (options.Initrd != null || options.Append != null))
+                    throw new CommandLineException($"{(options.Initrd != null ? "-initrd" : "-append")} needs -kernel");
+                if (options.Kernel != null)
+                    q35.KernelBoot = KernelFiles.Open(options, machine.RamSize);
+                else
+                    q35.Firmware = options.Bios != null ? FirmwareFile.Read(options.Bios) : BuiltinFirmware.Load();
+            }
+            else if (options.Kernel != null)
+            {
+                throw new CommandLineException($"-kernel: machine type {machineType} cannot boot a kernel directly");
+            }
+            CheckMachine(machine, options);
+            CheckRequestedTypes(options, objects, configuration, machine.Type.Name);
+
+            // Backends and devices, made and checked but not yet realized.
             root.AddChild("machine", machine);
             root.AddChild("objects", ContainerObject.Create());
             root.AddChild("chardevs", ContainerObject.Create());
@@ -78,22 +87,30 @@ internal static class VmLauncher
                 chardevs.Create(chardev);
             foreach (KeyValueList obj in options.Objects)
                 AddObject(machine, objects, root, obj);
-            AddSerialPorts(options, machine, chardevs, objects);
-            DriveFactory.CreateAll(options, machine, objects);
+            var devices = new PendingDevices(machine);
+            AddSerialPorts(options, machine, chardevs, objects, devices);
+            devices.AddRange(DriveFactory.CreateAll(options, machine, objects));
             NetdevFactory.CreateAll(options, machine);
             if (options.UsesBuiltinFirmware && !options.Devices.Any(d => d.Get("driver") == IsaDebugExit.TypeInfo.Name))
-                AddBuiltinDebugExit(machine, objects);
+                AddBuiltinDebugExit(objects, devices);
             foreach (KeyValueList device in options.Devices)
-                AddDevice(machine, objects, configuration, device);
+                devices.Add(CreateDevice(objects, device));
+            IReadOnlyList<(string Name, byte[] Data)> fwCfgItems = ReadFwCfgItems(options, machine);
+
+            // Only now is the accelerator needed: the board, then the devices on it.
+            accelerator = accel.Open();
+            machine.Initialize(accelerator, loggers);
+            devices.RealizeAll();
             CheckBoardDevices(machine, configuration);
-            AddFwCfgItems(options, machine);
+            foreach ((string name, byte[] data) in fwCfgItems)
+                ((Q35Machine)machine).FwCfg!.AddFile(name, data);
             foreach (EmuObject backend in machine.Backends.Values.Where(b => b is Devices.Chardev.Chardev))
                 root.FindChild("chardevs")!.AddChild(backend.Id!, backend);
         }
         catch
         {
             machine.Dispose();
-            accelerator.Dispose();
+            accelerator?.Dispose();
             throw;
         }
         return new LaunchedVm(machine, accelerator, accel, objects, root, configuration, options.StartPaused);
@@ -179,11 +196,11 @@ internal static class VmLauncher
     }
 
     // A kernel, initrd or command line the boot cannot use is reported as the option that named it.
-    private static void InitializeMachine(Machine machine, IAccelerator accelerator, ILoggerFactory loggers, EmuOptions options)
+    private static void CheckMachine(Machine machine, EmuOptions options)
     {
         try
         {
-            machine.Initialize(accelerator, loggers);
+            machine.CheckConfiguration();
         }
         catch (Core.Boot.BootImageException e)
         {
@@ -235,7 +252,7 @@ internal static class VmLauncher
         return cpus;
     }
 
-    private static void AddSerialPorts(EmuOptions options, Machine machine, ChardevFactory chardevs, ObjectFactory objects)
+    private static void AddSerialPorts(EmuOptions options, Machine machine, ChardevFactory chardevs, ObjectFactory objects, PendingDevices devices)
     {
         IReadOnlyList<string> specs = options.Serials.Count > 0 ? options.Serials : new[] { "stdio" };
         if (specs.Count > s_serialPorts.Length)
@@ -251,43 +268,38 @@ internal static class VmLauncher
                 new KeyValuePair<string, string>("irq", s_serialPorts[i].Irq.ToString()),
                 new KeyValuePair<string, string>("chardev", backend.Id!),
             }, userRequest: false);
-            machine.AddDevice(serial, $"serial{i}");
+            devices.Add(serial, $"serial{i}");
         }
     }
 
     // The built-in firmware reports failures through isa-debug-exit at 0xF4,
     // as QEMU's "-device isa-debug-exit,iobase=0xf4,iosize=4" does.
-    private static void AddBuiltinDebugExit(Machine machine, ObjectFactory objects)
+    private static void AddBuiltinDebugExit(ObjectFactory objects, PendingDevices devices)
     {
         var device = objects.Create(IsaDebugExit.TypeInfo.Name, "device", null, new[]
         {
             new KeyValuePair<string, string>("iobase", "0xf4"),
             new KeyValuePair<string, string>("iosize", "4"),
         }, userRequest: false);
-        machine.AddDevice((Device)device, "debug-exit");
+        devices.Add((Device)device, "debug-exit");
     }
 
-    private static void AddDevice(Machine machine, ObjectFactory objects, KconfigConfiguration configuration, KeyValueList kv)
+    // The type was checked by CheckRequestedTypes.
+    private static Device CreateDevice(ObjectFactory objects, KeyValueList kv)
     {
         string driver = kv.Take("driver") ?? throw new CommandLineException($"-device '{kv}': missing driver");
         string? id = kv.Take("id");
-        try
-        {
-            configuration.RequireAvailable(objects.FindCreatable(driver, "device"), machine.Type.Name);
-        }
-        catch (Exception e) when (e is KconfigException or PropertyValueException)
-        {
-            throw new CommandLineException($"-device {driver}: {e.Message} (use -device help to list the devices of this machine)");
-        }
-        var obj = objects.Create(driver, "device", id, kv.Pairs);
-        machine.AddDevice((Device)obj);
+        return (Device)objects.Create(driver, "device", id, kv.Pairs);
     }
 
-    private static void AddFwCfgItems(EmuOptions options, Machine machine)
+    // -fw_cfg items, read before the accelerator opens and added once the machine is built.
+    private static IReadOnlyList<(string Name, byte[] Data)> ReadFwCfgItems(EmuOptions options, Machine machine)
     {
+        var items = new List<(string Name, byte[] Data)>();
         if (options.FwCfg.Count == 0)
-            return;
-        var fwcfg = (machine as Q35Machine)?.FwCfg ?? throw new CommandLineException("-fw_cfg: this machine has no fw_cfg device");
+            return items;
+        if (machine is not Q35Machine)
+            throw new CommandLineException("-fw_cfg: this machine has no fw_cfg device");
         foreach (KeyValueList kv in options.FwCfg)
         {
             string name = kv.Take("name") ?? throw new CommandLineException($"-fw_cfg '{kv}': missing name=");
@@ -296,6 +308,9 @@ internal static class VmLauncher
             kv.EnsureConsumed("-fw_cfg");
             if ((text == null) == (file == null))
                 throw new CommandLineException($"-fw_cfg {name}: give exactly one of string= or file=");
+            FwCfgDevice.CheckFileName(name);
+            if (items.Any(item => item.Name == name))
+                throw new CommandLineException($"-fw_cfg {name}: the name is given twice");
             byte[] data;
             if (text != null)
             {
@@ -312,7 +327,8 @@ internal static class VmLauncher
                     throw new CommandLineException($"-fw_cfg {name}: cannot read '{file}': {e.Message}");
                 }
             }
-            fwcfg.AddFile(name, data);
+            items.Add((name, data));
         }
+        return items;
     }
 }

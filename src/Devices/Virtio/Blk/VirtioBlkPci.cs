@@ -24,15 +24,33 @@ public sealed class VirtioBlkPci : VirtioPciDevice
 
     protected override uint PciClassCode => 0x010000; // mass storage, SCSI (as QEMU reports virtio-blk)
 
+    protected override void OnCheckConfiguration(Machine machine)
+    {
+        base.OnCheckConfiguration(machine);
+        ResolveDrive(machine);
+        QueueSize();
+    }
+
     protected override VirtioDevice CreateDevice(Machine machine)
     {
+        ushort queueSize = QueueSize();
+        _drive = ResolveDrive(machine);
+        _drive.Claim(this);
+        return new VirtioBlockDevice(_drive.Backend, Get(SerialProperty) ?? Id ?? Get(DriveProperty)!, queueSize);
+    }
+
+    private BlockDrive ResolveDrive(Machine machine)
+    {
         string drive = Get(DriveProperty) ?? throw new MachineConfigurationException($"{Type.Name}: drive property not set (use drive=<-drive id>)");
+        return machine.ResolveBackend<BlockDrive>(drive, "drive", this);
+    }
+
+    private ushort QueueSize()
+    {
         long queueSize = Get(QueueSizeProperty);
         if ((queueSize & (queueSize - 1)) != 0)
             throw new MachineConfigurationException($"{Type.Name}: queue-size {queueSize} is not a power of two");
-        _drive = machine.ResolveBackend<BlockDrive>(drive, "drive", this);
-        _drive.Claim(this);
-        return new VirtioBlockDevice(_drive.Backend, Get(SerialProperty) ?? Id ?? drive, (ushort)queueSize);
+        return (ushort)queueSize;
     }
 
     protected override void OnUnrealize()

@@ -22,10 +22,18 @@ public sealed class VirtioSerialPci : VirtioPciDevice
 
     protected override uint PciClassCode => 0x078000; // simple communication controller, other
 
+    protected override void OnCheckConfiguration(Machine machine)
+    {
+        base.OnCheckConfiguration(machine);
+        ResolveChardev(machine);
+    }
+
+    private Chardev.Chardev? ResolveChardev(Machine machine) =>
+        Get(ChardevProperty) is { } id ? machine.ResolveBackend<Chardev.Chardev>(id, "chardev", this) : null;
+
     protected override VirtioDevice CreateDevice(Machine machine)
     {
-        string? id = Get(ChardevProperty);
-        Chardev.Chardev? backend = id == null ? null : machine.ResolveBackend<Chardev.Chardev>(id, "chardev", this);
+        Chardev.Chardev? backend = ResolveChardev(machine);
         try
         {
             return new VirtioConsoleDevice(backend);

@@ -22,13 +22,25 @@ public sealed class VirtioNetPci : VirtioPciDevice
 
     protected override uint PciClassCode => 0x020000; // Ethernet controller
 
+    protected override void OnCheckConfiguration(Machine machine)
+    {
+        base.OnCheckConfiguration(machine);
+        ParseMac(Get(MacProperty)!);
+        ResolveNetdev(machine);
+    }
+
     protected override VirtioDevice CreateDevice(Machine machine)
     {
-        string netdev = Get(NetdevProperty) ?? throw new MachineConfigurationException($"{Type.Name}: netdev property not set (use netdev=<-netdev id>)");
         byte[] mac = ParseMac(Get(MacProperty)!);
-        _netdev = machine.ResolveBackend<TapNetdev>(netdev, "netdev", this);
+        _netdev = ResolveNetdev(machine);
         _netdev.Claim(this);
         return new VirtioNetDevice(_netdev.Tap, mac);
+    }
+
+    private TapNetdev ResolveNetdev(Machine machine)
+    {
+        string netdev = Get(NetdevProperty) ?? throw new MachineConfigurationException($"{Type.Name}: netdev property not set (use netdev=<-netdev id>)");
+        return machine.ResolveBackend<TapNetdev>(netdev, "netdev", this);
     }
 
     private byte[] ParseMac(string text)
