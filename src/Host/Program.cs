@@ -40,13 +40,15 @@ public static class Program
             KconfigCatalog catalog = HostCatalog.CreateCatalog(registry);
             if (HelpCommands.TryHandle(options, registry, catalog, Console.Out))
                 return 0;
+            // From here on a signal stops the guest in order, even one that comes while emu starts.
+            using var signals = new ShutdownSignals();
             // The generic host is built on a thread of its own while this one
             // creates the machine: both are CPU work, and start-up time counts.
             Task<IHost> host = Task.Factory.StartNew(() => BuildHost(loggers), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
             using QmpListenerSet qmpSockets = QmpListenerSet.Bind(options.Qmp);
             using LaunchedVm vm = VmLauncher.Launch(options, registry, catalog, loggers);
+            signals.Attach(vm.Machine);
             using var pidFile = PidFile.Create(options.PidFile);
-            using var signals = new ShutdownSignals(vm.Machine);
             // QMP serves from here on; with wait=on this returns once a client has connected.
             using QmpRunner qmp = QmpRunner.Start(qmpSockets, vm, loggers);
             // The guest starts now and runs while the host finishes coming up.

@@ -82,12 +82,15 @@ public sealed class EmuGuestBehaviourTests
     [KvmFact]
     public void SigtermStopsARunningGuestCleanly()
     {
-        using Process process = EmuProcess.Start("-fw_cfg", "name=opt/emu/mode,string=pio:4000000000");
+        string pidFile = Path.Combine(Path.GetTempPath(), $"emu-{Guid.NewGuid():N}.pid");
+        using Process process = EmuProcess.Start("-pidfile", pidFile, "-fw_cfg", "name=opt/emu/mode,string=pio:4000000000");
         var stdout = new System.Text.StringBuilder();
         process.OutputDataReceived += (_, e) => { lock (stdout) stdout.AppendLine(e.Data); };
         process.BeginOutputReadLine();
-        // The pio mode prints nothing until it is done: give the guest time to be well into its loop.
-        Thread.Sleep(3000);
+        // The pid file is written once the machine is built, just before the guest starts
+        // (the pio mode prints nothing until it is done); then the guest gets a moment to run.
+        Assert.True(SpinWait.SpinUntil(() => File.Exists(pidFile) || process.HasExited, TimeSpan.FromSeconds(30)), "emu wrote no pid file");
+        Thread.Sleep(500);
         Assert.False(process.HasExited, "the guest ended before it could be signalled");
         Emu.Core.Posix.LibC.syscall(62 /* kill */, process.Id, 15 /* SIGTERM */, 0);
         Assert.True(process.WaitForExit(TimeSpan.FromSeconds(20)), "emu did not stop on SIGTERM");

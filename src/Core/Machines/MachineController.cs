@@ -60,8 +60,10 @@ public sealed class MachineController
         _thread = new Thread(ControlLoop) { IsBackground = true, Name = "machine" };
         lock (_gate)
         {
-            _gateOpen = !paused;
-            _requestPending = paused ? 1 : 0;
+            // A request posted before the start (a signal while emu was starting) keeps the guest stopped.
+            bool requested = _queue.Count > 0;
+            _gateOpen = !paused && !requested;
+            _requestPending = paused || requested ? 1 : 0;
             _alive = _runners.Count;
             _state = paused ? RunState.Prelaunch : RunState.Running;
         }

@@ -34,8 +34,14 @@ internal sealed class FakeVcpu : IVcpu
     {
     }
 
+    private int _runs;
+
+    /// <summary>How many times the vCPU thread entered Run (the guest "ran").</summary>
+    public int Runs => Volatile.Read(ref _runs);
+
     public VcpuExit Run()
     {
+        Interlocked.Increment(ref _runs);
         _kick.Wait();
         _registers.Rip++;
         return new VcpuExit { Reason = VcpuExitReason.Interrupted };
