@@ -1,6 +1,4 @@
 using Xunit;
-using Xunit.Abstractions;
-using Xunit.Sdk;
 
 namespace Emu.Lab;
 
@@ -11,7 +9,13 @@ namespace Emu.Lab;
 // failing test case.
 public abstract class RequirementFactAttribute : FactAttribute
 {
-    protected RequirementFactAttribute(string? missingReason)
+    protected RequirementFactAttribute(string? missingReason) => SetMissing(missingReason);
+
+    // Set when the test must fail without running (CI and the requirement is missing).
+    public string? FailureReason { get; private set; }
+
+    // Marks the requirement missing: a skip off CI, a failure with CI=true.
+    protected void SetMissing(string? missingReason)
     {
         if (missingReason is null)
             return;
@@ -19,36 +23,5 @@ public abstract class RequirementFactAttribute : FactAttribute
             FailureReason = $"{missingReason} [CI=true: a missing prerequisite is a failure, not a skip]";
         else
             Skip = missingReason;
-    }
-
-    // Set when the test must fail without running (CI and the requirement is missing).
-    public string? FailureReason { get; }
-}
-
-// Needs the nested lab of shared/LAB.md (QEMU, the Debian kernel, busybox-static, kmod).
-[XunitTestCaseDiscoverer("Emu.Lab.RequirementFactDiscoverer", "Emu.Lab")]
-[AttributeUsage(AttributeTargets.Method, AllowMultiple = false)]
-public sealed class LabFactAttribute() : RequirementFactAttribute(LabRequirements.Level2MissingReason);
-
-// Needs a working /dev/kvm on the machine itself (level 1).
-[XunitTestCaseDiscoverer("Emu.Lab.RequirementFactDiscoverer", "Emu.Lab")]
-[AttributeUsage(AttributeTargets.Method, AllowMultiple = false)]
-public sealed class KvmFactAttribute() : RequirementFactAttribute(LabRequirements.KvmMissingReason);
-
-// Discovers RequirementFactAttribute tests: a normal (or skipped) fact, or on CI with the
-// requirement missing, a test case that fails with the reason.
-public sealed class RequirementFactDiscoverer(IMessageSink diagnosticMessageSink) : FactDiscoverer(diagnosticMessageSink)
-{
-    public override IEnumerable<IXunitTestCase> Discover(ITestFrameworkDiscoveryOptions discoveryOptions, ITestMethod testMethod, IAttributeInfo factAttribute)
-    {
-        if (factAttribute is IReflectionAttributeInfo { Attribute: RequirementFactAttribute { FailureReason: { } reason } })
-        {
-            return
-            [
-                new ExecutionErrorTestCase(DiagnosticMessageSink, discoveryOptions.MethodDisplayOrDefault(),
-                    discoveryOptions.MethodDisplayOptionsOrDefault(), testMethod, reason),
-            ];
-        }
-        return base.Discover(discoveryOptions, testMethod, factAttribute);
     }
 }
