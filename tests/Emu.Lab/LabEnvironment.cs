@@ -1,7 +1,8 @@
 namespace Emu.Lab;
 
 // What this machine offers the lab, discovered once per process (shared/LAB.md):
-// the QEMU binary, the Debian kernel and its modules, a static busybox, kmod's modprobe
+// the QEMU binary, the Debian kernel and its modules, a static busybox, kmod's modprobe,
+// e2fsprogs' mkfs.ext4 (level 2's scratch /tmp)
 // and a writable cache directory. Nothing is hard-coded to a kernel version: the newest
 // /boot/vmlinuz-<ver> that has /lib/modules/<ver>/modules.dep wins, unless
 // EMU_LAB_KERNEL_VERSION names one.
@@ -38,6 +39,7 @@ public sealed class LabEnvironment
     public string? ModulesDirectory { get; private init; }
     public string? BusyboxPath { get; private init; }
     public string? ModprobePath { get; private init; }
+    public string? MkfsExt4Path { get; private init; }
     public string CacheDirectory { get; private init; } = "";
 
     // Human-readable list of what is missing for level-2 runs; empty when the lab can run.
@@ -49,7 +51,7 @@ public sealed class LabEnvironment
     public string? MissingReason => Missing.Count == 0
         ? null
         : "nested lab unavailable: " + string.Join("; ", Missing)
-          + " (Debian packages: qemu-system-x86 linux-image-amd64 busybox-static kmod)";
+          + " (Debian packages: qemu-system-x86 linux-image-amd64 busybox-static kmod e2fsprogs)";
 
     // Throws LabUnavailableException when the lab cannot run here.
     public void EnsureLevel2()
@@ -59,17 +61,20 @@ public sealed class LabEnvironment
     }
 
     // Detects the environment afresh (Current caches one detection per process).
-    public static LabEnvironment Detect()
+    public static LabEnvironment Detect() => Detect(Environment.GetEnvironmentVariable);
+
+    // The same, with the EMU_LAB_* variables read through `variable` (tests give their own).
+    public static LabEnvironment Detect(Func<string, string?> variable)
     {
         var missing = new List<string>();
 
-        string? qemu = Environment.GetEnvironmentVariable("EMU_LAB_QEMU") is { Length: > 0 } q
+        string? qemu = variable("EMU_LAB_QEMU") is { Length: > 0 } q
             ? (File.Exists(q) ? q : null)
             : FindOnPath("qemu-system-x86_64");
         if (qemu is null)
             missing.Add("qemu-system-x86_64 not found");
 
-        string? version = FindKernelVersion(out string? kernelProblem);
+        string? version = FindKernelVersion(variable("EMU_LAB_KERNEL_VERSION"), out string? kernelProblem);
         string? kernel = null, modules = null;
         if (version is null)
         {
@@ -97,7 +102,11 @@ public sealed class LabEnvironment
         if (modprobe is null)
             missing.Add("modprobe (kmod) not found");
 
-        string cache = Environment.GetEnvironmentVariable("EMU_LAB_CACHE") is { Length: > 0 } c
+        string? mkfs = new[] { "/usr/sbin/mkfs.ext4", "/sbin/mkfs.ext4" }.FirstOrDefault(File.Exists);
+        if (mkfs is null)
+            missing.Add("mkfs.ext4 (e2fsprogs) not found");
+
+        string cache = variable("EMU_LAB_CACHE") is { Length: > 0 } c
             ? Path.GetFullPath(c)
             : "/var/tmp/emu-lab";
         if (!ShellQuote.IsPlainPath(cache))
@@ -122,15 +131,15 @@ public sealed class LabEnvironment
             ModulesDirectory = modules,
             BusyboxPath = busybox,
             ModprobePath = modprobe,
+            MkfsExt4Path = mkfs,
             CacheDirectory = cache,
             Missing = missing,
         };
     }
 
-    static string? FindKernelVersion(out string? problem)
+    static string? FindKernelVersion(string? wanted, out string? problem)
     {
         problem = null;
-        string? wanted = Environment.GetEnvironmentVariable("EMU_LAB_KERNEL_VERSION");
         if (!string.IsNullOrEmpty(wanted))
         {
             if (File.Exists($"/boot/vmlinuz-{wanted}") && File.Exists($"/lib/modules/{wanted}/modules.dep"))

@@ -8,14 +8,15 @@ public static class Level2Initramfs
     // Loaded at boot, in this order. kvm_amd: TCG emulates SVM+NPT, so level 2 has a real
     // /dev/kvm. vfio_pci + vfio_iommu_type1: /dev/vfio/vfio and type-1 IOMMU containers on
     // QEMU's emulated Intel IOMMU. virtio_pci + 9p + 9pnet_virtio: the host file system.
-    // tun, bridge, veth: for network tests. Deliberately absent: nvme, e1000e and any
+    // tun, bridge, veth: for network tests. virtio_blk + ext4: the scratch /tmp.
+    // Deliberately absent: nvme, e1000e and any
     // other driver of a device meant for passthrough, so such devices stay unbound. Jobs
     // can modprobe anything else: the host's /lib/modules/<ver> is visible through 9p and
     // is the same kernel's.
     public static readonly IReadOnlyList<string> Modules =
     [
         "kvm_amd", "vfio", "vfio_iommu_type1", "vfio_pci", "virtio_pci", "9p", "9pnet_virtio",
-        "tun", "bridge", "veth",
+        "tun", "bridge", "veth", "virtio_blk", "ext4",
     ];
 
     // Console markers printed by the init; Level2Result parses them.
@@ -30,8 +31,8 @@ public static class Level2Initramfs
     // The kernel command line parameters the init reads:
     //   lab.run=<dir>        the host run directory (mounted from 9p tag "labrun")
     //   lab.rootcache=<mode> 9p cache mode of the host root (loose|mmap|none)
-    //   lab.tmp=tmpfs|host   /tmp of the jobs: a fresh tmpfs, or the host's /tmp
-    //   lab.tmpkeep=<path>   (repeatable) a host directory under /tmp kept visible on the tmpfs
+    //   lab.tmp=disk|host    /tmp of the jobs: the fresh ext4 scratch disk (/dev/vda), or the host's /tmp
+    //   lab.tmpkeep=<path>   (repeatable) a host directory under /tmp kept visible on the scratch /tmp
     //   lab.hangdump=<s>     when no file in the run directory changed for this many seconds
     //                        while a job runs, write <job>.hang there once: every process's
     //                        threads with their state and kernel stacks, memory and KVM exit
@@ -59,7 +60,7 @@ public static class Level2Initramfs
             modprobe "$m" || echo "@@LAB-WARN@@ modprobe $m failed"
         done
 
-        run=; rootcache=loose; tmp=tmpfs; tmpkeep=; hangdump=0
+        run=; rootcache=loose; tmp=disk; tmpkeep=; hangdump=0
         for a in $(cat /proc/cmdline); do
             case "$a" in
                 lab.run=*) run="${a#lab.run=}" ;;
@@ -76,12 +77,14 @@ public static class Level2Initramfs
         for d in proc sys dev; do
             mount -o rbind "/$d" "/host/$d" || fail "cannot bind /$d into /host"
         done
-        if [ "$tmp" = tmpfs ]; then
-            # A fresh tmpfs on /tmp, with the host's /tmp/<path> of each lab.tmpkeep= word
-            # bound back into it (a work tree cloned under /tmp stays visible).
+        if [ "$tmp" = disk ]; then
+            # The scratch disk (ext4, made empty by the host) on /tmp, with the host's
+            # /tmp/<path> of each lab.tmpkeep= word bound back into it (a work tree cloned
+            # under /tmp stays visible).
             mkdir -p /hosttmp
             mount -o bind /host/tmp /hosttmp || fail "cannot bind the host's /tmp"
-            mount -t tmpfs -o mode=1777 tmpfs /host/tmp || fail "cannot mount a tmpfs on /tmp"
+            mount -t ext4 -o noatime /dev/vda /host/tmp || fail "cannot mount the scratch disk /dev/vda on /tmp"
+            chmod 1777 /host/tmp
             for p in $tmpkeep; do
                 rel=${p#/tmp/}
                 mkdir -p "/host/tmp/$rel" && mount -o bind "/hosttmp/$rel" "/host/tmp/$rel" \
@@ -121,7 +124,7 @@ public static class Level2Initramfs
             last=; still=0
             while kill -0 "$1" 2>/dev/null; do
                 sleep 2
-                now=$(ls -ln "/host$run" 2>/dev/null | md5sum)
+                now=$(ls -ln "/host$run" 2>/dev/null | grep -v scratch.img | md5sum)
                 if [ "$now" != "$last" ]; then last=$now; still=0; continue; fi
                 still=$((still + 2))
                 if [ "$still" -ge "$hangdump" ] && [ ! -e "/host$run/$2.hang" ]; then

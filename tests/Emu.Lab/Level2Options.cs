@@ -42,11 +42,16 @@ public sealed class Level2Options
     // $LAB_DIR, which is a separate uncached (cache=mmap) 9p mount.
     public string RootCacheMode { get; set; } = "loose";
 
-    // False (default): /tmp in level 2 is a fresh tmpfs (fast; unix sockets and FIFOs,
-    // which .NET and QEMU create there, work). True: the host's /tmp through 9p.
+    // False (default): /tmp in level 2 is a fresh scratch file system of its own: ext4 on a
+    // sparse virtio disk (scratch.img in the run directory) as on a real machine, so unix
+    // sockets, FIFOs and O_DIRECT (cache=none disk images; level 2's tmpfs refuses it
+    // before Linux 6.6) all work there. True: the host's /tmp through 9p.
     public bool ShareHostTmp { get; set; }
 
-    // Host directories under /tmp that stay visible over the tmpfs (bound back into it).
+    // Size of that scratch file system (sparse: it takes host disk only as it is written).
+    public long ScratchBytes { get; set; } = 16L << 30;
+
+    // Host directories under /tmp that stay visible over the scratch /tmp (bound back into it).
     // The work tree holding the running test assembly and the current directory are added
     // automatically when they are under /tmp, so a checkout in /tmp still works.
     public List<string> VisibleTmpPaths { get; } = [];

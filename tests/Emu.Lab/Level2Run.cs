@@ -110,6 +110,8 @@ public sealed partial class Level2Run : IDisposable
 
         string initrd = Level2Initramfs.GetOrBuild(_env);
         LabHelpers.Install(PathFor("bin"));
+        if (!Options.ShareHostTmp)
+            CreateScratchDisk();
         File.WriteAllText(PathFor("jobs.list"), string.Concat(_jobs.Select(j => j.Name + "\n")));
         string consoleLog = PathFor("console.log");
 
@@ -191,6 +193,9 @@ public sealed partial class Level2Run : IDisposable
         File.WriteAllText(PathFor("qemu-stderr.log"), stderrText);
         var result = Level2Result.Collect(_jobs, consoleText, stderrText, consoleLog, Directory, exitCode, timedOut, stalled, watch.Elapsed, lockWait, ReadHangDumps());
         Result = result;
+        Level2Journal.Record(_env, string.Create(CultureInfo.InvariantCulture,
+            $"boot {Path.GetFileName(Directory)} jobs={string.Join(',', _jobs.Select(j => j.Name))} qemu={watch.Elapsed.TotalSeconds:F1}s lockwait={lockWait.TotalSeconds:F1}s "
+            + $"result={(result.Completed ? (result.Succeeded ? "ok" : "job-failed") : stalled ? "stalled" : timedOut ? "timed-out" : "crashed")}"));
         if (!result.Completed)
         {
             string why = stalled ? $"level 2 made no progress for {Options.StallTimeout.TotalSeconds:F0} s (no console or job output) and was stopped"
@@ -208,7 +213,7 @@ public sealed partial class Level2Run : IDisposable
         var append = new List<string>
         {
             "console=ttyS0", "panic=-1", "quiet", "intel_iommu=on", "iommu=pt",
-            $"lab.run={Directory}", $"lab.rootcache={Options.RootCacheMode}", $"lab.tmp={(Options.ShareHostTmp ? "host" : "tmpfs")}",
+            $"lab.run={Directory}", $"lab.rootcache={Options.RootCacheMode}", $"lab.tmp={(Options.ShareHostTmp ? "host" : "disk")}",
             $"lab.hangdump={Options.HangDumpAfter.TotalSeconds.ToString("F0", CultureInfo.InvariantCulture)}",
         };
         if (!Options.ShareHostTmp)
@@ -232,11 +237,33 @@ public sealed partial class Level2Run : IDisposable
             "-virtfs", "local,path=/,mount_tag=hostroot,security_model=passthrough,id=hr,multidevs=remap",
             "-virtfs", $"local,path={Directory},mount_tag=labrun,security_model=passthrough,id=lr,multidevs=remap",
         };
+        if (!Options.ShareHostTmp)
+            args.AddRange(["-drive", $"file={PathFor(ScratchImage)},if=virtio,format=raw,cache=unsafe,discard=unmap"]);
         args.AddRange(Options.QemuArgs);
         return args;
     }
 
-    // Directories under /tmp to bind back over level 2's tmpfs /tmp.
+    // The scratch disk behind level 2's /tmp (Level2Options.ShareHostTmp).
+    const string ScratchImage = "scratch.img";
+
+    // An empty ext4 file system in a sparse file: no journal (nothing on it outlives the
+    // run) and lazily initialized inode tables, so it is made in a fraction of a second.
+    void CreateScratchDisk()
+    {
+        string image = PathFor(ScratchImage);
+        using (var file = new FileStream(image, FileMode.Create, FileAccess.Write))
+            file.SetLength(Options.ScratchBytes);
+        var psi = new ProcessStartInfo(_env.MkfsExt4Path!) { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (string a in new[] { "-q", "-F", "-O", "^has_journal", "-E", "lazy_itable_init=1,nodiscard", "-L", "labtmp", image })
+            psi.ArgumentList.Add(a);
+        using var mkfs = Process.Start(psi) ?? throw new LabException($"cannot start {_env.MkfsExt4Path}");
+        string errors = mkfs.StandardError.ReadToEnd() + mkfs.StandardOutput.ReadToEnd();
+        mkfs.WaitForExit();
+        if (mkfs.ExitCode != 0)
+            throw new LabException($"{_env.MkfsExt4Path} {image} failed ({mkfs.ExitCode}): {errors}");
+    }
+
+    // Directories under /tmp to bind back over level 2's scratch /tmp.
     IEnumerable<string> TmpPathsToKeep()
     {
         var candidates = new List<string>(Options.VisibleTmpPaths) { Environment.CurrentDirectory };
@@ -266,6 +293,9 @@ public sealed partial class Level2Run : IDisposable
 
     public void Dispose()
     {
+        // Nothing on the scratch /tmp outlives level 2, failed runs included.
+        try { File.Delete(PathFor(ScratchImage)); }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { }
         if ((_succeeded || !_booted) && !LabEnvironment.KeepRunDirectories)
         {
             try { System.IO.Directory.Delete(Directory, recursive: true); }
