@@ -16,6 +16,7 @@ namespace Emu.QmpLatency;
 ///   dotnet run --project benchmarks/qmp -c Release -- [--count 10000] [--rounds 3] [--emu PATH] [--qemu PATH]
 ///
 /// Without --emu it publishes emu into artifacts/emu as a user installs it (self-contained, trimmed, ReadyToRun composite).
+/// On a machine without /dev/kvm the whole comparison runs inside one level-2 boot of the nested lab.
 /// </summary>
 internal static class Program
 {
@@ -42,6 +43,12 @@ internal static class Program
             }
         }
         string repository = BenchmarkRepository.Find();
+        if (!BenchmarkLevel2.KvmWorksHere)
+        {
+            // Published here, where it is quick; measured there.
+            string[] relaunch = emu != null ? args : [.. args, "--emu", BenchmarkRepository.PublishEmu(repository, Path.Combine(repository, "artifacts", "emu"))];
+            return BenchmarkLevel2.Relaunch(repository, relaunch);
+        }
         string work = Directory.CreateTempSubdirectory("emu-qmp-").FullName;
         try
         {

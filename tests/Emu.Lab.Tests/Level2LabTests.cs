@@ -161,4 +161,26 @@ public class Level2LabTests(ITestOutputHelper output)
         Assert.Contains("sleep 900", e.Result.HangDumps);
         Assert.Contains("hang dumps:", e.Message);
     }
+
+    // lab-run (Level2Command), which the benchmark runners use on machines without KVM:
+    // the command runs in level 2 (real KVM), in the directory it was started from, with
+    // the variables asked for; its output arrives here and its exit status is returned.
+    [LabFact]
+    public async Task A_command_runs_in_level_2_where_it_was_started_and_returns_its_status()
+    {
+        const string variable = "EMU_LAB_RUN_TEST_VALUE";
+        Environment.SetEnvironmentVariable(variable, "it's forwarded");
+        string directory = Path.TrimEndingDirectorySeparator(AppContext.BaseDirectory);
+        var text = new StringWriter();
+        int status = await Level2Command.RunAsync(
+            ["sh", "-c", $"test -c /dev/kvm && echo kvm-ok; pwd; echo \"${variable}\"; echo to-stderr >&2; exit 3"],
+            directory, [variable], TimeSpan.FromMinutes(10), text);
+        output.WriteLine(text.ToString());
+        Assert.Equal(3, status);
+        string[] lines = TextLines.Split(text.ToString()).ToArray();
+        Assert.Contains("kvm-ok", lines);
+        Assert.Contains(directory, lines);
+        Assert.Contains("it's forwarded", lines);
+        Assert.Contains("to-stderr", lines);
+    }
 }
