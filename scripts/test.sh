@@ -1,14 +1,33 @@
 #!/bin/sh
 # Installs what the tests need and runs all of them: unit tests, KVM tests
 # with the built-in firmware, and the nested-lab tests (shared/LAB.md).
-# With CI=true a missing /dev/kvm or lab prerequisite fails the run instead
-# of skipping tests.
+# Tests that need KVM run at level 1 where /dev/kvm works and otherwise inside
+# level 2 of the nested lab (tests/Emu.Lab/README.md), with the same code.
+# With CI=true a missing prerequisite (neither KVM nor the lab) fails the run
+# instead of skipping tests. At the end the script says how long each part
+# took and what level 2 did (boots, time, retries after a level-2 crash).
 set -eu
 cd "$(dirname "$0")/.."
+started=$(date +%s)
 scripts/install-test-deps.sh
 # Everything is built before any test runs: the lab tests start the emu that
 # src/Host builds.
 dotnet build Emu.sln -c Release
+journal="${EMU_LAB_CACHE:-/var/tmp/emu-lab}/journal.log"
+journal_start=$( (wc -l < "$journal") 2>/dev/null || echo 0)
+tests_started=$(date +%s)
+summary() {
+    status=$?
+    now=$(date +%s)
+    echo "== test run: $((now - started)) s in all ($((tests_started - started)) s installing and building, $((now - tests_started)) s testing); status $status"
+    if [ -f "$journal" ]; then
+        tail -n "+$((journal_start + 1))" "$journal" | awk '
+            / boot / { boots++; for (i = 1; i <= NF; i++) if ($i ~ /^qemu=/) { sub(/^qemu=/, "", $i); sub(/s$/, "", $i); qemu += $i } }
+            / RETRY / { retries++; print "== level 2 retried: " $0 }
+            END { printf "== level 2: %d boots, %.0f s of QEMU time in all (serialized: one level 2 at a time), %d retries after a crash or hang\n", boots, qemu, retries }'
+    fi
+}
+trap summary EXIT
 dotnet test Emu.sln -c Release --no-build "$@"
 # The tests that run emu as a program, again against emu as it is installed
 # (self-contained, trimmed, one ReadyToRun composite image): trimming must
