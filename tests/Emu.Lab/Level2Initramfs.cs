@@ -8,7 +8,8 @@ public static class Level2Initramfs
     // Loaded at boot, in this order. kvm_amd: TCG emulates SVM+NPT, so level 2 has a real
     // /dev/kvm. vfio_pci + vfio_iommu_type1: /dev/vfio/vfio and type-1 IOMMU containers on
     // QEMU's emulated Intel IOMMU. virtio_pci + 9p + 9pnet_virtio: the host file system.
-    // tun, bridge, veth: for network tests. virtio_blk + ext4: the scratch /tmp.
+    // tun, bridge, veth: for network tests. virtio_blk + ext4: the scratch /tmp; ext4 needs
+    // the crc32c algorithm, a soft dependency that busybox's modprobe does not follow.
     // Deliberately absent: nvme, e1000e and any
     // other driver of a device meant for passthrough, so such devices stay unbound. Jobs
     // can modprobe anything else: the host's /lib/modules/<ver> is visible through 9p and
@@ -16,7 +17,7 @@ public static class Level2Initramfs
     public static readonly IReadOnlyList<string> Modules =
     [
         "kvm_amd", "vfio", "vfio_iommu_type1", "vfio_pci", "virtio_pci", "9p", "9pnet_virtio",
-        "tun", "bridge", "veth", "virtio_blk", "ext4",
+        "tun", "bridge", "veth", "virtio_blk", "crc32c_generic", "ext4",
     ];
 
     // Console markers printed by the init; Level2Result parses them.
