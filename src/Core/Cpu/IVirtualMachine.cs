@@ -25,4 +25,13 @@ public interface IVirtualMachine : IDisposable
 
     /// <summary>Where VFIO files are registered with the accelerator, or null when it needs no such thing.</summary>
     IVfioFileRegistry? VfioFiles => null;
+
+    /// <summary>
+    /// The machine's address spaces, once they exist: an accelerator that runs
+    /// guest code itself (the software CPU) reaches RAM and devices through them
+    /// directly; one that exits to the VMM for I/O needs nothing.
+    /// </summary>
+    void AttachAddressSpaces(AddressSpace memory, AddressSpace io)
+    {
+    }
 }

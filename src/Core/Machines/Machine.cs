@@ -76,8 +76,22 @@ public abstract class Machine : EmuObject, IDisposable
     /// <summary>Guest RAM as devices reach it for DMA.</summary>
     public GuestMemory Ram { get; private set; } = null!;
 
-    /// <summary>The interrupt controller devices raise lines and MSIs on; lines go nowhere without one.</summary>
-    public IInterruptController? Interrupts => Vm?.Interrupts;
+    private IInterruptController? _userspaceInterrupts;
+
+    /// <summary>
+    /// The interrupt controller devices raise lines and MSIs on: the
+    /// accelerator's, or one the board built in the VMM when the accelerator has
+    /// none (<see cref="UseInterruptController"/>); lines go nowhere without one.
+    /// </summary>
+    public IInterruptController? Interrupts => _userspaceInterrupts ?? Vm?.Interrupts;
+
+    /// <summary>Called by a board that emulates the interrupt controllers itself (the accelerator has none).</summary>
+    protected void UseInterruptController(IInterruptController controller)
+    {
+        if (Vm?.Interrupts != null)
+            throw new InvalidOperationException("the accelerator already provides the interrupt controllers");
+        _userspaceInterrupts = controller;
+    }
 
     /// <summary>An interrupt line by GSI, or a line to nowhere when the machine has no interrupt controller.</summary>
     public IIrqLine IrqLine(int gsi) => Interrupts?.GetLine(gsi) ?? NullIrqLine.Instance;
@@ -160,6 +174,7 @@ public abstract class Machine : EmuObject, IDisposable
         IoPorts = Topology.CreateAddressSpace("I/O", io);
         Ram = GuestMemory.Follow(SystemMemory);
         SystemMemory.AddListener(Vm.MemoryListener);
+        Vm.AttachAddressSpaces(SystemMemory, IoPorts);
         _controller = new MachineController(this, LoggerFactory.CreateLogger("machine"));
         using (Topology.BeginTransaction())
             Build();
@@ -170,6 +185,12 @@ public abstract class Machine : EmuObject, IDisposable
             _controller.AddVcpu(new VcpuRunner(_controller, vcpu, IoPorts, SystemMemory));
             FindChild("unattached")!.AddChild($"device[{i}]", VcpuObject.Create(i));
         }
+        OnVcpusCreated(_vcpus);
+    }
+
+    /// <summary>After the vCPUs exist: a board with userspace interrupt controllers connects their local APICs here.</summary>
+    protected virtual void OnVcpusCreated(IReadOnlyList<IVcpu> vcpus)
+    {
     }
 
     /// <summary>Lays out RAM, firmware and platform devices.</summary>
