@@ -85,6 +85,20 @@ public sealed class KvmAccelerator : IAccelerator
         }
     }
 
+    /// <summary>Why KVM at <paramref name="path"/> cannot be used (the message Open would give), or null when it can.</summary>
+    public static string? Probe(string path = DefaultDevice)
+    {
+        try
+        {
+            Open(path).Dispose();
+            return null;
+        }
+        catch (KvmUnavailableException e)
+        {
+            return e.Message;
+        }
+    }
+
     /// <summary>KVM_CHECK_EXTENSION on /dev/kvm: 0 when absent, otherwise a capability-specific value.</summary>
     public int CheckExtension(int capability) => KvmApi.CheckExtension(System, capability);
 

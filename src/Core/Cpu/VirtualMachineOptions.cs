@@ -11,4 +11,7 @@ public sealed record VirtualMachineOptions
 
     /// <summary>How many vCPUs the VM will have (the CPU topology the guest sees).</summary>
     public int CpuCount { get; init; } = 1;
+
+    /// <summary>The -cpu model, for an accelerator that defines the CPU itself (null: its default).</summary>
+    public string? CpuModel { get; init; }
 }

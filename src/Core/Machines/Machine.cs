@@ -122,6 +122,9 @@ public abstract class Machine : EmuObject, IDisposable
     /// <summary>Number of vCPUs to create.</summary>
     public int CpuCount { get; set; } = 1;
 
+    /// <summary>The -cpu model (null: the accelerator's default).</summary>
+    public string? CpuModel { get; set; }
+
     /// <summary>Guest RAM size in bytes.</summary>
     public ulong RamSize { get; set; } = 128UL << 20;
 
@@ -167,7 +170,7 @@ public abstract class Machine : EmuObject, IDisposable
         CheckConfiguration();
         if (CpuCount > accelerator.MaxVcpus)
             throw new MachineConfigurationException($"Number of CPUs requested ({CpuCount}) exceeds the maximum the {accelerator.Name} accelerator allows ({accelerator.MaxVcpus})");
-        Vm = accelerator.CreateVirtualMachine(VmOptions);
+        Vm = accelerator.CreateVirtualMachine(VmOptions with { CpuModel = CpuModel });
         var system = MemoryRegion.CreateContainer("system", ulong.MaxValue);
         var io = MemoryRegion.CreateContainer("io", 0x10000);
         SystemMemory = Topology.CreateAddressSpace("memory", system);

@@ -199,7 +199,8 @@ public class Q35Machine : Machine
         vcpu.ResetToInitialState();
         if (vcpu.Index == 0)
         {
-            SetVirtualWireMode(vcpu);
+            if (Interrupts != null)
+                SetVirtualWireMode(vcpu);
             if (DirectBoot != null)
                 EnterKernel(vcpu, DirectBoot);
         }

@@ -1,4 +1,5 @@
 using Emu.Accel.Kvm;
+using Emu.Accel.Tcg;
 using Emu.Core.Catalog;
 using Emu.Core.Machines;
 using Emu.Core.Objects;
@@ -22,6 +23,7 @@ internal static class HostCatalog
         registry.RegisterInterface(UserCreatable, "Objects that -object and object-add may create");
         registry.Register(AccelObject.TypeInfo);
         registry.Register(KvmAccelObject.TypeInfo);
+        registry.Register(TcgAccelObject.TypeInfo);
         registry.Register(VcpuObject.TypeInfo);
         return registry;
     }

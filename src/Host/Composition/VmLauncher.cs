@@ -1,3 +1,5 @@
+using Emu.Accel.Kvm;
+using Emu.Accel.Tcg;
 using Emu.Core.Catalog;
 using Emu.Core.Cpu;
 using Emu.Core.Machines;
@@ -34,8 +36,7 @@ internal static class VmLauncher
         ObjectType type = registry.Find(machineType) is { } t && t.IsA("machine") && !t.IsAbstract
             ? t
             : throw new CommandLineException($"-machine {machineType}: unsupported machine type (use -machine help)");
-        if (options.Cpu != null && options.Cpu.Split(',')[0] is not ("host" or "max"))
-            throw new CommandLineException($"-cpu {options.Cpu}: only 'host' is supported (KVM runs the host's CPU model)");
+        string? cpuModel = CheckCpuModel(options.Cpu, accelName);
         KconfigConfiguration configuration = ResolveCatalog(catalog, type);
 
         // The global list, in precedence order: accelerator defaults, the machine
@@ -52,6 +53,7 @@ internal static class VmLauncher
         objects.Configure(accel, Inputs(options.Accel?.Pairs ?? Array.Empty<KeyValuePair<string, string>>()));
         machine.Globals = globals;
         machine.CpuCount = ParseCpuCount(options.Smp);
+        machine.CpuModel = cpuModel;
         machine.RamSize = options.MemorySize ?? 128UL << 20;
         machine.NoReboot = options.NoReboot;
 
@@ -208,18 +210,53 @@ internal static class VmLauncher
         }
     }
 
+    private static readonly string[] s_accelerators = ["kvm", "tcg"];
+
+    /// <summary>
+    /// The accelerator: the one asked for, or the first usable one of a
+    /// fallback list (QEMU's "kvm:tcg"). Without -accel it is KVM where
+    /// /dev/kvm works and the software CPU elsewhere, said in one line on
+    /// stderr. An explicit "-accel kvm" is opened only once the rest of the
+    /// command line checked out, so a host without KVM reports it last.
+    /// </summary>
     private static string ChooseAccelerator(EmuOptions options, KeyValueList machineOptions)
     {
         string? fromMachine = machineOptions.Take("accel");
         string? fromAccel = options.Accel?.Take("accel");
-        string requested = fromAccel ?? fromMachine ?? "kvm";
-        // QEMU allows a fallback list, "kvm:tcg": take the first one we have.
-        foreach (string candidate in requested.Split(':'))
+        string? requested = fromAccel ?? fromMachine;
+        string[] candidates = requested?.Split(':') ?? s_accelerators;
+        foreach (string candidate in candidates)
         {
-            if (candidate == "kvm")
-                return "kvm";
+            if (!s_accelerators.Contains(candidate))
+                throw new CommandLineException($"-accel {requested}: unsupported accelerator '{candidate}' (kvm, tcg; -accel help)");
         }
-        throw new CommandLineException($"-accel {requested}: unsupported accelerator (emu runs on kvm only)");
+        for (int i = 0; i < candidates.Length - 1; i++)
+        {
+            if (candidates[i] != "kvm")
+                return candidates[i];
+            string device = options.Accel?.Get(KvmAccelObject.DeviceProperty.Name) ?? KvmAccelerator.DefaultDevice;
+            if (KvmAccelerator.Probe(device) is not { } problem)
+                return "kvm";
+            if (requested == null)
+                Console.Error.WriteLine($"emu: {problem}; running on the software CPU (-accel tcg)");
+        }
+        return candidates[^1];
+    }
+
+    // -cpu: "host" is the host's CPU as KVM offers it; the software CPU has its named models ("max" too on KVM).
+    private static string? CheckCpuModel(string? option, string accelerator)
+    {
+        if (option == null)
+            return null;
+        string model = option.Split(',')[0];
+        if (option.Contains(','))
+            throw new CommandLineException($"-cpu {option}: CPU feature options are not supported (give the model alone)");
+        if (accelerator == "kvm" && model is "host" or "max")
+            return model;
+        if (accelerator == "tcg" && TcgAccelerator.CpuModels.Contains(model))
+            return model;
+        string supported = accelerator == "kvm" ? "host, max" : string.Join(", ", TcgAccelerator.CpuModels);
+        throw new CommandLineException($"-cpu {option}: unsupported CPU model for -accel {accelerator} ({supported})");
     }
 
     private static int ParseCpuCount(KeyValueList? smp)

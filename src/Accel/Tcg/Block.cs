@@ -1,0 +1,62 @@
+namespace Emu.Accel.Tcg;
+
+/// <summary>
+/// A run of decoded instructions that starts at one guest address and ends
+/// at a branch, an instruction that changes how later code must be decoded
+/// or run, or a page boundary. It remembers the bytes it was decoded from
+/// and where they are in host memory: before each execution the bytes are
+/// compared, so code changed by the guest (Linux patches its own text), by
+/// another CPU or by a device's DMA is decoded again, with no write tracking.
+/// </summary>
+internal sealed unsafe class Block
+{
+    public Block(ulong pc, ulong rip, ulong csBase, int mode, DecodedOp[] ops, byte[] code, byte* host, int hostLength, byte* host2)
+    {
+        Pc = pc;
+        Rip = rip;
+        CsBase = csBase;
+        Mode = mode;
+        Ops = ops;
+        Code = code;
+        _host = host;
+        _hostLength = hostLength;
+        _host2 = host2;
+    }
+
+    /// <summary>Linear address of the first instruction.</summary>
+    public ulong Pc { get; }
+
+    /// <summary>The offset in CS it was decoded at (Iced resolved branch targets and RIP-relative addresses from it).</summary>
+    public ulong Rip { get; }
+
+    public ulong CsBase { get; }
+
+    /// <summary>Code size it was decoded for: 16, 32 or 64.</summary>
+    public int Mode { get; }
+
+    public DecodedOp[] Ops { get; }
+
+    /// <summary>The instruction bytes, as they were when decoded.</summary>
+    public byte[] Code { get; }
+
+    private readonly byte* _host;
+    private readonly int _hostLength;
+    private readonly byte* _host2;
+
+    /// <summary>Decoded from RAM or ROM, so it can be kept (code fetched from a device is decoded each time).</summary>
+    public bool Cacheable => _host != null;
+
+    /// <summary>Whether guest memory still holds the bytes this block was decoded from.</summary>
+    public bool IsCurrent
+    {
+        get
+        {
+            if (_host == null)
+                return false;
+            var code = new ReadOnlySpan<byte>(Code);
+            if (!code[.._hostLength].SequenceEqual(new ReadOnlySpan<byte>(_host, _hostLength)))
+                return false;
+            return _host2 == null || code[_hostLength..].SequenceEqual(new ReadOnlySpan<byte>(_host2, Code.Length - _hostLength));
+        }
+    }
+}

@@ -1,0 +1,28 @@
+using Emu.Core.Cpu;
+
+namespace Emu.Accel.Tcg;
+
+/// <summary>
+/// The software accelerator ("-accel tcg", QEMU's name): an x86-64 CPU
+/// interpreted in the VMM, so guests run on hosts without KVM.
+/// </summary>
+public sealed class TcgAccelerator : IAccelerator
+{
+    /// <summary>The CPU models -cpu accepts with this accelerator (all the same implemented feature set).</summary>
+    public static readonly IReadOnlyList<string> CpuModels = ["max", "qemu64"];
+
+    public const string DefaultCpuModel = "max";
+
+    public string Name => "tcg";
+
+    /// <summary>One vCPU per APIC ID the q35 MADT can describe.</summary>
+    public int MaxVcpus => 255;
+
+    public int RecommendedVcpus => Environment.ProcessorCount;
+
+    public IVirtualMachine CreateVirtualMachine(VirtualMachineOptions options) => new TcgVirtualMachine(options, MaxVcpus);
+
+    public void Dispose()
+    {
+    }
+}
