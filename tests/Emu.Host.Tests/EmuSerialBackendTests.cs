@@ -34,8 +34,9 @@ public sealed class EmuSerialBackendTests
         try
         {
             Assert.True(SpinWait.SpinUntil(() => File.Exists(path), TimeSpan.FromSeconds(20)), "socket not created");
+            // The socket file exists from bind(); connections are accepted from listen() on, a moment later.
             using var client = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
-            client.Connect(new UnixDomainSocketEndPoint(path));
+            Assert.True(SpinWait.SpinUntil(() => TryConnect(client, path), TimeSpan.FromSeconds(20)), "the socket never accepted a connection");
             client.ReceiveTimeout = 300_000;
             var received = new StringBuilder();
             byte[] buffer = new byte[4096];
@@ -53,5 +54,18 @@ public sealed class EmuSerialBackendTests
                 process.Kill();
         }
         Assert.False(File.Exists(path), "emu removes its socket file");
+    }
+
+    private static bool TryConnect(Socket client, string path)
+    {
+        try
+        {
+            client.Connect(new UnixDomainSocketEndPoint(path));
+            return true;
+        }
+        catch (SocketException e) when (e.SocketErrorCode == SocketError.ConnectionRefused)
+        {
+            return false;
+        }
     }
 }
