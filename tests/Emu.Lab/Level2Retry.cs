@@ -21,7 +21,9 @@ public static class Level2Retry
             }
             catch (LabRunException e) when (attempt == 1 && e.Result.Level2Crashed)
             {
-                Level2Journal.Record(LabEnvironment.Current, $"RETRY after {Why(e.Result)} in {Path.GetFileName(e.Result.RunDirectory)}");
+                // Only real runs go in the journal (the harness's own tests retry made-up results).
+                if (Directory.Exists(e.Result.RunDirectory))
+                    Level2Journal.Record(LabEnvironment.Current, $"RETRY after {Why(e.Result)} in {Path.GetFileName(e.Result.RunDirectory)}");
                 log($"LEVEL 2 CRASHED ({Why(e.Result)}; run dir {e.Result.RunDirectory}): booting it once more"
                     + (e.Result.HangDumps.Length > 0 ? "\nwhat level 2 recorded before the stall:\n" + e.Result.HangDumps : ""));
             }

@@ -43,20 +43,55 @@ internal sealed unsafe class Block
     private readonly int _hostLength;
     private readonly byte* _host2;
 
+    /// <summary>
+    /// The blocks that ran after this one (at most two: a branch's target and
+    /// its fall-through), remembered so the next lookup is a compare. Valid only
+    /// while the CPU's translations are those they were found with (<see cref="LinkEpoch"/>).
+    /// </summary>
+    public Block? LinkA, LinkB;
+
+    public int LinkEpoch;
+
     /// <summary>Decoded from RAM or ROM, so it can be kept (code fetched from a device is decoded each time).</summary>
     public bool Cacheable => _host != null;
 
     /// <summary>Whether guest memory still holds the bytes this block was decoded from.</summary>
     public bool IsCurrent
     {
+        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
         get
         {
-            if (_host == null)
-                return false;
-            var code = new ReadOnlySpan<byte>(Code);
-            if (!code[.._hostLength].SequenceEqual(new ReadOnlySpan<byte>(_host, _hostLength)))
-                return false;
-            return _host2 == null || code[_hostLength..].SequenceEqual(new ReadOnlySpan<byte>(_host2, Code.Length - _hostLength));
+            // Most blocks are short: compare them a word at a time without a call.
+            if (_hostLength <= 32 && _host2 == null && _host != null)
+            {
+                fixed (byte* code = Code)
+                {
+                    int n = _hostLength;
+                    int i = 0;
+                    for (; i + 8 <= n; i += 8)
+                    {
+                        if (*(ulong*)(code + i) != *(ulong*)(_host + i))
+                            return false;
+                    }
+                    for (; i < n; i++)
+                    {
+                        if (code[i] != _host[i])
+                            return false;
+                    }
+                    return true;
+                }
+            }
+            return CompareLong();
         }
+    }
+
+    private bool CompareLong()
+    {
+        if (_host == null)
+            return false;
+        var code = new ReadOnlySpan<byte>(Code);
+        if (!code[.._hostLength].SequenceEqual(new ReadOnlySpan<byte>(_host, _hostLength)))
+            return false;
+        return _host2 == null || code[_hostLength..].SequenceEqual(new ReadOnlySpan<byte>(_host2, Code.Length - _hostLength));
     }
 }

@@ -75,6 +75,9 @@ internal sealed unsafe class BlockDecoder
         op.I = instruction;
         op.Handler = HandlerTable.For(in instruction);
         op.NextIp = instruction.NextIP & ipMask;
+        op.Condition = instruction.ConditionCode;
+        if (instruction.OpCount > 0 && instruction.Op0Kind is OpKind.NearBranch16 or OpKind.NearBranch32 or OpKind.NearBranch64)
+            op.Target = instruction.NearBranchTarget;
         op.AddressSize = (byte)AddressSize(in instruction, mode);
         op.AddressMask = op.AddressSize == 8 ? ulong.MaxValue : op.AddressSize == 4 ? 0xFFFF_FFFFUL : 0xFFFFUL;
         op.Base = op.Index = -1;

@@ -14,7 +14,7 @@ internal static class BranchOps
             case OpKind.NearBranch16:
             case OpKind.NearBranch32:
             case OpKind.NearBranch64:
-                cpu.Jump(op.I.NearBranchTarget);
+                cpu.Jump(op.Target);
                 return;
             case OpKind.FarBranch16:
             case OpKind.FarBranch32:
@@ -63,8 +63,8 @@ internal static class BranchOps
 
     public static void Jcc(X86Cpu cpu, ref DecodedOp op)
     {
-        if (cpu.Condition(op.I.ConditionCode))
-            cpu.Jump(op.I.NearBranchTarget);
+        if (cpu.Condition(op.Condition))
+            cpu.Jump(op.Target);
     }
 
     public static void Call(X86Cpu cpu, ref DecodedOp op)
@@ -76,7 +76,7 @@ internal static class BranchOps
             case OpKind.NearBranch32:
             case OpKind.NearBranch64:
             {
-                ulong target = op.I.NearBranchTarget;
+                ulong target = op.Target;
                 cpu.Push(cpu.Rip, size);
                 cpu.Jump(target);
                 return;
@@ -240,13 +240,13 @@ internal static class BranchOps
             _ => true,
         };
         if (taken)
-            cpu.Jump(op.I.NearBranchTarget);
+            cpu.Jump(op.Target);
     }
 
     public static void Jcxz(X86Cpu cpu, ref DecodedOp op)
     {
         if ((cpu.Rcx & op.AddressMask) == 0)
-            cpu.Jump(op.I.NearBranchTarget);
+            cpu.Jump(op.Target);
     }
 
     public static void Int(X86Cpu cpu, ref DecodedOp op)

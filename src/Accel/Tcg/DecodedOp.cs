@@ -16,6 +16,12 @@ internal unsafe struct DecodedOp
     /// <summary>The address after the instruction, wrapped to the code size.</summary>
     public ulong NextIp;
 
+    /// <summary>A near branch's target (Iced's, already wrapped to the operand size).</summary>
+    public ulong Target;
+
+    /// <summary>The condition of Jcc, SETcc, CMOVcc, LOOPcc.</summary>
+    public ConditionCode Condition;
+
     /// <summary>Effective addresses wrap at the address size: 0xFFFF, 0xFFFFFFFF or all ones.</summary>
     public ulong AddressMask;
 

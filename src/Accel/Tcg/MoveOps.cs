@@ -267,10 +267,10 @@ internal static unsafe class MoveOps
         // destination is zero-extended either way.
         ulong value = cpu.ReadOperand(ref op, 1, size);
         Register dst = op.I.Op0Register;
-        cpu.WriteGpr(dst, cpu.Condition(op.I.ConditionCode) ? value : cpu.ReadGpr(dst));
+        cpu.WriteGpr(dst, cpu.Condition(op.Condition) ? value : cpu.ReadGpr(dst));
     }
 
-    public static void Setcc(X86Cpu cpu, ref DecodedOp op) => cpu.WriteOperand(ref op, 0, 1, cpu.Condition(op.I.ConditionCode) ? 1UL : 0);
+    public static void Setcc(X86Cpu cpu, ref DecodedOp op) => cpu.WriteOperand(ref op, 0, 1, cpu.Condition(op.Condition) ? 1UL : 0);
 
     public static void Lahf(X86Cpu cpu, ref DecodedOp op)
     {

@@ -72,6 +72,8 @@ internal static class RegisterInfo
                 s_size[i] = (byte)r.GetSize();
             }
         }
+        for (int i = 0; i < s_count; i++)
+            s_packed[i] = (ushort)((s_number[i] & 15) | (s_size[i] << 4) | (s_high[i] ? 0x100 : 0));
     }
 
     public static RegisterKind Kind(Register r) => s_kind[(int)r];
@@ -81,4 +83,9 @@ internal static class RegisterInfo
     public static int Size(Register r) => s_size[(int)r];
 
     public static bool IsHigh8(Register r) => s_high[(int)r];
+
+    /// <summary>A general register in one word: number in bits 3:0, size in bytes in bits 7:4, bit 8 for AH..BH.</summary>
+    public static int PackedGpr(Register r) => s_packed[(int)r];
+
+    private static readonly ushort[] s_packed = new ushort[s_count];
 }

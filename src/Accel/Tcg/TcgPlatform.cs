@@ -14,6 +14,7 @@ namespace Emu.Accel.Tcg;
 internal sealed class TcgPlatform : IMemoryListener
 {
     private volatile int _generation;
+    private readonly List<X86Cpu> _cpus = new();
 
     public AddressSpace? Memory { get; private set; }
 
@@ -45,7 +46,22 @@ internal sealed class TcgPlatform : IMemoryListener
     {
     }
 
-    public void CommitUpdate() => Interlocked.Increment(ref _generation);
+    /// <summary>A new memory map: every CPU looks at it before its next block.</summary>
+    public void CommitUpdate()
+    {
+        Interlocked.Increment(ref _generation);
+        lock (_cpus)
+        {
+            foreach (X86Cpu cpu in _cpus)
+                cpu.RequestAttention();
+        }
+    }
+
+    public void Register(X86Cpu cpu)
+    {
+        lock (_cpus)
+            _cpus.Add(cpu);
+    }
 
     /// <summary>
     /// The host address of [physical, physical + length) when it lies in one

@@ -91,6 +91,34 @@ internal sealed unsafe partial class X86Cpu
         return block;
     }
 
+    // The block after this one: one of its two links when it matches CS:RIP and the
+    // translations are unchanged, else a full lookup, which then becomes a link.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private Block NextBlock(Block block)
+    {
+        ulong rip = Rip;
+        if (block.LinkEpoch == _linkEpoch)
+        {
+            Block? a = block.LinkA;
+            if (a != null && a.Rip == rip && a.CsBase == Cs.Base && a.Mode == CodeBits && a.IsCurrent)
+                return a;
+            Block? b = block.LinkB;
+            if (b != null && b.Rip == rip && b.CsBase == Cs.Base && b.Mode == CodeBits && b.IsCurrent)
+                return b;
+        }
+        else
+        {
+            block.LinkA = block.LinkB = null;
+            block.LinkEpoch = _linkEpoch;
+        }
+        Block next = FindBlock();
+        if (block.LinkA == null)
+            block.LinkA = next;
+        else
+            block.LinkB = next;
+        return next;
+    }
+
     private ulong CodePhysical(ulong pc)
     {
         ref TlbEntry e = ref EntryFor(_tlb, pc);
@@ -101,7 +129,16 @@ internal sealed unsafe partial class X86Cpu
         return e.PhysicalPage | (pc & 0xFFF);
     }
 
-    /// <summary>Runs one block; a guest exception in it is delivered (which may itself end in shutdown).</summary>
+    private int _linkEpoch;
+
+    /// <summary>Blocks run back to back before the run loop looks around again (APIC events set Attention anyway).</summary>
+    private const int BlocksPerStep = 4096;
+
+    /// <summary>
+    /// Runs blocks, following each one to the next through its links while
+    /// nothing needs the run loop's attention; a guest exception is delivered
+    /// (which may itself end in shutdown).
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Step()
     {
@@ -109,20 +146,27 @@ internal sealed unsafe partial class X86Cpu
         try
         {
             Block block = FindBlock();
-            DecodedOp[] ops = block.Ops;
-            int n = ops.Length;
-            InstructionsExecuted += n;
-            for (int k = 0; k < n; k++)
+            for (int budget = BlocksPerStep; ; budget--)
             {
-                ref DecodedOp op = ref ops[k];
-                InstructionStart = Rip;
-                Rip = op.NextIp;
-                op.Handler(this, ref op);
-                if (StopBlock)
+                DecodedOp[] ops = block.Ops;
+                int n = ops.Length;
+                InstructionsExecuted += n;
+                for (int k = 0; k < n; k++)
                 {
-                    StopBlock = false;
-                    break;
+                    ref DecodedOp op = ref ops[k];
+                    InstructionStart = Rip;
+                    Rip = op.NextIp;
+                    op.Handler(this, ref op);
+                    if (StopBlock)
+                    {
+                        StopBlock = false;
+                        return;
+                    }
                 }
+                if (budget == 0 || Attention != 0 || ExitRequested != 0 || InterruptShadow || Halted)
+                    return;
+                InstructionStart = Rip;
+                block = NextBlock(block);
             }
         }
         catch (CpuException e) when (ReferenceEquals(e, _exception))

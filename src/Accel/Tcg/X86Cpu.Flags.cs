@@ -47,7 +47,9 @@ internal sealed partial class X86Cpu
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void SetFlagsKeepCarry(FlagOp op, int size, ulong dst, ulong result)
     {
-        _flagCarry = Cf;
+        // After INC or DEC the preserved CF is already in _flagCarry.
+        if (_flagOp is not (FlagOp.Inc or FlagOp.Dec))
+            _flagCarry = Cf;
         SetFlags(op, size, dst, 1, result);
     }
 

@@ -37,6 +37,7 @@ internal sealed unsafe partial class X86Cpu
         FlushTlbArray(_tlbUser, includingGlobal);
         FlushTlbArray(_tlbSupervisor, includingGlobal);
         _jumpCache.Clear();
+        _linkEpoch++;
     }
 
     private static void FlushTlbArray(TlbEntry[] tlb, bool includingGlobal)
@@ -54,6 +55,7 @@ internal sealed unsafe partial class X86Cpu
         FlushTlbEntry(_tlbUser, linear);
         FlushTlbEntry(_tlbSupervisor, linear);
         _jumpCache.Clear();
+        _linkEpoch++;
     }
 
     private static void FlushTlbEntry(TlbEntry[] tlb, ulong linear)
@@ -146,9 +148,13 @@ internal sealed unsafe partial class X86Cpu
             ulong high = ReadPieces(linear + (ulong)first, size - first, tlb, user);
             return low | (high << (8 * first));
         }
-        ref TlbEntry e = ref Fill(linear, MemoryAccess.Read, tlb, user);
-        if (e.ReadTag == (linear & PageMask))
-            return Read(linear, size, tlb, user);
+        ref TlbEntry e = ref EntryFor(tlb, linear);
+        if (e.ReadTag != ((linear & PageMask) | TlbEntry.Io))
+        {
+            e = ref Fill(linear, MemoryAccess.Read, tlb, user);
+            if (e.ReadTag == (linear & PageMask))
+                return Read(linear, size, tlb, user);
+        }
         return PhysicalRead(e.PhysicalPage | (linear & 0xFFF), size);
     }
 
@@ -173,11 +179,17 @@ internal sealed unsafe partial class X86Cpu
                 Write(linear + (ulong)i, 1, value >> (8 * i), tlb, user);
             return;
         }
-        ref TlbEntry e = ref Fill(linear, MemoryAccess.Write, tlb, user);
-        if (e.WriteTag == (linear & PageMask))
-            Write(linear, size, value, tlb, user);
-        else
-            PhysicalWrite(e.PhysicalPage | (linear & 0xFFF), size, value);
+        ref TlbEntry e = ref EntryFor(tlb, linear);
+        if (e.WriteTag != ((linear & PageMask) | TlbEntry.Io))
+        {
+            e = ref Fill(linear, MemoryAccess.Write, tlb, user);
+            if (e.WriteTag == (linear & PageMask))
+            {
+                Write(linear, size, value, tlb, user);
+                return;
+            }
+        }
+        PhysicalWrite(e.PhysicalPage | (linear & 0xFFF), size, value);
     }
 
     /// <summary>

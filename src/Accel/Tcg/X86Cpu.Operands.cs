@@ -11,20 +11,24 @@ internal sealed partial class X86Cpu
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public ulong ReadGpr(Register r)
     {
-        int n = RegisterInfo.Number(r);
-        ulong value = Gpr(n);
-        if (RegisterInfo.IsHigh8(r))
-            return (value >> 8) & 0xFF;
-        return value & SizeMask(RegisterInfo.Size(r));
+        int info = RegisterInfo.PackedGpr(r);
+        ulong value = Gpr(info & 15);
+        return (info >> 4) switch
+        {
+            8 => value,
+            4 => (uint)value,
+            2 => (ushort)value,
+            _ => (info & 0x100) != 0 ? (byte)(value >> 8) : (byte)value,
+        };
     }
 
     /// <summary>Writes a general register: 32-bit writes clear bits 63:32, 8- and 16-bit writes keep the rest.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void WriteGpr(Register r, ulong value)
     {
-        int n = RegisterInfo.Number(r);
-        ref ulong reg = ref Gpr(n);
-        switch (RegisterInfo.Size(r))
+        int info = RegisterInfo.PackedGpr(r);
+        ref ulong reg = ref Gpr(info & 15);
+        switch (info >> 4)
         {
             case 8:
                 reg = value;
@@ -36,7 +40,7 @@ internal sealed partial class X86Cpu
                 reg = (reg & ~0xFFFFUL) | (ushort)value;
                 break;
             default:
-                if (RegisterInfo.IsHigh8(r))
+                if ((info & 0x100) != 0)
                     reg = (reg & ~0xFF00UL) | ((value & 0xFF) << 8);
                 else
                     reg = (reg & ~0xFFUL) | (byte)value;

@@ -31,8 +31,10 @@ internal sealed partial class X86Cpu
     }
 
     /// <summary>Runs guest code until the VMM asks for the CPU back or the CPU shuts down.</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public VcpuExitReason Run()
     {
+        CheckMemoryMapGeneration();
         while (true)
         {
             if (ExitRequested != 0)
@@ -43,6 +45,7 @@ internal sealed partial class X86Cpu
             if (Attention != 0)
             {
                 Attention = 0;
+                CheckMemoryMapGeneration();
                 HandleApicEvents();
             }
             if (ShutdownState)
@@ -57,7 +60,6 @@ internal sealed partial class X86Cpu
                 }
                 Halted = false;
             }
-            CheckMemoryMapGeneration();
             if (!InterruptShadow)
             {
                 if (_nmiPending && !NmiBlocked)

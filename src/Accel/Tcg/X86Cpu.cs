@@ -39,6 +39,7 @@ internal sealed unsafe partial class X86Cpu
         Cpuid = cpuid;
         _decoder = new BlockDecoder(this);
         PowerOnReset();
+        platform.Register(this);
     }
 
     public int Index { get; }

@@ -88,8 +88,7 @@ public sealed class AddressSpace
     public void Read(ulong address, Span<byte> data)
     {
         FlatView view = _view;
-        int i = view.IndexOf(address);
-        if (i >= 0)
+        if (view.Locate(address, out int i))
         {
             ref readonly FlatRange r = ref view[i];
             ulong offset = address - r.Start;
@@ -99,16 +98,25 @@ public sealed class AddressSpace
                 return;
             }
         }
+        else if (FitsInHole(view, i, address, data.Length))
+        {
+            Interlocked.Increment(ref _unassignedAccesses);
+            data.Fill(0xFF);
+            return;
+        }
         ReadSlow(view, address, data);
     }
+
+    // An access that lies wholly in the hole before range `next` (common: port 0x80, a probe of an empty slot).
+    private static bool FitsInHole(FlatView view, int next, ulong address, int length) =>
+        next >= view.Count || view[next].Start - address >= (ulong)length;
 
     /// <summary>Writes <paramref name="data"/> at <paramref name="address"/> as the CPU would.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Write(ulong address, ReadOnlySpan<byte> data)
     {
         FlatView view = _view;
-        int i = view.IndexOf(address);
-        if (i >= 0)
+        if (view.Locate(address, out int i))
         {
             ref readonly FlatRange r = ref view[i];
             ulong offset = address - r.Start;
@@ -117,6 +125,11 @@ public sealed class AddressSpace
                 WriteTo(in r, offset, data);
                 return;
             }
+        }
+        else if (FitsInHole(view, i, address, data.Length))
+        {
+            Interlocked.Increment(ref _unassignedAccesses);
+            return;
         }
         WriteSlow(view, address, data);
     }

@@ -43,6 +43,31 @@ public sealed class FlatView
         return address - starts[hi] < _ranges[hi].Size ? hi : -1;
     }
 
+    /// <summary>
+    /// The range containing <paramref name="address"/> (true, its index), or for
+    /// a hole the index of the first range above it (false; Count when none).
+    /// </summary>
+    public bool Locate(ulong address, out int index)
+    {
+        ulong[] starts = _starts;
+        int lo = 0, hi = starts.Length - 1;
+        while (lo <= hi)
+        {
+            int mid = (int)((uint)(lo + hi) >> 1);
+            if (starts[mid] <= address)
+                lo = mid + 1;
+            else
+                hi = mid - 1;
+        }
+        if (hi >= 0 && address - starts[hi] < _ranges[hi].Size)
+        {
+            index = hi;
+            return true;
+        }
+        index = hi + 1;
+        return false;
+    }
+
     /// <summary>Start of the first range above <paramref name="address"/>, or <see cref="ulong.MaxValue"/>.</summary>
     public ulong NextStartAbove(ulong address)
     {
