@@ -222,6 +222,7 @@ internal static unsafe class HandlerTable
         Set(Mnemonic.Lgs, &SystemOps.Lgs);
         Set(Mnemonic.Lss, &SystemOps.Lss);
         Set(Mnemonic.Arpl, &SystemOps.Arpl);
+        SimdHandlers.Register(t);
         return t;
     }
 }
