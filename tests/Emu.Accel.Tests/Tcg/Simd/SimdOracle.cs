@@ -1,0 +1,108 @@
+using System.Buffers.Binary;
+using System.Text;
+
+namespace Emu.Accel.Tests.Tcg.Simd;
+
+/// <summary>Runs cases on the software CPU and on the host and compares the architectural results.</summary>
+internal static class SimdOracle
+{
+    private static readonly object s_guestLock = new();
+    private static SimdGuest? s_guest;
+
+    public static void RunGuest(IReadOnlyList<SimdCase> cases)
+    {
+        lock (s_guestLock)
+        {
+            s_guest ??= new SimdGuest();
+            SimdGuest g = s_guest;
+            foreach (SimdCase c in cases)
+            {
+                g.Reset();
+                byte[] code = Snippet.Build(c.Body, host: false);
+                g.WriteBytes(SimdGuest.CodeAddress, code);
+                g.WriteBytes(SimdGuest.StateAddress, c.Input);
+                c.GuestVector = g.Run(SimdGuest.CodeAddress);
+                c.GuestState = g.Memory(SimdGuest.StateAddress, Snippet.Size).ToArray();
+            }
+        }
+    }
+
+    /// <summary>Runs every case on both CPUs and fails listing the first mismatches.</summary>
+    public static void AssertSameAsHost(IReadOnlyList<SimdCase> cases, int maxReported = 15)
+    {
+        RunGuest(cases);
+        HostRunner.Run(cases);
+        var report = new StringBuilder();
+        int mismatches = 0;
+        foreach (SimdCase c in cases)
+        {
+            string? diff = Compare(c);
+            if (diff == null)
+                continue;
+            if (++mismatches <= maxReported)
+                report.Append(c.Name).Append(": ").AppendLine(diff);
+        }
+        Assert.True(mismatches == 0, $"{mismatches} of {cases.Count} cases differ from the host:\n{report}");
+    }
+
+    /// <summary>The differences between the guest's and the host's results, or null.</summary>
+    public static string? Compare(SimdCase c)
+    {
+        var sb = new StringBuilder();
+        if (c.GuestVector != c.HostVector)
+            sb.Append($"vector guest {c.GuestVector} host {c.HostVector}; ");
+        byte[] g = c.GuestState!, h = c.HostState!;
+        bool[] ignored = new bool[Snippet.Size];
+        foreach ((int offset, int length) in c.Ignore)
+            for (int i = 0; i < length; i++)
+                ignored[offset + i] = true;
+
+        void Field(string name, int offset, int length, ulong mask = ulong.MaxValue)
+        {
+            if (ignored[offset])
+                return;
+            ulong gv = Read(g, offset, length) & mask, hv = Read(h, offset, length) & mask;
+            if (gv != hv)
+                sb.Append($"{name} guest {gv:X} host {hv:X}; ");
+        }
+
+        Field("fcw", Snippet.Fcw, 2);
+        Field("fsw", Snippet.Fsw, 2, c.FswMask);
+        Field("ftw", Snippet.Ftw, 1);
+        Field("mxcsr", Snippet.Mxcsr, 4);
+        for (int i = 0; i < 8; i++)
+        {
+            Field($"st{i}.sig", Snippet.St0 + 16 * i, 8);
+            Field($"st{i}.exp", Snippet.St0 + 16 * i + 8, 2);
+        }
+        for (int i = 0; i < 16; i++)
+        {
+            Field($"xmm{i}.lo", Snippet.Xmm0 + 16 * i, 8);
+            Field($"xmm{i}.hi", Snippet.Xmm0 + 16 * i + 8, 8);
+        }
+        if (c.GuestVector < 0)
+        {
+            Field("rax", Snippet.Rax, 8);
+            Field("rbx", Snippet.Rbx, 8);
+            Field("rcx", Snippet.Rcx, 8);
+            Field("rdx", Snippet.Rdx, 8);
+            Field("r8", Snippet.R8, 8);
+            Field("r9", Snippet.R9, 8);
+            Field("rflags", Snippet.FlagsOut, 8, c.FlagMask);
+        }
+        for (int i = Snippet.MemoryArea; i < Snippet.Size; i += 8)
+            Field($"mem+{i - Snippet.MemoryArea}", i, 8);
+        if (sb.Length == 0)
+            return null;
+        sb.Append($"[input mxcsr {Read(c.Input, Snippet.Mxcsr, 4):X} fcw {Read(c.Input, Snippet.Fcw, 2):X} xmm0 {Read(c.Input, Snippet.Xmm0 + 8, 8):X16}{Read(c.Input, Snippet.Xmm0, 8):X16} xmm1 {Read(c.Input, Snippet.Xmm0 + 24, 8):X16}{Read(c.Input, Snippet.Xmm0 + 16, 8):X16}]");
+        return sb.ToString();
+    }
+
+    private static ulong Read(byte[] b, int offset, int length)
+    {
+        Span<byte> tmp = stackalloc byte[8];
+        tmp.Clear();
+        b.AsSpan(offset, length).CopyTo(tmp);
+        return BinaryPrimitives.ReadUInt64LittleEndian(tmp);
+    }
+}
