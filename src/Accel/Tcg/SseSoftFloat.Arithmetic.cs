@@ -192,7 +192,7 @@ internal static partial class SoftFloat
         {
             if (a.Class == FloatClass.Zero)
                 return Invalid(ref env);
-            DenormalOperands(ref env, a, b);
+            // Divide-by-zero takes priority over a denormal dividend (SDM vol. 1, 4.9.2): DE is not reported.
             env.Flags |= FpuState.Ze;
             return FloatParts.Infinity(sign);
         }

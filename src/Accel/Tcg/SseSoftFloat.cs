@@ -187,14 +187,15 @@ internal static partial class SoftFloat
             {
                 if ((env.Masks & FpuState.Ue) == 0)
                 {
-                    // Unmasked underflow is signalled even for an exact result (SDM vol. 1, 4.9.1.5).
+                    // Unmasked underflow is signalled even for an exact result, and the value is rounded with an
+                    // unbounded exponent (so PE reports that rounding); the x87 delivers it with its exponent
+                    // biased up by 24576, SSE delivers nothing (SDM vol. 1, 4.9.1.5, 8.5.5 and 11.5.2).
                     env.Flags |= FpuState.Ue;
+                    tiny = false;
                     if (env.X87)
-                    {
-                        // The x87 delivers the result with its exponent biased up by 24576 (SDM vol. 1, 8.5.5).
                         exp += 24576;
-                        tiny = false;
-                    }
+                    else
+                        emin = int.MinValue;
                 }
                 else if (env.FlushToZero)
                 {

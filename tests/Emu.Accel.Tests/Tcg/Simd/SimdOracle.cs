@@ -7,6 +7,14 @@ namespace Emu.Accel.Tests.Tcg.Simd;
 internal static class SimdOracle
 {
     private static readonly object s_guestLock = new();
+
+    /// <summary>A case count, multiplied by EMU_SIMD_SCALE (for long local runs) and offset by EMU_SIMD_SEED.</summary>
+    public static int Scale(int cases) =>
+        cases * (int.TryParse(Environment.GetEnvironmentVariable("EMU_SIMD_SCALE"), out int scale) && scale > 0 ? scale : 1);
+
+    /// <summary>A seed for a test's random cases (EMU_SIMD_SEED shifts every seed, for other cases than the usual ones).</summary>
+    public static int Seed(int seed) =>
+        seed + (int.TryParse(Environment.GetEnvironmentVariable("EMU_SIMD_SEED"), out int offset) ? offset * 1000 : 0);
     private static SimdGuest? s_guest;
 
     public static void RunGuest(IReadOnlyList<SimdCase> cases)
