@@ -192,7 +192,7 @@ internal static partial class SoftFloat
                     // biased up by 24576, SSE delivers nothing (SDM vol. 1, 4.9.1.5, 8.5.5 and 11.5.2).
                     env.Flags |= FpuState.Ue;
                     tiny = false;
-                    if (env.X87)
+                    if (env.X87 && f.Bias == Extended.Bias)
                         exp += 24576;
                     else
                         emin = int.MinValue;
@@ -266,7 +266,7 @@ internal static partial class SoftFloat
             env.Flags |= FpuState.Oe;
             if (inexact)
                 env.Flags |= FpuState.Pe;
-            if (env.X87)
+            if (env.X87 && f.Bias == Extended.Bias)
                 return FloatParts.Finite(sign, exp - 24576, sig); // SDM vol. 1, 8.5.4: exponent biased down by 24576
             return FloatParts.Infinity(sign);
         }

@@ -48,7 +48,27 @@ internal static class SimdOracle
             if (diff == null)
                 continue;
             if (++mismatches <= maxReported)
+            {
                 report.Append(c.Name).Append(": ").AppendLine(diff);
+                if (Environment.GetEnvironmentVariable("EMU_SIMD_DUMP") == "1")
+                    report.Append(DumpX87(c));
+            }
+        }
+        if (mismatches > 0 && Environment.GetEnvironmentVariable("EMU_SIMD_SUMMARY") == "1")
+        {
+            // Mismatches by instruction form and the fields that differ.
+            var groups = new SortedDictionary<string, int>();
+            foreach (SimdCase c in cases)
+            {
+                string? diff = Compare(c);
+                if (diff == null)
+                    continue;
+                string fields = string.Join(",", diff.Split("; ").Where(x => !x.StartsWith('[')).Select(x => x.Split(' ')[0]));
+                string key = c.Name.Split(' ')[0] + " " + fields;
+                groups[key] = groups.GetValueOrDefault(key) + 1;
+            }
+            foreach (var (key, count) in groups)
+                report.AppendLine($"  {count,5} {key}");
         }
         Assert.True(mismatches == 0, $"{mismatches} of {cases.Count} cases differ from the host:\n{report}");
     }
@@ -103,6 +123,23 @@ internal static class SimdOracle
         if (sb.Length == 0)
             return null;
         sb.Append($"[input mxcsr {Read(c.Input, Snippet.Mxcsr, 4):X} fcw {Read(c.Input, Snippet.Fcw, 2):X} xmm0 {Read(c.Input, Snippet.Xmm0 + 8, 8):X16}{Read(c.Input, Snippet.Xmm0, 8):X16} xmm1 {Read(c.Input, Snippet.Xmm0 + 24, 8):X16}{Read(c.Input, Snippet.Xmm0 + 16, 8):X16}]");
+        return sb.ToString();
+    }
+
+    /// <summary>A readable dump of a case's x87 state: input, guest and host (for investigating mismatches).</summary>
+    public static string DumpX87(SimdCase c)
+    {
+        var sb = new StringBuilder();
+        void One(string name, byte[] s)
+        {
+            sb.Append($"{name}: fcw {Read(s, Snippet.Fcw, 2):X4} fsw {Read(s, Snippet.Fsw, 2):X4} ftw {Read(s, Snippet.Ftw, 1):X2} flags {Read(s, Snippet.FlagsOut, 2):X} mem {Read(s, Snippet.MemoryArea + 24, 2):X4}:{Read(s, Snippet.MemoryArea + 16, 8):X16}\n   ");
+            for (int i = 0; i < 8; i++)
+                sb.Append($"st{i} {Read(s, Snippet.St0 + 16 * i + 8, 2):X4}:{Read(s, Snippet.St0 + 16 * i, 8):X16} ");
+            sb.AppendLine();
+        }
+        One("in", c.Input);
+        One("guest", c.GuestState!);
+        One("host", c.HostState!);
         return sb.ToString();
     }
 
