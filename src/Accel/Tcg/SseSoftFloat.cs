@@ -107,7 +107,12 @@ internal static partial class SoftFloat
         return FloatParts.Finite(sign, e - 16383, m);
     }
 
-    // --- Packing (of rounded values: a finite value whose Sig has bit 63 clear is a denormal at Emin) ---
+    // --- Packing (of rounded values: a finite value whose Sig has bit 63 clear is a denormal at Emin; an
+    // operand passed through unchanged may still be in unpacked form, below Emin with bit 63 set, and is
+    // denormalized back, exactly) ---
+
+    private static ulong DenormalSignificand(in FloatParts r, int emin) =>
+        (r.Sig >> 63) != 0 && r.Exp < emin ? (emin - r.Exp >= 64 ? 0 : r.Sig >> (emin - r.Exp)) : r.Sig;
 
     public static uint PackSingle(in FloatParts r)
     {
@@ -119,8 +124,8 @@ internal static partial class SoftFloat
             case FloatClass.Infinity:
                 return s | 0x7F80_0000;
             case FloatClass.Finite:
-                if ((r.Sig >> 63) == 0)
-                    return s | (uint)(r.Sig >> 40);
+                if ((r.Sig >> 63) == 0 || r.Exp < -126)
+                    return s | (uint)(DenormalSignificand(r, -126) >> 40);
                 return s | ((uint)(r.Exp + 127) << 23) | (uint)((r.Sig << 1) >> 41);
             default:
                 return s | 0x7F80_0000 | ((uint)(r.Sig >> 40) & 0x7F_FFFF);
@@ -137,8 +142,8 @@ internal static partial class SoftFloat
             case FloatClass.Infinity:
                 return s | 0x7FF0_0000_0000_0000;
             case FloatClass.Finite:
-                if ((r.Sig >> 63) == 0)
-                    return s | (r.Sig >> 11);
+                if ((r.Sig >> 63) == 0 || r.Exp < -1022)
+                    return s | (DenormalSignificand(r, -1022) >> 11);
                 return s | ((ulong)(r.Exp + 1023) << 52) | ((r.Sig << 1) >> 12);
             default:
                 return s | 0x7FF0_0000_0000_0000 | ((r.Sig >> 11) & 0xF_FFFF_FFFF_FFFF);
@@ -155,8 +160,8 @@ internal static partial class SoftFloat
             case FloatClass.Infinity:
                 return new Float80(1UL << 63, (ushort)(s | 0x7FFF));
             case FloatClass.Finite:
-                if ((r.Sig >> 63) == 0)
-                    return new Float80(r.Sig, s);
+                if ((r.Sig >> 63) == 0 || r.Exp < -16382)
+                    return new Float80(DenormalSignificand(r, -16382), s);
                 return new Float80(r.Sig, (ushort)(s | (r.Exp + 16383)));
             case FloatClass.Unsupported:
                 return new Float80(r.Sig, (ushort)(s | ((r.Exp + 16383) & 0x7FFF)));

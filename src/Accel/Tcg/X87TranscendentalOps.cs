@@ -109,7 +109,7 @@ internal static class X87TranscendentalOps
             return SoftFloat.Invalid(ref env);
         if (x.Sign && x.Class != FloatClass.Zero)
             return SoftFloat.Invalid(ref env); // the logarithm of a negative number
-        if (x.Denormal || y.Denormal)
+        if (x.Denormal)
             env.Flags |= FpuState.De;
         bool belowOne = x.Class == FloatClass.Zero || (x.Class == FloatClass.Finite && x.Exp < 0);
         bool one = x.Class == FloatClass.Finite && x.Exp == 0 && x.Sig == 1UL << 63;
@@ -122,13 +122,19 @@ internal static class X87TranscendentalOps
             return FloatParts.Infinity(!y.Sign);
         }
         if (x.Class == FloatClass.Infinity)
+        {
+            if (y.Denormal)
+                env.Flags |= FpuState.De;
             return y.Class == FloatClass.Zero ? SoftFloat.Invalid(ref env) : FloatParts.Infinity(y.Sign);
+        }
         if (one)
             return y.Class == FloatClass.Infinity ? SoftFloat.Invalid(ref env) : FloatParts.Zero(y.Sign);
         if (y.Class == FloatClass.Infinity)
             return FloatParts.Infinity(y.Sign ^ belowOne);
         if (y.Class == FloatClass.Zero)
             return FloatParts.Zero(y.Sign ^ belowOne);
+        if (y.Denormal)
+            env.Flags |= FpuState.De;
         double log2;
         if (x.Exp is 0 or -1)
         {
@@ -150,10 +156,16 @@ internal static class X87TranscendentalOps
             return x.Class == FloatClass.Unsupported || y.Class == FloatClass.Unsupported ? SoftFloat.Invalid(ref env) : SoftFloat.PropagateNaN(ref env, x, y);
         if (x.Class == FloatClass.Unsupported || y.Class == FloatClass.Unsupported)
             return SoftFloat.Invalid(ref env);
+        if (x.Class == FloatClass.Infinity)
+        {
+            if (x.Sign || y.Class == FloatClass.Zero)
+                return SoftFloat.Invalid(ref env);
+            if (y.Denormal)
+                env.Flags |= FpuState.De;
+            return FloatParts.Infinity(y.Sign);
+        }
         if (x.Denormal || y.Denormal)
             env.Flags |= FpuState.De;
-        if (x.Class == FloatClass.Infinity || (x.Sign && x.Class == FloatClass.Finite && x.Exp >= 0))
-            return SoftFloat.Invalid(ref env); // outside the domain x > -1
         if (x.Class == FloatClass.Zero)
             return y.Class == FloatClass.Infinity ? SoftFloat.Invalid(ref env) : FloatParts.Zero(x.Sign ^ y.Sign);
         if (y.Class == FloatClass.Infinity)
@@ -166,7 +178,9 @@ internal static class X87TranscendentalOps
             FloatParts l = SoftFloat.Multiply(ref env, x, s_log2e, 64, SoftFloat.Extended);
             return SoftFloat.Multiply(ref env, y, l, 64, SoftFloat.Extended);
         }
-        return Product(ref env, y, Log1P(ToDouble(x)) / Ln2);
+        // Outside |x| < 1 - sqrt(2)/2 the result is undefined (no exception); this computes log2(1 + x) anyway.
+        double log2 = Log1P(ToDouble(x)) / Ln2;
+        return double.IsNaN(log2) ? FloatParts.DefaultNaN : Product(ref env, y, log2);
     }
 
     // y * value, multiplied in extended precision (y may be outside double's range); inexact.
@@ -296,29 +310,38 @@ internal static class X87TranscendentalOps
                 }
                 if (a.Denormal)
                     env.Flags |= FpuState.De;
-                double x = ToDouble(a);
                 if (a.Exp < -60)
                 {
-                    // sin x = tan x = x, cos x = 1 to 64 bits.
-                    env.Flags |= FpuState.Pe;
-                    first = kind == Cos ? FromDouble(1.0) : a;
+                    // sin x = x - x^3/6, rounded with RC as a value just below |x|; cos x = 1. The reference
+                    // hardware rounds tan x the same way as sin x here (not as x + x^3/3, just above |x|).
+                    first = kind == Cos ? FromDouble(1.0) : JustBelow(ref env, a);
                     second = FromDouble(1.0);
+                    env.Flags |= FpuState.Pe;
                     break;
+                }
+                double r = Reduce(a, out int quadrant);
+                double sin = Math.Sin(r), cos = Math.Cos(r);
+                // sin and cos of x = r + quadrant * pi/2.
+                double sinX = (quadrant & 1) == 0 ? sin : cos, cosX = (quadrant & 1) == 0 ? cos : -sin;
+                if ((quadrant & 2) != 0)
+                {
+                    sinX = -sinX;
+                    cosX = -cosX;
                 }
                 switch (kind)
                 {
                     case Sin:
-                        first = Inexact(ref env, Math.Sin(x));
+                        first = Inexact(ref env, sinX);
                         break;
                     case Cos:
-                        first = Inexact(ref env, Math.Cos(x));
+                        first = Inexact(ref env, cosX);
                         break;
                     case SinCos:
-                        first = Inexact(ref env, Math.Sin(x));
-                        second = Inexact(ref env, Math.Cos(x));
+                        first = Inexact(ref env, sinX);
+                        second = Inexact(ref env, cosX);
                         break;
                     default:
-                        first = Inexact(ref env, Math.Tan(x));
+                        first = Inexact(ref env, (quadrant & 1) == 0 ? Math.Tan(r) : -cos / sin);
                         second = FromDouble(1.0);
                         break;
                 }
@@ -330,6 +353,106 @@ internal static class X87TranscendentalOps
         f.Write(0, X87Unit.Pack(first));
         if (pushes)
             X87Unit.Push(cpu, X87Unit.Pack(second));
+    }
+
+    // |x| minus an amount far below its last bit, rounded with RC: sin x for tiny x.
+    private static FloatParts JustBelow(ref FloatEnv env, in FloatParts a)
+    {
+        if (a.Sig == 1UL << 63)
+            return SoftFloat.Round(ref env, a.Sign, a.Exp - 1, ulong.MaxValue, ulong.MaxValue, 64, SoftFloat.Extended);
+        return SoftFloat.Round(ref env, a.Sign, a.Exp, a.Sig - 1, ulong.MaxValue, 64, SoftFloat.Extended);
+    }
+
+    // --- Argument reduction ---
+
+    // pi/2 * 2^128 with the 66 significant bits of the x87's internal pi (SDM vol. 1, 8.3.10: the reduction of
+    // large arguments uses a 66-bit pi, which the reference hardware's results confirm), in three words, low first.
+    private const ulong HalfPi0 = 0x8000_0000_0000_0000, HalfPi1 = 0x921F_B544_42D1_8469, HalfPi2 = 1;
+
+    /// <summary>
+    /// x = r + quadrant * pi/2 with |r| &lt;= about pi/4, for finite |x| &lt; 2^63:
+    /// the subtraction is exact, in 192-bit fixed point (128 fraction bits),
+    /// with the hardware's 66-bit pi, so r is what the hardware reduces to;
+    /// r is then rounded to double.
+    /// </summary>
+    private static double Reduce(in FloatParts a, out int quadrant)
+    {
+        quadrant = 0;
+        if (a.Exp < 0)
+        {
+            double small = ToDouble(a);
+            if (Math.Abs(small) < Math.PI / 4)
+                return small;
+        }
+        // |x| * 2^128 = Sig << (Exp + 65), below 2^191.
+        int shift = a.Exp + 65;
+        ulong x0 = 0, x1, x2;
+        if (shift >= 128)
+        {
+            x1 = 0;
+            x2 = a.Sig << (shift - 128);
+        }
+        else
+        {
+            x1 = a.Sig << (shift - 64);
+            x2 = shift == 64 ? 0 : a.Sig >> (128 - shift);
+        }
+        ulong k = (ulong)Math.Round(ToDouble(FloatParts.Finite(false, a.Exp, a.Sig)) * (2 / Math.PI));
+        SubtractMultiple(ref x0, ref x1, ref x2, k, negate: false);
+        // The double estimate of k may be off by a few units for huge x: reduce once more.
+        double r = FixedToDouble(x0, x1, x2);
+        long k2 = (long)Math.Round(r * (2 / Math.PI));
+        if (k2 != 0)
+        {
+            SubtractMultiple(ref x0, ref x1, ref x2, (ulong)Math.Abs(k2), negate: k2 < 0);
+            r = FixedToDouble(x0, x1, x2);
+        }
+        quadrant = (int)((k + (ulong)k2) & 3);
+        if (a.Sign)
+        {
+            r = -r;
+            quadrant = (4 - quadrant) & 3;
+        }
+        return r;
+    }
+
+    // x -= k * pi/2 (or x += with negate), in 192-bit two's complement.
+    private static void SubtractMultiple(ref ulong x0, ref ulong x1, ref ulong x2, ulong k, bool negate)
+    {
+        UInt128 p0 = (UInt128)k * HalfPi0;
+        UInt128 p1 = (UInt128)k * HalfPi1 + (ulong)(p0 >> 64);
+        ulong m0 = (ulong)p0, m1 = (ulong)p1, m2 = (ulong)(p1 >> 64) + k * HalfPi2;
+        if (negate)
+        {
+            UInt128 s0 = (UInt128)x0 + m0;
+            UInt128 s1 = (UInt128)x1 + m1 + (ulong)(s0 >> 64);
+            x0 = (ulong)s0;
+            x1 = (ulong)s1;
+            x2 = x2 + m2 + (ulong)(s1 >> 64);
+            return;
+        }
+        ulong borrow0 = x0 < m0 ? 1UL : 0;
+        x0 -= m0;
+        UInt128 t1 = (UInt128)m1 + borrow0;
+        ulong borrow1 = x1 < t1 ? 1UL : 0;
+        x1 = (ulong)(x1 - t1);
+        x2 = x2 - m2 - borrow1;
+    }
+
+    private static double FixedToDouble(ulong x0, ulong x1, ulong x2)
+    {
+        bool negative = (long)x2 < 0;
+        if (negative)
+        {
+            // Two's complement negation of the 192-bit value.
+            x0 = ~x0;
+            x1 = ~x1;
+            x2 = ~x2;
+            if (++x0 == 0 && ++x1 == 0)
+                x2++;
+        }
+        double v = x2 + Math.ScaleB((double)x1, -64) + Math.ScaleB((double)x0, -128);
+        return negative ? -v : v;
     }
 
     // --- Conversions ---

@@ -22,6 +22,16 @@ internal sealed class SimdCase
     /// <summary>Flag bits (RFLAGS) to compare; the six arithmetic flags by default.</summary>
     public ulong FlagMask { get; set; } = 0x8D5;
 
+    /// <summary>Changes to the guest CPU after its reset (CR0, CR4 bits) for guest-only cases.</summary>
+    public Action<Emu.Accel.Tcg.X86Cpu>? Setup { get; set; }
+
+    /// <summary>
+    /// When nonzero, x87 registers are compared approximately (a relative
+    /// difference below 2^-ApproximateBits: the double-precision
+    /// transcendentals), and PE and C1 are not compared.
+    /// </summary>
+    public int ApproximateBits { get; set; }
+
     /// <summary>x87 status word bits to compare (all by default).</summary>
     public ushort FswMask { get; set; } = 0xFFFF;
 

@@ -26,6 +26,7 @@ internal static class SimdOracle
             foreach (SimdCase c in cases)
             {
                 g.Reset();
+                c.Setup?.Invoke(g.Cpu);
                 byte[] code = Snippet.Build(c.Body, host: false);
                 g.WriteBytes(SimdGuest.CodeAddress, code);
                 g.WriteBytes(SimdGuest.StateAddress, c.Input);
@@ -95,11 +96,13 @@ internal static class SimdOracle
         }
 
         Field("fcw", Snippet.Fcw, 2);
-        Field("fsw", Snippet.Fsw, 2, c.FswMask);
+        Field("fsw", Snippet.Fsw, 2, c.ApproximateBits != 0 ? (ulong)(c.FswMask & ~0x220) : c.FswMask);
         Field("ftw", Snippet.Ftw, 1);
         Field("mxcsr", Snippet.Mxcsr, 4);
         for (int i = 0; i < 8; i++)
         {
+            if (c.ApproximateBits != 0 && Close(g, h, Snippet.St0 + 16 * i, c.ApproximateBits))
+                continue;
             Field($"st{i}.sig", Snippet.St0 + 16 * i, 8);
             Field($"st{i}.exp", Snippet.St0 + 16 * i + 8, 2);
         }
@@ -141,6 +144,29 @@ internal static class SimdOracle
         One("guest", c.GuestState!);
         One("host", c.HostState!);
         return sb.ToString();
+    }
+
+    // Two 80-bit values equal, or finite with the same sign and a relative difference below 2^-bits.
+    private static bool Close(byte[] g, byte[] h, int offset, int bits)
+    {
+        ulong gm = Read(g, offset, 8), hm = Read(h, offset, 8);
+        ulong ge = Read(g, offset + 8, 2), he = Read(h, offset + 8, 2);
+        if (gm == hm && ge == he)
+            return true;
+        if ((ge & 0x8000) != (he & 0x8000) || (ge & 0x7FFF) == 0x7FFF || (he & 0x7FFF) == 0x7FFF)
+            return false;
+        // Compare as 128-bit integers at the larger exponent; denormal results may differ by a unit.
+        int eg = (int)(ge & 0x7FFF), eh = (int)(he & 0x7FFF);
+        if (eg == 0 && eh == 0)
+        {
+            ulong d = gm > hm ? gm - hm : hm - gm;
+            return d <= 1 || d <= (Math.Max(gm, hm) >> bits);
+        }
+        if (Math.Abs(eg - eh) > 1)
+            return false;
+        UInt128 a = (UInt128)gm << (64 + eg - Math.Max(eg, eh)), b = (UInt128)hm << (64 + eh - Math.Max(eg, eh));
+        UInt128 diff = a > b ? a - b : b - a;
+        return diff <= (UInt128.Max(a, b) >> bits);
     }
 
     private static ulong Read(byte[] b, int offset, int length)
