@@ -55,13 +55,13 @@ internal static class SseStateOps
             cpu.Write(a + 16, 8, (uint)f.LastDataPointer | ((ulong)f.LastDataSelector << 32));
         }
         cpu.Write(a + 24, 8, f.Mxcsr | ((ulong)FpuState.MxcsrMask << 32));
-        // ST0..ST7 in stack order, 16 bytes apart (10 written).
+        // ST0..ST7 in stack order, 16 bytes apart.
         for (int i = 0; i < 8; i++)
         {
             int p = f.Physical(i);
             ulong slot = a + 32 + (ulong)i * 16;
             cpu.Write(slot, 8, f.Mantissa[p]);
-            cpu.Write(slot + 8, 2, f.SignExponent[p]);
+            cpu.Write(slot + 8, 8, f.SignExponent[p]); // and six zero bytes of padding
         }
         // XMM0..XMM15 in 64-bit mode, XMM0..XMM7 elsewhere; bytes 464..511 are left to software.
         int count = cpu.CodeBits == 64 ? 16 : 8;
@@ -101,7 +101,7 @@ internal static class SseStateOps
             xmm[2 * i + 1] = cpu.Read(slot + 8, 8);
         }
 
-        f.ControlWord = (ushort)header;
+        f.ControlWord = X87ControlOps.ValidControlWord((ushort)header);
         f.StatusWord = (ushort)(header >> 16);
         f.TagByte = (byte)(header >> 32);
         f.LastOpcode = (ushort)((header >> 48) & 0x7FF);

@@ -7,8 +7,9 @@ namespace Emu.Accel.Tcg;
 /// FINIT, FCLEX, FLDCW, FSTCW, FSTSW, FSTENV, FLDENV, FSAVE, FRSTOR, FFREE,
 /// FINCSTP, FDECSTP, FNOP. The FN forms do not wait: they run with an
 /// unmasked exception pending; the others (Iced decodes them with their
-/// WAIT prefix) report it first. FLDCW, FLDENV and FRSTOR only load: an
-/// exception flag they leave unmasked traps at the next waiting instruction.
+/// WAIT prefix) report it first, FLDCW, FLDENV and FRSTOR included (as the
+/// reference hardware does). An exception flag that a loaded control or
+/// status word leaves unmasked traps at the next waiting instruction.
 /// </summary>
 internal static class X87ControlOps
 {
@@ -54,11 +55,17 @@ internal static class X87ControlOps
 
     public static void Fldcw(X86Cpu cpu, ref DecodedOp op)
     {
-        X87Checks.NoWait(cpu);
+        X87Checks.Wait(cpu);
         ushort value = (ushort)cpu.Read(cpu.MemoryAddress(ref op, 2, MemoryAccess.Read), 2);
-        cpu.Fpu.ControlWord = (ushort)(value | 0x40); // bit 6 reads as 1
+        cpu.Fpu.ControlWord = ValidControlWord(value);
         cpu.Fpu.UpdateSummary();
     }
+
+    /// <summary>
+    /// The control word as loaded: bits 15:13 and 7 are reserved (read as 0),
+    /// bit 6 reads as 1; bit 12 (the 287's infinity control) is kept (SDM vol. 1, 8.1.5).
+    /// </summary>
+    public static ushort ValidControlWord(ushort value) => (ushort)((value & 0x1F3F) | 0x40);
 
     /// <summary>FSTENV stores the environment, then masks every exception.</summary>
     public static void Fstenv(X86Cpu cpu, ref DecodedOp op)
@@ -76,7 +83,7 @@ internal static class X87ControlOps
 
     public static void Fldenv(X86Cpu cpu, ref DecodedOp op)
     {
-        X87Checks.NoWait(cpu);
+        X87Checks.Wait(cpu);
         ulong linear = cpu.MemoryAddress(ref op, op.MemorySize, MemoryAccess.Read);
         LoadEnvironment(cpu, linear, op.MemorySize == 28);
         cpu.Fpu.UpdateSummary();
@@ -107,7 +114,7 @@ internal static class X87ControlOps
 
     public static void Frstor(X86Cpu cpu, ref DecodedOp op)
     {
-        X87Checks.NoWait(cpu);
+        X87Checks.Wait(cpu);
         bool wide = op.MemorySize == 108;
         ulong linear = cpu.MemoryAddress(ref op, op.MemorySize, MemoryAccess.Read);
         ulong registers = linear + (wide ? 28UL : 14UL);
@@ -233,7 +240,7 @@ internal static class X87ControlOps
                 dp = w5 | ((w6 >> 12) << 16);
             }
         }
-        f.ControlWord = (ushort)(control | 0x40);
+        f.ControlWord = ValidControlWord(control);
         f.StatusWord = status;
         f.LoadFullTagWord(tags);
         f.LastInstructionPointer = ip;

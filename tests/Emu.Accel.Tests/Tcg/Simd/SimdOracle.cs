@@ -42,14 +42,17 @@ internal static class SimdOracle
         RunGuest(cases);
         HostRunner.Run(cases);
         var report = new StringBuilder();
-        int mismatches = 0;
+        int mismatches = 0, reported = 0;
         foreach (SimdCase c in cases)
         {
             string? diff = Compare(c);
             if (diff == null)
                 continue;
-            if (++mismatches <= maxReported)
+            mismatches++;
+            string? only = Environment.GetEnvironmentVariable("EMU_SIMD_FILTER");
+            if (reported < maxReported && (only == null || c.Name.StartsWith(only, StringComparison.Ordinal)))
             {
+                reported++;
                 report.Append(c.Name).Append(": ").AppendLine(diff);
                 if (Environment.GetEnvironmentVariable("EMU_SIMD_DUMP") == "1")
                     report.Append(DumpX87(c));
@@ -122,7 +125,20 @@ internal static class SimdOracle
             Field("rflags", Snippet.FlagsOut, 8, c.FlagMask);
         }
         for (int i = Snippet.MemoryArea; i < Snippet.Size; i += 8)
-            Field($"mem+{i - Snippet.MemoryArea}", i, 8);
+        {
+            // Ignored bytes inside a word are masked out.
+            ulong mask = 0;
+            for (int b = 0; b < 8; b++)
+            {
+                if (!ignored[i + b])
+                    mask |= 0xFFUL << (8 * b);
+            }
+            if (mask == 0)
+                continue;
+            ulong gv = Read(g, i, 8) & mask, hv = Read(h, i, 8) & mask;
+            if (gv != hv)
+                sb.Append($"mem+{i - Snippet.MemoryArea} guest {gv:X} host {hv:X}; ");
+        }
         if (sb.Length == 0)
             return null;
         sb.Append($"[input mxcsr {Read(c.Input, Snippet.Mxcsr, 4):X} fcw {Read(c.Input, Snippet.Fcw, 2):X} xmm0 {Read(c.Input, Snippet.Xmm0 + 8, 8):X16}{Read(c.Input, Snippet.Xmm0, 8):X16} xmm1 {Read(c.Input, Snippet.Xmm0 + 24, 8):X16}{Read(c.Input, Snippet.Xmm0 + 16, 8):X16}]");
