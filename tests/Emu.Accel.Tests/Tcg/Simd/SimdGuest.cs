@@ -38,9 +38,16 @@ internal sealed unsafe class SimdGuest : IDisposable
         Write64(Gdt + 16, 0x00CF_9200_0000_FFFF); // data
         for (int v = 0; v < 32; v++)
         {
-            ulong stub = Stubs + (ulong)v * 32;
+            ulong stub = Stubs + (ulong)v * 64;
             var a = new Assembler(64);
             a.mov(__dword_ptr[(long)ExceptionMarker], v + 1);
+            // FXSAVE must work whatever CR0 and CR4 the test set: clear EM and TS, set OSFXSR.
+            a.mov(rax, cr0);
+            a.and(rax, ~0xC);
+            a.mov(cr0, rax);
+            a.mov(rax, cr4);
+            a.or(rax, 0x600);
+            a.mov(cr4, rax);
             a.fxsave64(__[rdi]);
             a.hlt();
             WriteBytes(stub, Assemble(a, stub));

@@ -36,6 +36,30 @@ internal static class SimdOracle
         }
     }
 
+    /// <summary>
+    /// Runs a case's body alone on the guest (no prologue or epilogue: for
+    /// CR0/CR4 settings under which FXRSTOR itself would fault), from the
+    /// default x87/SSE state; GuestVector is the exception it raised, or -1.
+    /// </summary>
+    public static void RunGuestBodyOnly(SimdCase c)
+    {
+        lock (s_guestLock)
+        {
+            s_guest ??= new SimdGuest();
+            SimdGuest g = s_guest;
+            g.Reset();
+            c.Setup?.Invoke(g.Cpu);
+            var code = new byte[c.Body.Length + 1];
+            c.Body.CopyTo(code, 0);
+            code[^1] = 0xF4;
+            g.WriteBytes(SimdGuest.CodeAddress, code);
+            g.WriteBytes(SimdGuest.StateAddress, c.Input);
+            g.Cpu.Gpr(5) = SimdGuest.StateAddress + Snippet.MemoryArea; // RBP at the memory area, as the prologue sets it
+            c.GuestVector = g.Run(SimdGuest.CodeAddress);
+            c.GuestState = g.Memory(SimdGuest.StateAddress, Snippet.Size).ToArray();
+        }
+    }
+
     /// <summary>Runs every case on both CPUs and fails listing the first mismatches.</summary>
     public static void AssertSameAsHost(IReadOnlyList<SimdCase> cases, int maxReported = 15)
     {
