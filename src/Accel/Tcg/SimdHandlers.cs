@@ -298,5 +298,95 @@ internal static unsafe class SimdHandlers
         Set(Mnemonic.Fndisi, &X87ControlOps.Fnop);
         Set(Mnemonic.Fsetpm, &X87ControlOps.Fnop);
         Set(Mnemonic.Fnsetpm, &X87ControlOps.Fnop);
+
+        // --- SSE3 ---
+        Set(Mnemonic.Addsubps, &Sse3Ops.Addsubps);
+        Set(Mnemonic.Addsubpd, &Sse3Ops.Addsubpd);
+        Set(Mnemonic.Haddps, &Sse3Ops.Haddps);
+        Set(Mnemonic.Haddpd, &Sse3Ops.Haddpd);
+        Set(Mnemonic.Hsubps, &Sse3Ops.Hsubps);
+        Set(Mnemonic.Hsubpd, &Sse3Ops.Hsubpd);
+        Set(Mnemonic.Movshdup, &Sse3Ops.Movshdup);
+        Set(Mnemonic.Movsldup, &Sse3Ops.Movsldup);
+        Set(Mnemonic.Movddup, &Sse3Ops.Movddup);
+        Set(Mnemonic.Lddqu, &SseMoveOps.MoveUnaligned);
+
+        // --- SSSE3 ---
+        Set(Mnemonic.Pshufb, &SseShuffleOps.Pshufb);
+        Set(Mnemonic.Palignr, &SseShuffleOps.Palignr);
+        Set(Mnemonic.Pabsb, &SseIntegerOps.Pabsb);
+        Set(Mnemonic.Pabsw, &SseIntegerOps.Pabsw);
+        Set(Mnemonic.Pabsd, &SseIntegerOps.Pabsd);
+        Set(Mnemonic.Psignb, &SseIntegerOps.Psignb);
+        Set(Mnemonic.Psignw, &SseIntegerOps.Psignw);
+        Set(Mnemonic.Psignd, &SseIntegerOps.Psignd);
+        Set(Mnemonic.Pmaddubsw, &SseIntegerOps.Pmaddubsw);
+        Set(Mnemonic.Pmulhrsw, &SseIntegerOps.Pmulhrsw);
+        Set(Mnemonic.Phaddw, &Ssse3Ops.Phaddw);
+        Set(Mnemonic.Phaddd, &Ssse3Ops.Phaddd);
+        Set(Mnemonic.Phaddsw, &Ssse3Ops.Phaddsw);
+        Set(Mnemonic.Phsubw, &Ssse3Ops.Phsubw);
+        Set(Mnemonic.Phsubd, &Ssse3Ops.Phsubd);
+        Set(Mnemonic.Phsubsw, &Ssse3Ops.Phsubsw);
+
+        // --- SSE4.1 ---
+        Set(Mnemonic.Pcmpeqq, &SseIntegerOps.Pcmpeqq);
+        Set(Mnemonic.Pminsb, &SseIntegerOps.Pminsb);
+        Set(Mnemonic.Pminsd, &SseIntegerOps.Pminsd);
+        Set(Mnemonic.Pminuw, &SseIntegerOps.Pminuw);
+        Set(Mnemonic.Pminud, &SseIntegerOps.Pminud);
+        Set(Mnemonic.Pmaxsb, &SseIntegerOps.Pmaxsb);
+        Set(Mnemonic.Pmaxsd, &SseIntegerOps.Pmaxsd);
+        Set(Mnemonic.Pmaxuw, &SseIntegerOps.Pmaxuw);
+        Set(Mnemonic.Pmaxud, &SseIntegerOps.Pmaxud);
+        Set(Mnemonic.Pmulld, &SseIntegerOps.Pmulld);
+        Set(Mnemonic.Pmuldq, &SseIntegerOps.Pmuldq);
+        Set(Mnemonic.Packusdw, &SseShuffleOps.Packusdw);
+        Set(Mnemonic.Movntdqa, &SseMoveOps.MoveAligned);
+        Set(Mnemonic.Ptest, &Sse41Ops.Ptest);
+        Set(Mnemonic.Pblendvb, &Sse41Ops.Pblendvb);
+        Set(Mnemonic.Blendvps, &Sse41Ops.Blendvps);
+        Set(Mnemonic.Blendvpd, &Sse41Ops.Blendvpd);
+        Set(Mnemonic.Pblendw, &Sse41Ops.Pblendw);
+        Set(Mnemonic.Blendps, &Sse41Ops.Blendps);
+        Set(Mnemonic.Blendpd, &Sse41Ops.Blendpd);
+        Set(Mnemonic.Pextrb, &Sse41Ops.Pextrb);
+        Set(Mnemonic.Pextrd, &Sse41Ops.Pextrd);
+        Set(Mnemonic.Pextrq, &Sse41Ops.Pextrq);
+        Set(Mnemonic.Extractps, &Sse41Ops.Extractps);
+        Set(Mnemonic.Pinsrb, &Sse41Ops.Pinsrb);
+        Set(Mnemonic.Pinsrd, &Sse41Ops.Pinsrd);
+        Set(Mnemonic.Pinsrq, &Sse41Ops.Pinsrq);
+        Set(Mnemonic.Insertps, &Sse41Ops.Insertps);
+        Set(Mnemonic.Pmovsxbw, &Sse41Ops.Pmovsxbw);
+        Set(Mnemonic.Pmovsxbd, &Sse41Ops.Pmovsxbd);
+        Set(Mnemonic.Pmovsxbq, &Sse41Ops.Pmovsxbq);
+        Set(Mnemonic.Pmovsxwd, &Sse41Ops.Pmovsxwd);
+        Set(Mnemonic.Pmovsxwq, &Sse41Ops.Pmovsxwq);
+        Set(Mnemonic.Pmovsxdq, &Sse41Ops.Pmovsxdq);
+        Set(Mnemonic.Pmovzxbw, &Sse41Ops.Pmovzxbw);
+        Set(Mnemonic.Pmovzxbd, &Sse41Ops.Pmovzxbd);
+        Set(Mnemonic.Pmovzxbq, &Sse41Ops.Pmovzxbq);
+        Set(Mnemonic.Pmovzxwd, &Sse41Ops.Pmovzxwd);
+        Set(Mnemonic.Pmovzxwq, &Sse41Ops.Pmovzxwq);
+        Set(Mnemonic.Pmovzxdq, &Sse41Ops.Pmovzxdq);
+        Set(Mnemonic.Phminposuw, &Sse41Ops.Phminposuw);
+        Set(Mnemonic.Mpsadbw, &Sse41Ops.Mpsadbw);
+        Set(Mnemonic.Roundps, &Sse41FloatOps.Roundps);
+        Set(Mnemonic.Roundpd, &Sse41FloatOps.Roundpd);
+        Set(Mnemonic.Roundss, &Sse41FloatOps.Roundss);
+        Set(Mnemonic.Roundsd, &Sse41FloatOps.Roundsd);
+        Set(Mnemonic.Dpps, &Sse41FloatOps.Dpps);
+        Set(Mnemonic.Dppd, &Sse41FloatOps.Dppd);
+
+        // --- SSE4.2 ---
+        Set(Mnemonic.Pcmpgtq, &SseIntegerOps.Pcmpgtq);
+        Set(Mnemonic.Crc32, &Sse42Ops.Crc32);
+        Set(Mnemonic.Pcmpestri, &Sse42StringOps.Pcmpestri);
+        Set(Mnemonic.Pcmpestri64, &Sse42StringOps.Pcmpestri);
+        Set(Mnemonic.Pcmpestrm, &Sse42StringOps.Pcmpestrm);
+        Set(Mnemonic.Pcmpestrm64, &Sse42StringOps.Pcmpestrm);
+        Set(Mnemonic.Pcmpistri, &Sse42StringOps.Pcmpistri);
+        Set(Mnemonic.Pcmpistrm, &Sse42StringOps.Pcmpistrm);
     }
 }

@@ -54,6 +54,36 @@ public sealed class SseFloatTests
     public void Double_precision_arithmetic_matches_the_host() => Run(s_doubleBinary, isDouble: true, seed: 11);
 
     [Fact]
+    public void Sse3_single_precision_arithmetic_matches_the_host() =>
+        Run(new[] { Code.Addsubps_xmm_xmmm128, Code.Haddps_xmm_xmmm128, Code.Hsubps_xmm_xmmm128 }, isDouble: false, seed: 15);
+
+    [Fact]
+    public void Sse3_double_precision_arithmetic_matches_the_host() =>
+        Run(new[] { Code.Addsubpd_xmm_xmmm128, Code.Haddpd_xmm_xmmm128, Code.Hsubpd_xmm_xmmm128 }, isDouble: true, seed: 16);
+
+    [Fact]
+    public void Sse41_rounding_and_dot_products_match_the_host()
+    {
+        var random = new Random(SimdOracle.Seed(17));
+        var values = new FloatValues(random);
+        var cases = new List<SimdCase>();
+        foreach (Code code in new[] { Code.Roundps_xmm_xmmm128_imm8, Code.Roundss_xmm_xmmm32_imm8, Code.Dpps_xmm_xmmm128_imm8,
+                     Code.Roundpd_xmm_xmmm128_imm8, Code.Roundsd_xmm_xmmm64_imm8, Code.Dppd_xmm_xmmm128_imm8 })
+        {
+            bool isDouble = code.ToString().Contains("pd") || code.ToString().Contains("sd");
+            for (int k = 0; k < CasesPerForm; k++)
+            {
+                int imm = code.ToString().StartsWith("Round") ? random.Next(16) : random.Next(256);
+                Instruction i = k % 5 == 4
+                    ? Instruction.Create(code, Register.XMM0, new MemoryOperand(Register.RBP, 16), imm)
+                    : Instruction.Create(code, Register.XMM0, Register.XMM1, imm);
+                cases.Add(new SimdCase($"{code} #{k} imm {imm:X2}", Snippet.Encode(i), Operands(random, values, isDouble)));
+            }
+        }
+        SimdOracle.AssertSameAsHost(cases);
+    }
+
+    [Fact]
     public void Comparisons_match_the_host()
     {
         var random = new Random(SimdOracle.Seed(12));

@@ -16,6 +16,18 @@ public sealed class SseIntegerTests
 
     [Fact]
     public void Sse2_integer_instructions_match_the_host() => IntegerCases.Run(IntegerCases.Sse2, 21);
+
+    [Fact]
+    public void Sse3_moves_match_the_host() => IntegerCases.Run(new[] { "Movshdup", "Movsldup", "Movddup", "Lddqu" }, 25);
+
+    [Fact]
+    public void Ssse3_instructions_match_the_host() => IntegerCases.Run(IntegerCases.Ssse3, 22);
+
+    [Fact]
+    public void Sse41_integer_instructions_match_the_host() => IntegerCases.Run(IntegerCases.Sse41, 23);
+
+    [Fact]
+    public void Sse42_pcmpgtq_and_crc32_match_the_host() => IntegerCases.Run(IntegerCases.Sse42, 24);
 }
 
 /// <summary>Builds differential cases for the integer SIMD instructions from their Iced operand descriptions.</summary>
@@ -134,6 +146,18 @@ internal static class IntegerCases
                 case OpCodeOperandKind.mem:
                     ops.Add(new MemoryOperand(Register.RBP, 16));
                     usedMemory = true;
+                    break;
+                case OpCodeOperandKind.r8_or_mem:
+                case OpCodeOperandKind.r16_or_mem:
+                    if (memory && !usedMemory)
+                    {
+                        ops.Add(new MemoryOperand(Register.RBP, 16 + random.Next(8)));
+                        usedMemory = true;
+                    }
+                    else
+                    {
+                        ops.Add(kind == OpCodeOperandKind.r8_or_mem ? (random.Next(2) == 0 ? Register.CL : Register.R9L) : Register.CX);
+                    }
                     break;
                 case OpCodeOperandKind.r32_reg:
                 case OpCodeOperandKind.r32_rm:
