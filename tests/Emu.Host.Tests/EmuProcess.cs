@@ -40,6 +40,8 @@ internal sealed record EmuProcess(int ExitCode, string Stdout, string Stderr)
         };
         foreach (string a in args)
             psi.ArgumentList.Add(a);
+        foreach (string a in Emu.Lab.TestAccelerator.ArgumentsFor(args))
+            psi.ArgumentList.Add(a);
         return Process.Start(psi) ?? throw new InvalidOperationException("cannot start emu");
     }
 

@@ -6,7 +6,7 @@ namespace Emu.Host.Tests;
 
 public sealed class EmuSerialBackendTests
 {
-    [KvmFact]
+    [AccelFact]
     public void SerialOutputCanGoToAFile()
     {
         string path = Path.Combine(Path.GetTempPath(), $"emu-serial-{Guid.NewGuid():N}.log");
@@ -23,7 +23,7 @@ public sealed class EmuSerialBackendTests
         }
     }
 
-    [KvmFact]
+    [AccelFact]
     public void SerialOutputReachesAUnixSocketClient()
     {
         string path = Path.Combine(Path.GetTempPath(), $"emu-serial-{Guid.NewGuid():N}.sock");

@@ -8,7 +8,10 @@ using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Emu.Host.Tests;
 
-/// <summary>The steady-state exit path allocates nothing: 100,000 real guest exits, measured on the vCPU thread.</summary>
+/// <summary>
+/// The steady-state exit path allocates nothing: 100,000 real guest exits (KVM), or port and MMIO
+/// accesses the software CPU dispatches itself (tcg), measured on the vCPU thread.
+/// </summary>
 public sealed class ExitPathAllocationTests
 {
     private const long WarmUp = 100_000;
@@ -16,7 +19,8 @@ public sealed class ExitPathAllocationTests
 
     private static async Task<(AllocationProbe Probe, MachineExit Exit)> RunFirmware(string mode, Action<LaunchedVm, AllocationProbe> attach)
     {
-        EmuOptions options = CommandLineParser.Parse(new[] { "-serial", "null", "-fw_cfg", $"name=opt/emu/mode,string={mode}" });
+        string[] arguments = ["-serial", "null", "-fw_cfg", $"name=opt/emu/mode,string={mode}"];
+        EmuOptions options = CommandLineParser.Parse([.. arguments, .. TestAccelerator.ArgumentsFor(arguments)]);
         TypeRegistry registry = HostCatalog.CreateRegistry();
         using LaunchedVm vm = VmLauncher.Launch(options, registry, HostCatalog.CreateCatalog(registry), NullLoggerFactory.Instance);
         var probe = new AllocationProbe(WarmUp, WarmUp + Measured);
@@ -26,7 +30,7 @@ public sealed class ExitPathAllocationTests
         return (probe, exit);
     }
 
-    [KvmFact]
+    [AccelFact]
     public async Task PortIoExitsAllocateNothing()
     {
         var (probe, exit) = await RunFirmware($"pio:{WarmUp + Measured + 10}", (vm, p) =>
@@ -36,7 +40,7 @@ public sealed class ExitPathAllocationTests
         Assert.Equal(0, probe.BytesBetween);
     }
 
-    [KvmFact]
+    [AccelFact]
     public async Task MmioExitsAllocateNothing()
     {
         var (probe, exit) = await RunFirmware($"mmio:{WarmUp + Measured + 10}", (vm, p) =>

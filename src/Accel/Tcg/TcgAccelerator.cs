@@ -11,9 +11,10 @@ public sealed class TcgAccelerator : IAccelerator
     /// <summary>The CPU models -cpu accepts with this accelerator (all the same implemented feature set).</summary>
     public static readonly IReadOnlyList<string> CpuModels = ["max", "qemu64"];
 
-    public const string DefaultCpuModel = "max";
-
     public string Name => "tcg";
+
+    /// <summary>Without -cpu: every feature the software CPU implements.</summary>
+    public string DefaultCpuModel => CpuModels[0];
 
     /// <summary>One vCPU per APIC ID the q35 MADT can describe.</summary>
     public int MaxVcpus => 255;

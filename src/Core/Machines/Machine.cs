@@ -186,7 +186,7 @@ public abstract class Machine : EmuObject, IDisposable
             IVcpu vcpu = Vm.CreateVcpu(i);
             _vcpus.Add(vcpu);
             _controller.AddVcpu(new VcpuRunner(_controller, vcpu, IoPorts, SystemMemory));
-            FindChild("unattached")!.AddChild($"device[{i}]", VcpuObject.Create(i));
+            FindChild("unattached")!.AddChild($"device[{i}]", VcpuObject.Create(i, CpuModel ?? accelerator.DefaultCpuModel));
         }
         OnVcpusCreated(_vcpus);
     }

@@ -32,7 +32,7 @@ internal static class VmLauncher
     {
         KeyValueList machineOptions = options.Machine ?? KeyValueList.Parse("q35", "type");
         string machineType = machineOptions.Take("type") ?? "q35";
-        string accelName = ChooseAccelerator(options, machineOptions);
+        (string accelName, string? fallbackNotice) = ChooseAccelerator(options, machineOptions);
         ObjectType type = registry.Find(machineType) is { } t && t.IsA("machine") && !t.IsAbstract
             ? t
             : throw new CommandLineException($"-machine {machineType}: unsupported machine type (use -machine help)");
@@ -100,6 +100,8 @@ internal static class VmLauncher
             IReadOnlyList<(string Name, byte[] Data)> fwCfgItems = ReadFwCfgItems(options, machine);
 
             // Only now is the accelerator needed: the board, then the devices on it.
+            if (fallbackNotice != null)
+                Console.Error.WriteLine($"emu: {fallbackNotice}");
             accelerator = accel.Open();
             machine.Initialize(accelerator, loggers);
             devices.RealizeAll();
@@ -216,10 +218,11 @@ internal static class VmLauncher
     /// The accelerator: the one asked for, or the first usable one of a
     /// fallback list (QEMU's "kvm:tcg"). Without -accel it is KVM where
     /// /dev/kvm works and the software CPU elsewhere, said in one line on
-    /// stderr. An explicit "-accel kvm" is opened only once the rest of the
-    /// command line checked out, so a host without KVM reports it last.
+    /// stderr once the command line has checked out (the notice returned).
+    /// An explicit "-accel kvm" is opened only then too, so a host without
+    /// KVM reports that last.
     /// </summary>
-    private static string ChooseAccelerator(EmuOptions options, KeyValueList machineOptions)
+    private static (string Name, string? Notice) ChooseAccelerator(EmuOptions options, KeyValueList machineOptions)
     {
         string? fromMachine = machineOptions.Take("accel");
         string? fromAccel = options.Accel?.Take("accel");
@@ -230,17 +233,18 @@ internal static class VmLauncher
             if (!s_accelerators.Contains(candidate))
                 throw new CommandLineException($"-accel {requested}: unsupported accelerator '{candidate}' (kvm, tcg; -accel help)");
         }
+        string? notice = null;
         for (int i = 0; i < candidates.Length - 1; i++)
         {
             if (candidates[i] != "kvm")
-                return candidates[i];
+                return (candidates[i], null);
             string device = options.Accel?.Get(KvmAccelObject.DeviceProperty.Name) ?? KvmAccelerator.DefaultDevice;
             if (KvmAccelerator.Probe(device) is not { } problem)
-                return "kvm";
+                return ("kvm", null);
             if (requested == null)
-                Console.Error.WriteLine($"emu: {problem}; running on the software CPU (-accel tcg)");
+                notice = $"{problem}; running on the software CPU (-accel tcg)";
         }
-        return candidates[^1];
+        return (candidates[^1], notice);
     }
 
     // -cpu: "host" is the host's CPU as KVM offers it; the software CPU has its named models ("max" too on KVM).

@@ -23,7 +23,7 @@ public sealed class MachineVersionTests
         }
     }
 
-    [KvmFact]
+    [AccelFact]
     public void TheGuestFindsExtendedTsegOnQ35TwoAndNotOnQ35One()
     {
         Assert.Equal(TsegProbeRom.ExitStatusFor(16), RunTsegProbe("-M", "q35-2.0").ExitCode);
@@ -32,14 +32,14 @@ public sealed class MachineVersionTests
         Assert.Equal(TsegProbeRom.ExitStatusFor(0), RunTsegProbe("-M", "q35-1.0").ExitCode);
     }
 
-    [KvmFact]
+    [AccelFact]
     public void GlobalOverridesTheMachinesCompatProperty()
     {
         Assert.Equal(TsegProbeRom.ExitStatusFor(4), RunTsegProbe("-M", "q35-1.0", "-global", "mch.extended-tseg-mbytes=4").ExitCode);
         Assert.Equal(TsegProbeRom.ExitStatusFor(0), RunTsegProbe("-M", "q35-2.0", "-global", "driver=mch,property=extended-tseg-mbytes,value=0").ExitCode);
     }
 
-    [KvmFact]
+    [AccelFact]
     public async Task CompatPropertiesOfAnOldVersionShowInQomGet()
     {
         async Task<long> Tseg(params string[] args)
@@ -53,7 +53,7 @@ public sealed class MachineVersionTests
         Assert.Equal(4, await Tseg("-M", "q35-1.0", "-global", "mch.extended-tseg-mbytes=4"));
     }
 
-    [KvmFact]
+    [AccelFact]
     public async Task QueryMachinesNamesTheVersionsAndTheAlias()
     {
         await using VmProcess vm = VmProcess.StartEmu(VmProcess.LongRunningGuest);
