@@ -7,7 +7,8 @@ namespace Emu.Core.Posix;
 /// <see cref="LibC"/>: timerfd, a file descriptor that becomes readable when a
 /// CLOCK_MONOTONIC timer expires (precise to the kernel's high-resolution
 /// timers, unlike a millisecond epoll timeout), so a thread can sleep on it
-/// alone or together with eventfds in epoll. Every call sets errno, read
+/// alone or together with eventfds in epoll; and prctl for the timer slack
+/// the kernel may add to such a thread's sleeps. Every call sets errno, read
 /// through <see cref="Marshal.GetLastPInvokeError"/>.
 /// </summary>
 public static unsafe partial class Epoll
@@ -23,8 +24,14 @@ public static unsafe partial class Epoll
     /// <summary>timerfd_settime: the expiry is an absolute time of the timer's clock.</summary>
     public const int TFD_TIMER_ABSTIME = 1;
 
+    /// <summary>prctl option: the calling thread's timer slack in nanoseconds (the kernel's default is 50 us).</summary>
+    public const int PR_SET_TIMERSLACK = 29;
+
     [LibraryImport(Lib, SetLastError = true)]
     public static partial int timerfd_create(int clockId, int flags);
+
+    [LibraryImport(Lib, SetLastError = true)]
+    public static partial int prctl(int option, nuint arg2, nuint arg3, nuint arg4, nuint arg5);
 
     /// <summary>
     /// Arms (or with a zero <c>it_value</c> disarms) the timer.
