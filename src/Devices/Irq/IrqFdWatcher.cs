@@ -38,6 +38,12 @@ internal sealed class IrqFdWatcher : IDisposable
         lock (_lock)
         {
             ObjectDisposedException.ThrowIf(_stopping, this);
+            foreach (IrqFdBinding bound in _bindings.Values)
+            {
+                // As KVM_IRQFD answers EBUSY: one eventfd triggers one GSI.
+                if (ReferenceEquals(bound.Trigger, binding.Trigger) || (!bound.Trigger.Handle.IsClosed && bound.Trigger.Fd == binding.Trigger.Fd))
+                    throw new InvalidOperationException($"eventfd {binding.Trigger.Fd} is already bound to GSI {bound.Gsi}");
+            }
             binding.Token = ++_nextToken;
             _bindings.Add(binding.Token, binding);
             try

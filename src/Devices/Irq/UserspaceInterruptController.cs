@@ -240,7 +240,7 @@ public sealed class UserspaceInterruptController : IInterruptController, IDispos
     }
 
     // On the irqfd thread: a trigger eventfd was signalled.
-    private void FireIrqFd(IrqFdBinding binding)
+    internal void FireIrqFd(IrqFdBinding binding)
     {
         int gsi = binding.Gsi;
         if (gsi < _lines.Length)

@@ -90,6 +90,32 @@ public sealed class IrqAllocationTests : IDisposable
     }
 
     [Fact]
+    public void IrqFdDeliveryAndResamplingAllocateNothing()
+    {
+        // What the irqfd thread does when a trigger fires, run here so this thread's allocations count.
+        using var trigger = new Emu.Core.Posix.EventFd();
+        using var msiTrigger = new Emu.Core.Posix.EventFd();
+        using var resample = new Emu.Core.Posix.EventFd(nonBlocking: true);
+        _rig.Route(11, 0x4B, destination: 1, level: true);
+        var level = (IrqFdBinding)_rig.Controller.AddIrqFd(trigger, 11, resample);
+        IMsiRoute route = _rig.Controller.AddMsiRoute(MsiDecoder.Encode(0, 0x66));
+        var msi = (IrqFdBinding)_rig.Controller.AddIrqFd(msiTrigger, route.Gsi);
+        LocalApic cpu0 = _rig.Apics[0], cpu1 = _rig.Apics[1];
+        AssertNoAllocations(() =>
+        {
+            _rig.Controller.FireIrqFd(level);
+            cpu1.AcknowledgeInterrupt();
+            cpu1.WriteRegister(R.Eoi, 0); // resample: the line drops, the eventfd is signalled
+            resample.Wait();
+            _rig.Controller.FireIrqFd(msi);
+            cpu0.AcknowledgeInterrupt();
+            cpu0.WriteRegister(R.Eoi, 0);
+        });
+        level.Dispose();
+        msi.Dispose();
+    }
+
+    [Fact]
     public void TimersAllocateNothing()
     {
         LocalApic cpu = _rig.Apics[0];

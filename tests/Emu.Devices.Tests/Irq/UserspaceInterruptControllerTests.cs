@@ -183,6 +183,8 @@ public sealed class UserspaceInterruptControllerTests : IDisposable
         using var resample = new EventFd();
         Assert.Throws<ArgumentException>(() => Irq.AddIrqFd(trigger, 30, resample));
         Assert.Throws<ArgumentOutOfRangeException>(() => Irq.AddIrqFd(trigger, -1));
+        using IDisposable bound = Irq.AddIrqFd(trigger, 5);
+        Assert.Throws<InvalidOperationException>(() => Irq.AddIrqFd(trigger, 6)); // one eventfd, one GSI (KVM: EBUSY)
     }
 
     [Fact]
