@@ -18,13 +18,14 @@ namespace Emu.Devices.Irq;
 internal sealed class Pic8259
 {
     private readonly byte _elcrWritable;
-    private int _highestPriorityIrq; // IR(n) has priority (n - this) mod 8, 0 the highest (rotation moves it)
-    private byte _inputs;               // input levels, for edge detection
-    private int _initStep;              // 0: operational; 2, 3, 4: expecting ICW2, ICW3, ICW4
+    private int _highestPriorityIrq; // IR(n) has priority (n - this) mod 8, 0 the highest
+    private byte _inputs; // input levels, for edge detection
+    private int _initStep; // 0: operational; 2, 3, 4: expecting ICW2, ICW3, ICW4
     private bool _expectIcw4;
     private bool _single;
     private bool _readIsr;
     private bool _poll;
+    private bool _rotateOnAutoEoi;
 
     public Pic8259(bool master, byte elcrWritable)
     {
@@ -50,8 +51,6 @@ internal sealed class Pic8259
     public bool SpecialMask { get; private set; }
 
     public bool SpecialFullyNested { get; private set; }
-
-    private bool _rotateOnAutoEoi;
 
     public void Reset()
     {

@@ -1,3 +1,5 @@
+using Emu.Core.Memory;
+
 namespace Emu.Devices.Irq;
 
 /// <summary>
@@ -40,22 +42,22 @@ public sealed class PicPair
     {
         _outputChanged = outputChanged;
         _irqAcknowledged = irqAcknowledged;
-        MasterPorts = new PicPortHandler(this, PicPortHandler.Kind.Master);
-        SlavePorts = new PicPortHandler(this, PicPortHandler.Kind.Slave);
-        ElcrPorts = new PicPortHandler(this, PicPortHandler.Kind.Elcr);
+        MasterPorts = new PicPortHandler(this, PicPortKind.Master);
+        SlavePorts = new PicPortHandler(this, PicPortKind.Slave);
+        ElcrPorts = new PicPortHandler(this, PicPortKind.Elcr);
     }
 
     /// <summary>The level of the master's INT output (the CPU's INTR).</summary>
     public bool InterruptRequested => _intr;
 
     /// <summary>Ports 0x20-0x21.</summary>
-    public Emu.Core.Memory.IIoHandler MasterPorts { get; }
+    public IIoHandler MasterPorts { get; }
 
     /// <summary>Ports 0xA0-0xA1.</summary>
-    public Emu.Core.Memory.IIoHandler SlavePorts { get; }
+    public IIoHandler SlavePorts { get; }
 
     /// <summary>Ports 0x4D0-0x4D1 (ELCR1, ELCR2).</summary>
-    public Emu.Core.Memory.IIoHandler ElcrPorts { get; }
+    public IIoHandler ElcrPorts { get; }
 
     /// <summary>The vector base the master's ICW2 set (for diagnostics and tests).</summary>
     public byte MasterVectorBase
@@ -126,15 +128,15 @@ public sealed class PicPair
         return vector;
     }
 
-    internal byte Read(PicPortHandler.Kind kind, int port)
+    internal byte Read(PicPortKind kind, int port)
     {
         int ended = -1;
         byte value;
         lock (_lock)
         {
-            if (kind == PicPortHandler.Kind.Elcr)
+            if (kind == PicPortKind.Elcr)
                 return port == 0 ? _master.Elcr : _slave.Elcr;
-            Pic8259 chip = kind == PicPortHandler.Kind.Master ? _master : _slave;
+            Pic8259 chip = kind == PicPortKind.Master ? _master : _slave;
             value = port == 0 ? chip.ReadCommand(out bool polled) : chip.ReadData(out polled);
             if (!polled)
                 return value;
@@ -152,18 +154,18 @@ public sealed class PicPair
         return value;
     }
 
-    internal void Write(PicPortHandler.Kind kind, int port, byte value)
+    internal void Write(PicPortKind kind, int port, byte value)
     {
         int ended = -1;
         lock (_lock)
         {
-            if (kind == PicPortHandler.Kind.Elcr)
+            if (kind == PicPortKind.Elcr)
             {
                 (port == 0 ? _master : _slave).WriteElcr(value);
             }
             else
             {
-                Pic8259 chip = kind == PicPortHandler.Kind.Master ? _master : _slave;
+                Pic8259 chip = kind == PicPortKind.Master ? _master : _slave;
                 if (port == 0)
                 {
                     int e = chip.WriteCommand(value);

@@ -9,17 +9,10 @@ namespace Emu.Devices.Irq;
 /// </summary>
 internal sealed class PicPortHandler : IIoHandler
 {
-    public enum Kind
-    {
-        Master,
-        Slave,
-        Elcr,
-    }
-
     private readonly PicPair _pic;
-    private readonly Kind _kind;
+    private readonly PicPortKind _kind;
 
-    public PicPortHandler(PicPair pic, Kind kind)
+    public PicPortHandler(PicPair pic, PicPortKind kind)
     {
         _pic = pic;
         _kind = kind;
