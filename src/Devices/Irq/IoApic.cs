@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using System.Numerics;
 using Emu.Core.Memory;
 
 namespace Emu.Devices.Irq;
@@ -128,13 +129,13 @@ public sealed class IoApic : IIoHandler
         if (_pinAcknowledged != null)
         {
             for (uint p = pins; p != 0; p &= p - 1)
-                _pinAcknowledged(System.Numerics.BitOperations.TrailingZeroCount(p));
+                _pinAcknowledged(BitOperations.TrailingZeroCount(p));
         }
         lock (_lock)
         {
             for (uint p = pins; p != 0; p &= p - 1)
             {
-                int pin = System.Numerics.BitOperations.TrailingZeroCount(p);
+                int pin = BitOperations.TrailingZeroCount(p);
                 _entries[pin] &= ~RemoteIrr;
                 ServiceLevelLocked(pin);
             }

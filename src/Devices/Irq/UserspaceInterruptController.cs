@@ -35,10 +35,11 @@ namespace Emu.Devices.Irq;
 ///
 /// Thread safety: lines from device threads, MSIs from workers and the
 /// irqfd thread, IPIs from vCPUs, timers from the clock thread and registers
-/// from vCPUs all meet at per-chip locks taken in one order (GSI line, then
-/// PIT, PIC or IOAPIC, then a local APIC, then the clock), and a chip calls
-/// outward (EOI broadcasts, acknowledge notifications, IPIs) only after
-/// releasing its own lock. Delivery allocates nothing.
+/// from vCPUs all meet at per-chip locks taken in one order (the irqfd
+/// watcher or the PIT, then a GSI line, then the PIC or the IOAPIC, then a
+/// local APIC, then the clock), and a chip calls outward against that order
+/// (EOI broadcasts, acknowledge notifications, IPIs, the 8259's INTR) only
+/// after releasing its own lock. Delivery allocates nothing.
 /// </summary>
 public sealed class UserspaceInterruptController : IInterruptController, IDisposable
 {
