@@ -319,8 +319,14 @@ public abstract class Machine : EmuObject, IDisposable
 
     internal void ResetDevices()
     {
+        OnReset();
         foreach (Device device in Devices)
             device.Reset();
+    }
+
+    /// <summary>A system reset, before the devices reset: what the board owns besides its devices (e.g. userspace interrupt controllers).</summary>
+    protected virtual void OnReset()
+    {
     }
 
     /// <summary>Starts the vCPUs (paused: they wait for <see cref="Resume"/>).</summary>
