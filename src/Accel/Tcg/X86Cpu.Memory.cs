@@ -294,7 +294,10 @@ internal sealed unsafe partial class X86Cpu
     private void ApicWrite(ulong physical, int size, ulong value)
     {
         if ((physical & 0xF) == 0 && size >= 4)
+        {
             Apic!.WriteRegister((uint)(physical & 0xFF0), (uint)value);
+            RequestAttention(); // an EOI or a TPR write may make another interrupt deliverable
+        }
     }
 
     // --- Segmented addresses (the segment part of address translation, SDM 3.4 and 5.3) ---
