@@ -262,8 +262,15 @@ public sealed class VfioLinuxLabRun
         IReadOnlyDictionary<string, IReadOnlyDictionary<string, double>> Samples, LabJobResult Job)
     {
         // The reads whose windows were sampled and timed, 1-based.
+        // A window counts only when its counters moved forward: a sample taken after the VMM
+        // exited (a slow lab can get there) reads the counters as gone, not as fewer exits.
         public IEnumerable<int> Reads => Enumerable.Range(1, ReadCount)
-            .Where(r => Samples.ContainsKey($"dd-start-{r}") && Samples.ContainsKey($"dd-end-{r}") && Guest.ContainsKey($"dd_seconds_{r}"));
+            .Where(r => Samples.ContainsKey($"dd-start-{r}") && Samples.ContainsKey($"dd-end-{r}") && Guest.ContainsKey($"dd_seconds_{r}"))
+            .Where(r => Forward(Samples[$"dd-start-{r}"], Samples[$"dd-end-{r}"]));
+
+        private static bool Forward(IReadOnlyDictionary<string, double> start, IReadOnlyDictionary<string, double> end) =>
+            start.TryGetValue("exits", out double s) && end.TryGetValue("exits", out double e) && e > s
+            && start.TryGetValue("t", out double t0) && end.TryGetValue("t", out double t1) && t1 > t0;
 
         public double ReadSeconds(int read) => double.Parse(Guest[$"dd_seconds_{read}"], CultureInfo.InvariantCulture);
 
