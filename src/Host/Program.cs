@@ -25,28 +25,54 @@ public static class Program
             .AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace)));
         try
         {
+            return Run(args, Console.Out, Console.Error, loggers, startGuest: true);
+        }
+        finally
+        {
+            loggers.Dispose();
+        }
+    }
+
+    /// <summary>
+    /// emu's whole start-up, then the run. With <paramref name="startGuest"/>
+    /// false it stops where the guest would start and tears the machine down
+    /// again: the command line has then been checked as far as it can be
+    /// without running guest code (the in-process command-line fuzz target
+    /// uses that). A mistake is one line "emu: ..." on <paramref name="stderr"/>
+    /// and status 1.
+    /// </summary>
+    internal static int Run(IReadOnlyList<string> args, TextWriter stdout, TextWriter stderr, ILoggerFactory loggers, bool startGuest)
+    {
+        try
+        {
             EmuOptions options = CommandLineParser.Parse(args);
             if (options.ShowHelp)
             {
-                Console.Out.Write(UsageText.Text);
+                stdout.Write(UsageText.Text);
                 return 0;
             }
             if (options.ShowVersion)
             {
-                Console.Out.WriteLine($"emu version {typeof(Program).Assembly.GetName().Version?.ToString(3)}");
+                stdout.WriteLine($"emu version {typeof(Program).Assembly.GetName().Version?.ToString(3)}");
                 return 0;
             }
             TypeRegistry registry = HostCatalog.CreateRegistry();
             KconfigCatalog catalog = HostCatalog.CreateCatalog(registry);
-            if (HelpCommands.TryHandle(options, registry, catalog, Console.Out))
+            if (HelpCommands.TryHandle(options, registry, catalog, stdout))
                 return 0;
+            if (!startGuest)
+            {
+                using QmpListenerSet sockets = QmpListenerSet.Bind(options.Qmp);
+                using LaunchedVm launched = VmLauncher.Launch(options, registry, catalog, loggers, stderr);
+                return 0;
+            }
             // From here on a signal stops the guest in order, even one that comes while emu starts.
             using var signals = new ShutdownSignals();
             // The generic host is built on a thread of its own while this one
             // creates the machine: both are CPU work, and start-up time counts.
             Task<IHost> host = Task.Factory.StartNew(() => BuildHost(loggers), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
             using QmpListenerSet qmpSockets = QmpListenerSet.Bind(options.Qmp);
-            using LaunchedVm vm = VmLauncher.Launch(options, registry, catalog, loggers);
+            using LaunchedVm vm = VmLauncher.Launch(options, registry, catalog, loggers, stderr);
             signals.Attach(vm.Machine);
             using var pidFile = PidFile.Create(options.PidFile);
             // QMP serves from here on; with wait=on this returns once a client has connected.
@@ -57,16 +83,36 @@ public static class Program
         }
         catch (Exception e) when (IsUserFacing(e))
         {
-            Console.Error.WriteLine($"emu: {e.Message}");
+            stderr.WriteLine($"emu: {OneLine(e.Message)}");
             return 1;
-        }
-        finally
-        {
-            loggers.Dispose();
         }
     }
 
-    private static IHost BuildHost(DeferredLoggerFactory loggers)
+    /// <summary>
+    /// An error is one line: control characters a user typed into a value
+    /// (a newline in "-m 1G\nfoo") are shown escaped, as C escapes, rather
+    /// than breaking the message over lines.
+    /// </summary>
+    internal static string OneLine(string message)
+    {
+        if (!message.Any(char.IsControl))
+            return message;
+        var text = new System.Text.StringBuilder(message.Length + 8);
+        foreach (char c in message)
+        {
+            text.Append(c switch
+            {
+                '\n' => "\\n",
+                '\r' => "\\r",
+                '\t' => "\\t",
+                _ when char.IsControl(c) => $"\\x{(int)c:x2}",
+                _ => c.ToString(),
+            });
+        }
+        return text.ToString();
+    }
+
+    private static IHost BuildHost(ILoggerFactory loggers)
     {
         HostApplicationBuilder builder = Microsoft.Extensions.Hosting.Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings { ApplicationName = "emu" });
         builder.Services.AddSingleton<ILoggerFactory>(loggers);

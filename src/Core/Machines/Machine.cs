@@ -227,8 +227,16 @@ public abstract class Machine : EmuObject, IDisposable
     /// </summary>
     public void AddDevice(Device device, string? boardName = null)
     {
-        if (device.Id != null && FindChild("peripheral")!.FindChild(device.Id) != null)
-            throw new MachineConfigurationException($"Duplicate device ID '{device.Id}'");
+        // Everything that can refuse the device is checked before it is
+        // realized: a device the guest can see but the tree cannot name
+        // could never be removed again.
+        if (device.Id != null)
+        {
+            if (boardName == null && !ObjectId.IsValid(device.Id))
+                throw new MachineConfigurationException($"invalid device id '{device.Id}': an id starts with a letter and has only letters, digits, '-', '.' and '_'");
+            if (FindChild("peripheral")!.FindChild(device.Id) != null)
+                throw new MachineConfigurationException($"Duplicate device ID '{device.Id}'");
+        }
         // A device made without the global list still gets it, before it goes live.
         if (!device.GlobalsApplied)
             Globals.ApplyTo(device);

@@ -27,6 +27,7 @@ internal sealed class QmpCommandTable
         new QuitCommand(),
         new QueryCpusFastCommand(),
         new QueryPciCommand(),
+        new QueryChardevCommand(),
         new QueryMachinesCommand(),
         new QueryKvmCommand(),
         new QomListCommand(),

@@ -61,7 +61,15 @@ internal sealed class QmpSession
             _outbox.Close();
             await writing.ConfigureAwait(false);
             await input.Reader.CompleteAsync().ConfigureAwait(false);
-            await output.CompleteAsync().ConfigureAwait(false);
+            try
+            {
+                // Completing flushes what is still buffered: to a client that
+                // left, that fails, and there is nobody left to tell.
+                await output.CompleteAsync().ConfigureAwait(false);
+            }
+            catch (Exception e) when (IsDisconnect(e))
+            {
+            }
         }
         // Disposing the stream closes the socket, which ends the receiving thread.
     }
