@@ -221,6 +221,19 @@ internal static class VmLauncher
     private static readonly string[] s_accelerators = ["kvm", "tcg"];
 
     /// <summary>
+    /// Whether the guest will probably run on the software CPU (asked for, or
+    /// no accelerator asked for and KVM unusable), read without consuming the
+    /// options: start-up then builds the software CPU's tables in parallel.
+    /// </summary>
+    public static bool MayUseSoftwareCpu(EmuOptions options)
+    {
+        string? requested = options.Accel?.Get("accel") ?? options.Machine?.Get("accel");
+        if (requested != null)
+            return requested.Split(':').Contains("tcg");
+        return KvmAccelerator.Probe(KvmAccelerator.DefaultDevice) != null;
+    }
+
+    /// <summary>
     /// The accelerator: the one asked for, or the first usable one of a
     /// fallback list (QEMU's "kvm:tcg"). Without -accel it is KVM where
     /// /dev/kvm works and the software CPU elsewhere, said in one line on
