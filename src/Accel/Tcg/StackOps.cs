@@ -98,9 +98,19 @@ internal static class StackOps
         }
     }
 
+    // ENTER and LEAVE move RSP by more (or other) than one operand, so Iced's StackPointerIncrement
+    // (the frame size plus the pushes for ENTER, 0 for LEAVE) is not their operand size: the code says
+    // it (SDM ENTER, LEAVE: 16, 32 or 64 bits; in 64-bit mode 64, or 16 with 66h).
+    private static int FrameOperandSize(ref DecodedOp op) => op.I.Code switch
+    {
+        Code.Enterw_imm16_imm8 or Code.Leavew => 2,
+        Code.Enterd_imm16_imm8 or Code.Leaved => 4,
+        _ => 8,
+    };
+
     public static void Enter(X86Cpu cpu, ref DecodedOp op)
     {
-        int size = StackOperandSize(ref op);
+        int size = FrameOperandSize(ref op);
         ulong frameSize = op.I.Immediate16;
         int level = op.I.Immediate8_2nd & 31;
         ulong mask = cpu.StackBits == 64 ? ulong.MaxValue : cpu.StackBits == 32 ? 0xFFFF_FFFFUL : 0xFFFFUL;
@@ -122,7 +132,7 @@ internal static class StackOps
 
     public static void Leave(X86Cpu cpu, ref DecodedOp op)
     {
-        int size = StackOperandSize(ref op);
+        int size = FrameOperandSize(ref op);
         ulong mask = cpu.StackBits == 64 ? ulong.MaxValue : cpu.StackBits == 32 ? 0xFFFF_FFFFUL : 0xFFFFUL;
         ulong bp = cpu.Rbp & mask;
         ulong value = cpu.Read(cpu.Linear(SegmentIndex.Ss, bp, size, MemoryAccess.Read), size);
