@@ -108,26 +108,36 @@ internal static class StackOps
         _ => 8,
     };
 
+    // SDM ENTER: push RBP, copy level - 1 frame pointers from below the old RBP, push the new frame
+    // pointer, then RBP = the frame and RSP drops by the frame size. The pushes are written at addresses
+    // worked out from RSP, and RSP and RBP change only after all of them (and the reads) succeeded:
+    // a fault in the middle restarts ENTER with the registers as they were, as on hardware.
     public static void Enter(X86Cpu cpu, ref DecodedOp op)
     {
         int size = FrameOperandSize(ref op);
         ulong frameSize = op.I.Immediate16;
         int level = op.I.Immediate8_2nd & 31;
         ulong mask = cpu.StackBits == 64 ? ulong.MaxValue : cpu.StackBits == 32 ? 0xFFFF_FFFFUL : 0xFFFFUL;
-        cpu.Push(cpu.Rbp, size);
-        ulong frame = cpu.Rsp & mask;
+        ulong sp = cpu.Rsp & mask;
+        sp = (sp - (ulong)size) & mask;
+        cpu.Write(cpu.Linear(SegmentIndex.Ss, sp, size, MemoryAccess.Write), size, cpu.Rbp);
+        ulong frame = sp;
         if (level > 0)
         {
             ulong bp = cpu.Rbp;
             for (int i = 1; i < level; i++)
             {
                 bp = (bp - (ulong)size) & mask;
-                cpu.Push(cpu.Read(cpu.Linear(SegmentIndex.Ss, bp, size, MemoryAccess.Read), size), size);
+                ulong saved = cpu.Read(cpu.Linear(SegmentIndex.Ss, bp, size, MemoryAccess.Read), size);
+                sp = (sp - (ulong)size) & mask;
+                cpu.Write(cpu.Linear(SegmentIndex.Ss, sp, size, MemoryAccess.Write), size, saved);
             }
-            cpu.Push(frame, size);
+            sp = (sp - (ulong)size) & mask;
+            cpu.Write(cpu.Linear(SegmentIndex.Ss, sp, size, MemoryAccess.Write), size, frame);
         }
+        long pushed = (long)(((cpu.Rsp & mask) - sp) & mask);
         SetBp(cpu, frame, size);
-        cpu.AdjustStack(-(long)frameSize);
+        cpu.AdjustStack(-(pushed + (long)frameSize));
     }
 
     public static void Leave(X86Cpu cpu, ref DecodedOp op)
