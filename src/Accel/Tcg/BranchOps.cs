@@ -103,7 +103,9 @@ internal static class BranchOps
         ulong mask = cpu.StackBits == 64 ? ulong.MaxValue : cpu.StackBits == 32 ? 0xFFFF_FFFFUL : 0xFFFFUL;
         ulong slot = cpu.Linear(SegmentIndex.Ss, (cpu.Rsp - (ulong)size) & mask, size, MemoryAccess.Write);
         cpu.ProbeWrite(slot);
-        cpu.ProbeWrite(slot + (ulong)size - 1);
+        // A slot across a page boundary: the second page faults with CR2 = its first byte.
+        if (((slot ^ (slot + (ulong)size - 1)) & X86Cpu.PageMask) != 0)
+            cpu.ProbeWrite((slot + (ulong)size - 1) & X86Cpu.PageMask);
         cpu.Jump(target);
         cpu.Push(returnAddress, size);
     }
