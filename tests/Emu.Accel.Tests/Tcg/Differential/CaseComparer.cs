@@ -13,8 +13,14 @@ namespace Emu.Accel.Tests.Tcg.Differential;
 /// </summary>
 internal static class CaseComparer
 {
-    /// <summary>CF, PF, AF, ZF, SF, OF, DF, IF, NT, ID. (RF is left out: the host sets it in the image of a fault.)</summary>
-    public const ulong ComparedFlags = UndefinedFlags.All | 0x400 | 0x200 | 0x4000 | 0x20_0000;
+    /// <summary>
+    /// The arithmetic flags and TF, IF, DF, IOPL, NT, RF, AC, VIF, VIP and ID: all of RFLAGS but the fixed
+    /// bits and VM. (RF is as the CPU pushed it with the exception: 1 for faults, SDM vol. 3A, 18.3.1.1.)
+    /// </summary>
+    public const ulong ComparedFlags = UndefinedFlags.All | Tf | If | Df | Iopl | Nt | Rf | Ac | Vif | Vip | Id;
+
+    public const ulong Tf = 0x100, If = 0x200, Df = 0x400, Iopl = 0x3000, Nt = 0x4000, Rf = 0x1_0000, Ac = 0x4_0000,
+        Vif = 0x8_0000, Vip = 0x10_0000, Id = 0x20_0000;
 
     private static readonly string[] s_names = ["rax", "rcx", "rdx", "rbx", "rsp", "rbp", "rsi", "rdi", "r8", "r9", "r10", "r11", "r12", "r13", "r14", "r15"];
 
@@ -127,10 +133,16 @@ internal static class CaseComparer
         if ((flags & UndefinedFlags.Zf) != 0) names.Add("ZF");
         if ((flags & UndefinedFlags.Sf) != 0) names.Add("SF");
         if ((flags & UndefinedFlags.Of) != 0) names.Add("OF");
-        if ((flags & 0x400) != 0) names.Add("DF");
-        if ((flags & 0x200) != 0) names.Add("IF");
-        if ((flags & 0x4000) != 0) names.Add("NT");
-        if ((flags & 0x20_0000) != 0) names.Add("ID");
+        if ((flags & Tf) != 0) names.Add("TF");
+        if ((flags & If) != 0) names.Add("IF");
+        if ((flags & Df) != 0) names.Add("DF");
+        if ((flags & Iopl) != 0) names.Add("IOPL");
+        if ((flags & Nt) != 0) names.Add("NT");
+        if ((flags & Rf) != 0) names.Add("RF");
+        if ((flags & Ac) != 0) names.Add("AC");
+        if ((flags & Vif) != 0) names.Add("VIF");
+        if ((flags & Vip) != 0) names.Add("VIP");
+        if ((flags & Id) != 0) names.Add("ID");
         return names.Count == 0 ? "-" : string.Join(' ', names);
     }
 

@@ -54,6 +54,9 @@ public sealed class DifferentialTests : IClassFixture<NativeOracle>
     public void Flags() => Check("flags", FlagCases.Generate);
 
     [Fact]
+    public void FlagSequences() => Check("flag sequences", SequenceCases.Generate);
+
+    [Fact]
     public void InvalidOpcodes() => Check("invalid opcodes", InvalidOpcodeCases.Generate);
 
     private void Check(string name, Func<List<TestCase>> generate)

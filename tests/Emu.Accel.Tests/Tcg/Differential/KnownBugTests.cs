@@ -62,6 +62,15 @@ public sealed class KnownBugTests : IClassFixture<NativeOracle>
         Assert.Equal(0x22UL, soft.Registers[0] & 0xFF);
     }
 
+    /// <summary>SDM vol. 3A, "Instruction-Breakpoint Exception Condition": "For any fault-class exception except a debug exception generated in response to an instruction breakpoint, the value pushed for RF is 1."</summary>
+    [KnownBugFact("X86Cpu.Interrupts.cs (DeliverLongMode, DeliverProtectedMode)", "the RFLAGS image pushed for a fault has RF clear")]
+    public void FaultFramesHaveTheResumeFlagSet()
+    {
+        CaseOutcome soft = RunBoth(new CaseState(new OperandValues(14)).Build([0x0F, 0x0B])); // UD2
+        Assert.Equal(6, soft.Vector);
+        Assert.NotEqual(0UL, soft.Rflags & CaseComparer.Rf);
+    }
+
     private CaseOutcome RunBoth(TestCase c)
     {
         CaseOutcome host = _oracle.Run([c])[0];
