@@ -57,6 +57,9 @@ public sealed class DifferentialTests : IClassFixture<NativeOracle>
     public void FlagSequences() => Check("flag sequences", SequenceCases.Generate);
 
     [Fact]
+    public void Hints() => Check("hints", HintCases.Generate);
+
+    [Fact]
     public void InvalidOpcodes() => Check("invalid opcodes", InvalidOpcodeCases.Generate);
 
     private void Check(string name, Func<List<TestCase>> generate)
