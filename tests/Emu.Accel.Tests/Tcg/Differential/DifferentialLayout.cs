@@ -18,6 +18,12 @@ internal static class DifferentialLayout
     public const int DataSize = 0x2000;
     public const int PageSize = 0x1000;
 
+    /// <summary>
+    /// GS's base on both sides (runner.c sets it with arch_prctl, which takes only user addresses): far from
+    /// the data region, so a GS-relative operand reaches it only by wrapping around 2^64.
+    /// </summary>
+    public const ulong GsBase = 0x7000_0000_0000;
+
     /// <summary>The byte the code region is filled with around the code: INT3, so every case ends in #BP.</summary>
     public const byte Int3 = 0xCC;
 

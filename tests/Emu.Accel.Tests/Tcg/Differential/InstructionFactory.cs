@@ -240,6 +240,17 @@ internal sealed class InstructionFactory
 
     private MemoryForm ChooseForm(CaseState state, FillOptions o)
     {
+        MemoryForm form = ChooseAddressing(state, o);
+        int r = _v.Int(0, 100);
+        if (r < 8 && form.CanUseGs)
+            form.Segment = Register.GS;
+        else if (r < 14)
+            form.Segment = _v.Pick([Register.ES, Register.CS, Register.SS, Register.DS]); // no base in 64-bit mode
+        return form;
+    }
+
+    private MemoryForm ChooseAddressing(CaseState state, FillOptions o)
+    {
         int avoid = o.Implicit;
         int Free(bool allowRsp)
         {

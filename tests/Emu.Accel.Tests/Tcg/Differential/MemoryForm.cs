@@ -6,9 +6,11 @@ namespace Emu.Accel.Tests.Tcg.Differential;
 /// An addressing form of a memory operand (SDM vol. 2, 2.2.1: ModRM/SIB in
 /// 64-bit mode): base + index * scale + displacement with 64-bit or (0x67)
 /// 32-bit registers, index * scale + disp32 without a base, RIP + disp32, or
-/// an absolute disp32. <see cref="Bind"/> gives the registers values that
-/// make the effective address a given one; with 32-bit addresses their upper
-/// halves are random, which the CPU must ignore.
+/// an absolute disp32, with or without a segment override (in 64-bit mode
+/// only FS and GS have a base, SDM vol. 1, 3.3.7.1; the others are ignored).
+/// <see cref="Bind"/> gives the registers values that make the linear
+/// address a given one; with 32-bit addresses their upper halves are random,
+/// which the CPU must ignore.
 /// </summary>
 internal sealed class MemoryForm
 {
@@ -24,6 +26,12 @@ internal sealed class MemoryForm
     private readonly Kind _kind;
     private readonly int _base, _index, _scale, _displacementSize;
     private long _displacement;
+
+    /// <summary>The segment override (Register.None for none). GS adds <see cref="DifferentialLayout.GsBase"/>, modulo 2^64.</summary>
+    public Register Segment { get; set; }
+
+    /// <summary>Whether the form can use GS: only with a 64-bit base register, which can absorb GS's large base.</summary>
+    public bool CanUseGs => _kind == Kind.Address64;
 
     /// <param name="displacementSize">0: none; 1: the shortest that holds it; 4 or 8: a 32-bit displacement.</param>
     public MemoryForm(Kind kind, int @base, int index, int scale, int displacementSize)
@@ -48,18 +56,20 @@ internal sealed class MemoryForm
 
     public MemoryOperand Operand() => _kind switch
     {
-        Kind.RipRelative => new MemoryOperand(Register.RIP, Register.None, 1, _displacement, 8),
-        Kind.Absolute => new MemoryOperand(Register.None, Register.None, 1, _displacement, 8),
-        Kind.IndexOnly => new MemoryOperand(Register.None, Register.RAX + _index, _scale, _displacement, 8),
+        Kind.RipRelative => new MemoryOperand(Register.RIP, Register.None, 1, _displacement, 8, false, Segment),
+        Kind.Absolute => new MemoryOperand(Register.None, Register.None, 1, _displacement, 8, false, Segment),
+        Kind.IndexOnly => new MemoryOperand(Register.None, Register.RAX + _index, _scale, _displacement, 8, false, Segment),
         Kind.Address64 => new MemoryOperand(Register.RAX + _base, _index < 0 ? Register.None : Register.RAX + _index, _scale, _displacement,
-            _displacement == 0 && _displacementSize == 0 ? 0 : _displacementSize),
+            _displacement == 0 && _displacementSize == 0 ? 0 : _displacementSize, false, Segment),
         _ => new MemoryOperand(Register.EAX + _base, _index < 0 ? Register.None : Register.EAX + _index, _scale, _displacement,
-            _displacement == 0 && _displacementSize == 0 ? 0 : _displacementSize == 8 ? 4 : _displacementSize),
+            _displacement == 0 && _displacementSize == 0 ? 0 : _displacementSize == 8 ? 4 : _displacementSize, false, Segment),
     };
 
     /// <summary>The operand, with registers (in <paramref name="state"/>) that make its effective address <paramref name="address"/>.</summary>
     public MemoryOperand Bind(ulong address, CaseState state, OperandValues v)
     {
+        if (Segment == Register.GS)
+            address -= DifferentialLayout.GsBase;
         switch (_kind)
         {
             case Kind.RipRelative:

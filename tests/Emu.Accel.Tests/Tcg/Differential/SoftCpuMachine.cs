@@ -137,7 +137,7 @@ internal sealed class SoftCpuMachine : IDisposable
             Ds = data,
             Es = data,
             Fs = data,
-            Gs = data,
+            Gs = data with { Base = DifferentialLayout.GsBase },
             Tr = new X86Segment { Selector = TssSelector, Base = TssLinear, Limit = 0x67, Type = 11, Present = true },
             Ldt = new X86Segment { Type = 2, Present = true, Unusable = true },
             Gdt = new X86DescriptorTable { Base = GdtLinear, Limit = 10 * 8 - 1 },

@@ -65,6 +65,14 @@ internal static class StringCases
         s.Set(0, v.Register(size));
         if (rep != RepPrefixKind.None && kind is Kind.Scas or Kind.Cmps)
             MakeMatches(s, v, kind, rep, size, source, destination, down, Math.Min(count, 64));
+        if (overrun && rep != RepPrefixKind.None && kind is Kind.Movs or Kind.Stos && size > 1)
+        {
+            // An element that straddles the end of the data region faults on its second part; whether its first part was
+            // already stored is the implementation's business (the host's fast-string REP STOS stores it, a single store
+            // does not): those bytes are not compared.
+            s.UndefinedData = down ? (0, size - 1) : (DifferentialLayout.DataSize - size + 1, size - 1);
+            s.MaskReason = "a REP MOVS/STOS element that straddles a faulting page boundary may be partly stored (implementation-specific)";
+        }
 
         Instruction instruction = (kind, size) switch
         {

@@ -34,7 +34,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <asm/prctl.h>
 #include <sys/mman.h>
+#include <sys/syscall.h>
 #include <sys/time.h>
 #include <ucontext.h>
 #include <unistd.h>
@@ -44,6 +46,7 @@
 #define DATA_BASE 0x20000000UL
 #define DATA_SIZE 0x2000UL
 #define PAGE 0x1000UL
+#define GS_BASE 0x700000000000UL /* DifferentialLayout.GsBase: glibc leaves GS alone, FS is its TLS */
 
 struct gprs { uint64_t r[16]; uint64_t rflags; };
 
@@ -173,6 +176,11 @@ int main(int argc, char **argv)
     map_fixed(DATA_BASE - PAGE, PAGE, PROT_NONE);
     uint8_t *data = map_fixed(DATA_BASE, DATA_SIZE, PROT_READ | PROT_WRITE);
     map_fixed(DATA_BASE + DATA_SIZE, PAGE, PROT_NONE);
+
+    if (syscall(SYS_arch_prctl, ARCH_SET_GS, GS_BASE) != 0) {
+        perror("arch_prctl(ARCH_SET_GS)");
+        return 1;
+    }
 
     static uint8_t altstack[1 << 16];
     stack_t ss = { .ss_sp = altstack, .ss_size = sizeof altstack, .ss_flags = 0 };
