@@ -30,10 +30,12 @@ internal static class ExtendCases
                 s.MaskReason = "SDM BSWAP: the result for a 16-bit register is undefined";
             }
         });
-        // MOV between general registers, memory (moffs too) and immediates (not segment, control or debug registers).
-        g.ForCodes(InstructionFactory.CodesOf(Mnemonic.Mov).Where(c => Enumerable.Range(0, c.ToOpCode().OpCount)
-            .All(i => c.ToOpCode().GetOpKind(i) is not (OpCodeOperandKind.seg_reg or OpCodeOperandKind.cr_reg or OpCodeOperandKind.dr_reg
-                or OpCodeOperandKind.tr_reg))), 40, FillOptions.Default);
+        // MOV between general registers, memory (moffs too) and immediates, and from segment registers (the selectors are
+        // Linux's on both sides: CS 0x33, SS 0x2B, the others 0; a 32- or 64-bit register destination is zero-extended, a
+        // memory destination is 16 bits whatever the operand size: SDM MOV). Not to segment, control or debug registers.
+        g.ForCodes(InstructionFactory.CodesOf(Mnemonic.Mov).Where(c => c.ToOpCode().GetOpKind(0) != OpCodeOperandKind.seg_reg
+            && Enumerable.Range(0, c.ToOpCode().OpCount).All(i => c.ToOpCode().GetOpKind(i)
+                is not (OpCodeOperandKind.cr_reg or OpCodeOperandKind.dr_reg or OpCodeOperandKind.tr_reg))), 40, FillOptions.Default);
         // XLAT: AL = [RBX + zero-extended AL] (SDM XLAT; with 67h [EBX + AL], the sum wrapping at 32 bits).
         for (int n = Campaign.Count(200); n > 0; n--)
         {

@@ -87,6 +87,10 @@ internal sealed class InstructionFactory
                 OpCodeOperandKind.eax => Fixed(Register.EAX, 0, 4, state),
                 OpCodeOperandKind.rax => Fixed(Register.RAX, 0, 8, state),
                 OpCodeOperandKind.cl => Fixed(Register.CL, 1, 1, state),
+                // Segment registers as sources only (MOV r/m, Sreg; PUSH FS/GS): loading one depends on the host OS's GDT.
+                OpCodeOperandKind.seg_reg when i > 0 => _v.Pick([Register.ES, Register.CS, Register.SS, Register.DS, Register.FS, Register.GS]),
+                OpCodeOperandKind.fs when code.Mnemonic() == Mnemonic.Push => Register.FS,
+                OpCodeOperandKind.gs when code.Mnemonic() == Mnemonic.Push => Register.GS,
                 OpCodeOperandKind.imm8_const_1 => 1,
                 OpCodeOperandKind.br64_1 => (long)(o.BranchTarget?.Invoke() ?? DifferentialLayout.CodeBase + (ulong)_v.Int(0x20, 0x60)),
                 OpCodeOperandKind.br64_4 => (long)(o.BranchTarget?.Invoke() ?? DifferentialLayout.CodeBase + (ulong)_v.Int(0x100, DifferentialLayout.CodeSize)),
