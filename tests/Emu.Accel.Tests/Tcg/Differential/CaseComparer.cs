@@ -33,6 +33,10 @@ internal static class CaseComparer
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public static Mismatch? Find(TestCase c, CaseOutcome host, CaseOutcome soft)
     {
+        // A case that ends on neither side (the host's watchdog, the software CPU's budget) was stopped at different
+        // points: there is nothing more to compare.
+        if (host.Vector == CaseOutcome.NoException && soft.Vector == CaseOutcome.NoException)
+            return null;
         var differences = new List<string>();
         if (host.Vector != soft.Vector)
             differences.Add("exception");
@@ -81,7 +85,8 @@ internal static class CaseComparer
     private static string Describe(TestCase c, CaseOutcome host, CaseOutcome soft, List<string> differences, int first, int last)
     {
         var s = new StringBuilder();
-        s.Append(c.Name).Append("   [").Append(Convert.ToHexString(c.Code).ToLowerInvariant()).Append(']').AppendLine();
+        string bytes = Convert.ToHexString(c.Code, 0, Math.Min(c.Code.Length, 48)).ToLowerInvariant();
+        s.Append(c.Name).Append("   [").Append(bytes).Append(c.Code.Length > 48 ? $"... {c.Code.Length} bytes" : "").Append(']').AppendLine();
         s.Append("  differs: ").AppendJoin(", ", differences).AppendLine();
         s.Append("  in:   ");
         for (int i = 0; i < 16; i++)

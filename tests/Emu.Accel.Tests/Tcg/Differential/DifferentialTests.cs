@@ -57,6 +57,9 @@ public sealed class DifferentialTests : IClassFixture<NativeOracle>
     public void FlagSequences() => Check("flag sequences", SequenceCases.Generate);
 
     [Fact]
+    public void CodeLayout() => Check("code layout", CodeLayoutCases.Generate);
+
+    [Fact]
     public void Hints() => Check("hints", HintCases.Generate);
 
     [Fact]

@@ -9,9 +9,13 @@
  * for #SS and #AC). The handler runs on an alternate stack (the case's RSP
  * may point anywhere), copies the registers, the hardware vector (trapno),
  * the error code and the fault address out of the ucontext, and longjmps
- * back. A case that runs too long is stopped by a watchdog: a 100 ms
- * interval timer whose handler gives up on a case that is still running
- * five ticks later (no system call per case: on a loaded VM each costs).
+ * back. A 100 ms interval timer watches for cases that do not end (no
+ * system call per case: on a loaded VM each costs). Its handler never
+ * returns into a case: returning from a signal handler to a context with a
+ * non-canonical RSP (a case may have any RSP) makes the kernel's IRET fault,
+ * which Linux reports as a #GP of the case. A tick that lands in a case
+ * restarts it from its initial state instead; the fifth restart ends it as
+ * a timeout.
  *
  * Protocol (all little-endian):
  *   input:  u32 magic 'EMUD', u32 case count, then per case:
@@ -58,13 +62,13 @@ uint64_t *g_stub_stack_top = &g_stub_stack[64];
 
 static sigjmp_buf g_jump;
 static volatile sig_atomic_t g_running;
-static volatile uint32_t g_serial, g_watched, g_ticks;
 static struct {
     int status, signo, code;
     uint64_t addr, trapno, err, rip, rflags;
     uint64_t r[16];
 } g_out;
 static uint8_t g_initial[DATA_SIZE];
+static uint8_t g_code[CODE_SIZE];
 
 /* Loads RFLAGS (while a stack is still usable), then every general register, and jumps to the code. */
 void enter_case(void);
@@ -95,19 +99,15 @@ __asm__(
 static void on_signal(int signo, siginfo_t *info, void *context)
 {
     if (signo == SIGALRM) {
-        if (!g_running || g_serial != g_watched) {
-            g_watched = g_serial;
-            g_ticks = 0;
-            return;
-        }
-        if (++g_ticks < 5)
-            return;
-    } else if (!g_running) {
-        _exit(100 + signo); /* a fault in the runner itself */
+        if (!g_running)
+            return; /* between cases: nothing to watch */
+        g_running = 0;
+        siglongjmp(g_jump, 2);
     }
+    if (!g_running)
+        _exit(100 + signo); /* a fault in the runner itself */
     ucontext_t *uc = context;
     greg_t *g = uc->uc_mcontext.gregs;
-    g_out.status = signo == SIGALRM ? 1 : 0;
     g_out.signo = signo;
     g_out.code = info->si_code;
     g_out.addr = (uint64_t)info->si_addr;
@@ -235,14 +235,28 @@ int main(int argc, char **argv)
             read_exact(in, data + at[0], at[1]);
         }
         memcpy(g_initial, data, DATA_SIZE);
+        memcpy(g_code, code, length);
 
         memset(&g_out, 0, sizeof g_out);
-        g_serial = n + 1;
-        if (sigsetjmp(g_jump, 0) == 0) {
-            g_running = 1;
-            enter_case();
+        for (int restarts = 0;; restarts++) {
+            if (restarts > 0) {
+                /* A watchdog tick interrupted the case: run it again from the start. */
+                memset(code, 0xCC, CODE_SIZE);
+                memcpy(code, g_code, length);
+                memcpy(data, g_initial, DATA_SIZE);
+            }
+            int how = sigsetjmp(g_jump, 0);
+            if (how == 0) {
+                g_running = 1;
+                enter_case();
+            }
+            if (how == 1)
+                break;
+            if (restarts == 5) {
+                g_out.status = 1; /* still running at the fifth tick: a timeout */
+                break;
+            }
         }
-
         uint32_t status = (uint32_t)g_out.status;
         int32_t sig[2] = { g_out.signo, g_out.code };
         write_exact(out, &status, 4);
