@@ -42,7 +42,14 @@ internal static class StringCases
         RepPrefixKind rep = kind is Kind.Scas or Kind.Cmps
             ? (RepPrefixKind)v.Int(0, 3)
             : v.Chance(0.75) ? RepPrefixKind.Repe : RepPrefixKind.None;
-        Register segment = v.Chance(0.15) ? v.Pick([Register.ES, Register.CS, Register.SS, Register.DS]) : Register.None;
+        // The source segment (MOVS, LODS, CMPS) may be overridden: GS adds its base (with 64-bit addresses, which can
+        // wrap around to the data region), the others none in 64-bit mode.
+        Register segment = v.Int(0, 20) switch
+        {
+            0 or 1 => v.Pick([Register.ES, Register.CS, Register.SS, Register.DS]),
+            2 when addressSize == 64 && kind is Kind.Movs or Kind.Lods or Kind.Cmps => Register.GS,
+            _ => Register.None,
+        };
 
         int count = rep == RepPrefixKind.None ? 1 : v.Int(0, 20) switch
         {
@@ -58,8 +65,8 @@ internal static class StringCases
             ? source + v.Int(-3 * size, 3 * size + 1) // overlapping
             : Start(v, span, size, down, overrun);
 
-        SetPointer(s, v, 6, source, addressSize);
-        SetPointer(s, v, 7, destination, addressSize);
+        SetPointer(s, v, 6, source, addressSize, segment == Register.GS ? DifferentialLayout.GsBase : 0);
+        SetPointer(s, v, 7, destination, addressSize, 0);
         ulong rcx = addressSize == 32 ? (v.Bits64() & ~0xFFFF_FFFFUL) | (uint)count : (ulong)count;
         s.Set(1, rep == RepPrefixKind.None ? v.Bits64() : rcx);
         s.Set(0, v.Register(size));
@@ -112,9 +119,9 @@ internal static class StringCases
         return v.Chance(0.6) ? start & ~(size - 1) : start;
     }
 
-    private static void SetPointer(CaseState s, OperandValues v, int register, int offset, int addressSize)
+    private static void SetPointer(CaseState s, OperandValues v, int register, int offset, int addressSize, ulong segmentBase)
     {
-        ulong address = DifferentialLayout.DataBase + (ulong)(long)offset;
+        ulong address = DifferentialLayout.DataBase + (ulong)(long)offset - segmentBase;
         s.Set(register, addressSize == 32 ? (v.Bits64() & ~0xFFFF_FFFFUL) | (address & 0xFFFF_FFFF) : address);
     }
 
