@@ -29,15 +29,16 @@ internal sealed class SoftCpuMachine : IDisposable
     /// <summary>Free RAM for tests that map more (the hostile-guest tests).</summary>
     public const ulong ScratchPhysical = 0x20_0000;
 
-    // The supervisor-only system area: GDT at +0, TSS at +0x100, IDT at +0x1000, the kernel stack's top at +0x4000;
-    // the handlers (HLT every 16 bytes) in their own page.
-    // In the upper half, where Linux keeps its kernel: a user access there is a #PF on both sides.
+    // The supervisor-only system area: GDT at +0, TSS at +0x100, IDT at +0x1000, the kernel stack's top at +0x4000,
+    // the handlers (HLT every 16 bytes) in their own page; in the upper half, where Linux keeps its kernel, so that a
+    // user access there is a #PF on both sides.
     public const ulong SystemLinear = 0xFFFF_FFFF_8000_0000;
     public const ulong GdtLinear = SystemLinear, TssLinear = SystemLinear + 0x100, IdtLinear = SystemLinear + 0x1000;
     public const ulong KernelStackTop = SystemLinear + 0x4000;
     public const ulong HandlerBase = SystemLinear + 0x1_0000;
 
-    // Selectors as Linux uses them: kernel code 0x10... here 0x08/0x10, user data 0x2B, user code 0x33, TSS 0x40.
+    // User code and data have Linux's selectors (0x33, 0x2B), which a program can read (MOV r/m, Sreg); DS, ES, FS
+    // and GS are 0 as under Linux. The kernel's selectors are this machine's own.
     public const ushort KernelCode = 0x08, KernelData = 0x10, UserData = 0x2B, UserCode = 0x33, TssSelector = 0x40;
 
     // CR0: PE, MP, ET, NE, WP, PG; CR4: PAE; EFER: LME, LMA, NXE.
