@@ -76,7 +76,12 @@ public sealed class HostileGuestTests : IClassFixture<NativeOracle>
                         + $"at rip={machine.Cpu.Rip:x} cs={machine.Cpu.Cs.Selector:x} mode={machine.Cpu.CodeBits}\n{e}");
                     return;
                 }
-                string key = outcome.Vector >= 0 ? ExceptionNames.Name(outcome.Vector) : outcome.Note ?? "budget exhausted";
+                string key = outcome.Vector switch
+                {
+                    >= 32 => "INT n (vectors 32..255)",
+                    >= 0 => ExceptionNames.Name(outcome.Vector),
+                    _ => outcome.Note ?? "budget exhausted",
+                };
                 outcomes[key] = outcomes.GetValueOrDefault(key) + 1;
             }
         }
