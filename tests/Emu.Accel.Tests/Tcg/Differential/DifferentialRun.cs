@@ -5,12 +5,10 @@ namespace Emu.Accel.Tests.Tcg.Differential;
 /// <summary>Runs cases on the host and on the software CPU and collects the ones whose outcomes differ.</summary>
 internal sealed class DifferentialRun
 {
-    private DifferentialRun(int cases, List<string> mismatches, List<(KnownIssue Issue, Mismatch Mismatch)> known,
-        Dictionary<int, int> vectors, TimeSpan host, TimeSpan soft)
+    private DifferentialRun(int cases, List<string> mismatches, Dictionary<int, int> vectors, TimeSpan host, TimeSpan soft)
     {
         Cases = cases;
         Mismatches = mismatches;
-        Known = known;
         Vectors = vectors;
         HostTime = host;
         SoftTime = soft;
@@ -22,11 +20,8 @@ internal sealed class DifferentialRun
 
     public int Cases { get; }
 
-    /// <summary>Mismatches no known issue explains: these fail the test.</summary>
+    /// <summary>Cases whose outcomes differ: these fail the test.</summary>
     public IReadOnlyList<string> Mismatches { get; }
-
-    /// <summary>Mismatches a <see cref="KnownIssue"/> explains.</summary>
-    public IReadOnlyList<(KnownIssue Issue, Mismatch Mismatch)> Known { get; }
 
     /// <summary>How many cases ended in each exception on the host (to see that faults were exercised).</summary>
     public IReadOnlyDictionary<int, int> Vectors { get; }
@@ -83,16 +78,9 @@ internal sealed class DifferentialRun
             open = still;
         }
         var mismatches = new List<string>();
-        var known = new List<(KnownIssue, Mismatch)>();
         foreach (int n in open)
-        {
-            Mismatch mismatch = CaseComparer.Find(disagreeing[n].Case, last[n], disagreeing[n].Soft)!;
-            if (KnownIssues.Explain(mismatch) is { } issue)
-                known.Add((issue, mismatch));
-            else
-                mismatches.Add(mismatch.Text);
-        }
-        return new DifferentialRun(cases.Count, mismatches, known, vectors, hostClock.Elapsed, softClock.Elapsed) { UnsteadyHostOutcomes = unsteady };
+            mismatches.Add(CaseComparer.Find(disagreeing[n].Case, last[n], disagreeing[n].Soft)!.Text);
+        return new DifferentialRun(cases.Count, mismatches, vectors, hostClock.Elapsed, softClock.Elapsed) { UnsteadyHostOutcomes = unsteady };
     }
 
     /// <summary>Times the host answered a case differently when asked again (see <see cref="Execute"/>).</summary>
@@ -108,12 +96,6 @@ internal sealed class DifferentialRun
         if (UnsteadyHostOutcomes > 0)
             s.Append($"; {UnsteadyHostOutcomes} host outcome(s) not reproduced when run again");
         s.AppendLine();
-        foreach (IGrouping<KnownIssue, (KnownIssue Issue, Mismatch Mismatch)> group in Known.GroupBy(k => k.Issue))
-        {
-            s.Append("known issue (not failed; fix in ").Append(group.Key.Where).Append("): ").Append(group.Key.Name).Append(", ")
-                .Append(group.Count()).Append(" cases, e.g.").AppendLine();
-            s.AppendLine(group.First().Mismatch.Text);
-        }
         foreach (string m in Mismatches.Take(shown))
             s.AppendLine(m);
         if (Mismatches.Count > shown)
