@@ -60,4 +60,41 @@ internal sealed class Report
         }
         return t.ToString();
     }
+
+    /// <summary>The software CPUs (--accel tcg): start-up, the self-test, the cost of an access and the instruction rate, emu against QEMU.</summary>
+    public string RenderSoftwareCpu(IReadOnlyList<string> vmms, long accesses, long iterations, int runs)
+    {
+        var t = new StringBuilder();
+        string F(double v, string format) => v.ToString(format, CultureInfo.InvariantCulture);
+        t.AppendLine($"Firmware on the software CPUs (-accel tcg), median of {runs} interleaved runs each ({accesses} accesses per port and MMIO run, {iterations} iterations of the register loop):");
+        t.AppendLine();
+        t.AppendLine("| VMM | exec-to-exit, none | exec-to-exit, self-test | per port write | per MMIO store | loop instructions/s | peak RSS |");
+        t.AppendLine("|---|---|---|---|---|---|---|");
+        var figures = new Dictionary<(string, string), double>();
+        foreach (string vmm in vmms)
+        {
+            double none = MedianSeconds(vmm, "none");
+            double selftest = MedianSeconds(vmm, "selftest");
+            double pio = (MedianSeconds(vmm, "pio") - none) / accesses * 1e9;
+            double mmio = (MedianSeconds(vmm, "mmio") - none) / accesses * 1e9;
+            // Each loop iteration is three instructions (inc, dec, jnz).
+            double rate = 3.0 * iterations / (MedianSeconds(vmm, "loop") - none);
+            figures[(vmm, "none")] = none;
+            figures[(vmm, "selftest")] = selftest;
+            figures[(vmm, "pio")] = pio;
+            figures[(vmm, "mmio")] = mmio;
+            figures[(vmm, "rate")] = rate;
+            t.AppendLine($"| {vmm} | {F(none * 1000, "F0")} ms | {F(selftest * 1000, "F0")} ms | {F(pio, "F1")} ns | {F(mmio, "F1")} ns | {F(rate / 1e6, "F0")} M | {F(PeakRssMiB(vmm), "F1")} MiB |");
+        }
+        if (vmms.Contains("emu") && vmms.Contains("qemu"))
+        {
+            t.AppendLine();
+            t.AppendLine("Ratios emu/QEMU (targets of this stage: self-test exec-to-exit, port and MMIO access each <= 2):");
+            foreach ((string key, string what) in new[] { ("selftest", "self-test exec-to-exit"), ("none", "exec-to-exit, none"), ("pio", "per port write"), ("mmio", "per MMIO store") })
+                t.AppendLine($"- {what}: {F(figures[("emu", key)] / figures[("qemu", key)], "F2")}");
+            t.AppendLine($"- instruction rate: emu/QEMU = {F(figures[("emu", "rate")] / figures[("qemu", "rate")], "F2")}");
+            t.AppendLine($"- peak RSS: emu/QEMU = {F(PeakRssMiB("emu") / PeakRssMiB("qemu"), "F2")}");
+        }
+        return t.ToString();
+    }
 }

@@ -70,6 +70,9 @@ void firmware_main(void)
     case MODE_MMIO:
         bench_mmio(m.count);
         done("mmio", m.count, true);
+    case MODE_LOOP:
+        bench_loop(m.count);
+        done("loop", m.count, true);
     case MODE_FAULT:
         put_str("raising #UD\n");
         __asm__ volatile("ud2");

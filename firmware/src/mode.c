@@ -92,6 +92,8 @@ struct mode mode_parse(const char *s)
         m.kind = MODE_PIO;
     else if (strncmp(s, "mmio:", 5) == 0 && parse_u32(s + 5, &m.count))
         m.kind = MODE_MMIO;
+    else if (strncmp(s, "loop:", 5) == 0 && parse_u32(s + 5, &m.count))
+        m.kind = MODE_LOOP;
     else if (strcmp(s, "blk-test") == 0)
         m.kind = MODE_BLK_TEST;
     else if (strncmp(s, "blk-iops:", 9) == 0 && parse_pair(s + 9, &m.depth, &m.count))

@@ -12,6 +12,7 @@ enum mode_kind {
     MODE_NONE,
     MODE_PIO,
     MODE_MMIO,
+    MODE_LOOP,                          /* N register-only loop iterations (inc, dec, jnz): the instruction rate */
     MODE_FAULT,                         /* raise #UD at CPL3: tests the exception path */
     MODE_BLK_TEST,                      /* virtio-blk self-test (blk_modes.c) */
     MODE_BLK_IOPS,                      /* virtio-blk random-read rate at a queue depth */
@@ -20,7 +21,7 @@ enum mode_kind {
 
 struct mode {
     enum mode_kind kind;
-    u32 count;                          /* iterations for pio/mmio, requests for blk-iops */
+    u32 count;                          /* iterations for pio/mmio/loop, requests for blk-iops */
     u32 depth;                          /* queue depth for blk-iops */
 };
 
@@ -38,7 +39,7 @@ struct mode_string {
 /* Fetches the mode string: fw_cfg file first, the ROM config block otherwise. */
 void mode_load(struct mode_string *out);
 
-/* Parses "selftest", "none", "pio:N", "mmio:N" (N decimal, 0..2^32-1), "fault",
+/* Parses "selftest", "none", "pio:N", "mmio:N", "loop:N" (N decimal, 0..2^32-1), "fault",
  * "blk-test", "blk-iops:QD:N". */
 struct mode mode_parse(const char *s);
 

@@ -4,8 +4,8 @@ namespace Emu.Host.Tests;
 
 public sealed class EmuCommandLineTests
 {
-    [KvmFact]
-    public void WithNoArgumentsTheBuiltInFirmwarePassesAndExitsZero()
+    [AccelFact]
+    public void TheBuiltInFirmwarePassesAndExitsZero()
     {
         EmuProcess run = EmuProcess.Run();
         Assert.Equal(0, run.ExitCode);
@@ -15,7 +15,24 @@ public sealed class EmuCommandLineTests
         Assert.Equal("", run.Stderr);
     }
 
-    [KvmFact]
+    // The README's first command: KVM where /dev/kvm works, the software CPU elsewhere, said in one line.
+    [Fact]
+    public void WithNoArgumentsTheFirmwareRunsOnWhateverAcceleratorTheHostHas()
+    {
+        EmuProcess run = EmuProcess.Run();
+        Assert.Equal(0, run.ExitCode);
+        Assert.Contains("RESULT: PASS", run.Stdout);
+        if (LabRequirements.KvmMissingReason is null)
+        {
+            Assert.Equal("", run.Stderr);
+            return;
+        }
+        string line = Assert.Single(run.ErrorLines);
+        Assert.StartsWith("emu: ", line);
+        Assert.EndsWith("; running on the software CPU (-accel tcg)", line);
+    }
+
+    [AccelFact]
     public void TheFirmwareModeComesFromFwCfg()
     {
         EmuProcess run = EmuProcess.Run("-fw_cfg", "name=opt/emu/mode,string=pio:1000");
@@ -23,7 +40,7 @@ public sealed class EmuCommandLineTests
         Assert.Contains("done pio 1000", run.Stdout);
     }
 
-    [KvmFact]
+    [AccelFact]
     public void ABadModeFailsThroughDebugExit()
     {
         EmuProcess run = EmuProcess.Run("-fw_cfg", "name=opt/emu/mode,string=bogus");
@@ -31,7 +48,7 @@ public sealed class EmuCommandLineTests
         Assert.Contains("bad mode 'bogus'", run.Stdout);
     }
 
-    [KvmFact]
+    [AccelFact]
     public void SmpBootsWithTwoVcpusAndMoreMemory()
     {
         EmuProcess run = EmuProcess.Run("-smp", "2", "-m", "1G");
@@ -68,7 +85,10 @@ public sealed class EmuCommandLineTests
     [InlineData(new[] { "-m", "1M" }, "too small")]
     [InlineData(new[] { "-smp", "0" }, "at least one CPU")]
     [InlineData(new[] { "-smp", "100000" }, "exceeds the maximum")]
-    [InlineData(new[] { "-accel", "tcg" }, "unsupported accelerator")]
+    [InlineData(new[] { "-accel", "hvf" }, "unsupported accelerator 'hvf' (kvm, tcg")]
+    [InlineData(new[] { "-accel", "tcg,thread=single" }, "thread=single is not supported")]
+    [InlineData(new[] { "-accel", "tcg", "-cpu", "host" }, "unsupported CPU model for -accel tcg (max, qemu64)")]
+    [InlineData(new[] { "-cpu", "max,+avx" }, "CPU feature options are not supported")]
     [InlineData(new[] { "-machine", "pc-i440fx" }, "unsupported machine type")]
     [InlineData(new[] { "-device", "no-such-device" }, "'no-such-device' is not a valid device type")]
     [InlineData(new[] { "-device", "isa-debug-exit,colour=red" }, "property 'colour' not found")]
@@ -78,6 +98,12 @@ public sealed class EmuCommandLineTests
     [InlineData(new[] { "-global", "isa-serial.nothing=1" }, "no property 'nothing'")]
     [InlineData(new[] { "-display", "gtk" }, "headless")]
     [InlineData(new[] { "disk.img" }, "invalid argument 'disk.img'")]
+    [InlineData(new[] { "-m", "128M", "-object", "memory-backend-ram,id=m,size=256M", "-machine", "memory-backend=m" }, "-m 128 MiB does not match the size of memory backend 'm' (256 MiB)")]
+    [InlineData(new[] { "-object", "memory-backend-file,id=m,size=64M,mem-path=/dev/null,share=on", "-machine", "memory-backend=m" }, "the file system of '/dev/null' refuses a shared mapping (share=on)")]
+    [InlineData(new[] { "-object", "memory-backend-file,id=m,size=64M,mem-path=/nonexistent/guest.ram", "-machine", "memory-backend=m" }, "mem-path '/nonexistent/guest.ram' does not exist")]
+    [InlineData(new[] { "-object", "memory-backend-ram,id=m", "-machine", "memory-backend=m" }, "size= is missing")]
+    [InlineData(new[] { "-machine", "memory-backend=nope" }, "-machine memory-backend=nope: no object with id 'nope'")]
+    [InlineData(new[] { "-object", "memory-backend-ram,id=pc.ram,size=128M" }, "reserved for the default RAM backend")]
     public void BadInputIsOneClearLineAndStatusOne(string[] args, string expected)
     {
         EmuProcess run = EmuProcess.Run(args);
@@ -140,7 +166,7 @@ public sealed class EmuCommandLineTests
         Assert.Contains("/dev/null is not a KVM device", Assert.Single(run.ErrorLines));
     }
 
-    [KvmFact]
+    [AccelFact]
     public void APidFileIsWrittenAndRemoved()
     {
         string pidFile = Path.Combine(Path.GetTempPath(), $"emu-{Guid.NewGuid():N}.pid");

@@ -18,7 +18,7 @@ public sealed class EmuGuestBehaviourTests
         }
     }
 
-    [KvmFact]
+    [AccelFact]
     public void GarbageOnTheUartAndUnassignedPortsDoesNotHurtTheVmm()
     {
         var rng = new Random(1234);
@@ -79,7 +79,7 @@ public sealed class EmuGuestBehaviourTests
         Assert.DoesNotContain("   at ", run.Stderr);
     }
 
-    [KvmFact]
+    [AccelFact]
     public void SigtermStopsARunningGuestCleanly()
     {
         string pidFile = Path.Combine(Path.GetTempPath(), $"emu-{Guid.NewGuid():N}.pid");
@@ -98,7 +98,7 @@ public sealed class EmuGuestBehaviourTests
         Assert.Contains("terminating on signal", process.StandardError.ReadToEnd());
     }
 
-    [KvmFact]
+    [AccelFact]
     public void AGuestResetRestartsTheFirmware()
     {
         // The firmware's reset register write (0xCF9 = 6) reboots; -no-reboot turns that into an exit 0.

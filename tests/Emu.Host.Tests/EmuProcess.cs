@@ -8,7 +8,7 @@ internal sealed record EmuProcess(int ExitCode, string Stdout, string Stderr)
 {
     /// <summary>
     /// The emu built with these tests, or the one EMU_UNDER_TEST names: the
-    /// same tests then check a published emu (trimmed, ReadyToRun) the way
+    /// same tests then check a published emu (one NativeAOT executable) the way
     /// users install it.
     /// </summary>
     public static string Executable =>
@@ -39,6 +39,8 @@ internal sealed record EmuProcess(int ExitCode, string Stdout, string Stderr)
             StandardOutputEncoding = Encoding.UTF8,
         };
         foreach (string a in args)
+            psi.ArgumentList.Add(a);
+        foreach (string a in Emu.Lab.TestAccelerator.ArgumentsFor(args))
             psi.ArgumentList.Add(a);
         return Process.Start(psi) ?? throw new InvalidOperationException("cannot start emu");
     }

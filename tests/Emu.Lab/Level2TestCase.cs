@@ -15,13 +15,34 @@ public sealed class Level2TestCase : XunitTestCase
     }
 
     public Level2TestCase(IMessageSink diagnosticMessageSink, TestMethodDisplay defaultMethodDisplay,
-        TestMethodDisplayOptions defaultMethodDisplayOptions, ITestMethod testMethod)
+        TestMethodDisplayOptions defaultMethodDisplayOptions, ITestMethod testMethod, string? accelerator = null)
         : base(diagnosticMessageSink, defaultMethodDisplay, defaultMethodDisplayOptions, testMethod)
     {
+        Accelerator = accelerator;
     }
 
-    // What names the test in level 2 as here: its class and method.
+    /// <summary>For an [AccelFact] test: the accelerator of this case (kvm).</summary>
+    public string? Accelerator { get; private set; }
+
+    // What names the test in level 2 as here: its class and method (and accelerator).
     public string Key => Level2TestKey.Of(this);
+
+    protected override string GetDisplayName(IAttributeInfo factAttribute, string displayName) =>
+        Accelerator == null ? base.GetDisplayName(factAttribute, displayName) : $"{base.GetDisplayName(factAttribute, displayName)} [{Accelerator}]";
+
+    protected override string GetUniqueID() => Accelerator == null ? base.GetUniqueID() : $"{base.GetUniqueID()}-{Accelerator}";
+
+    public override void Serialize(IXunitSerializationInfo data)
+    {
+        base.Serialize(data);
+        data.AddValue(nameof(Accelerator), Accelerator);
+    }
+
+    public override void Deserialize(IXunitSerializationInfo data)
+    {
+        Accelerator = data.GetValue<string?>(nameof(Accelerator));
+        base.Deserialize(data);
+    }
 
     public override async Task<RunSummary> RunAsync(IMessageSink diagnosticMessageSink, IMessageBus messageBus, object[] constructorArguments,
         ExceptionAggregator aggregator, CancellationTokenSource cancellationTokenSource)

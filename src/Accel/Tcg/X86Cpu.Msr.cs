@@ -42,7 +42,8 @@ internal sealed partial class X86Cpu
             case MsrMtrrFix16K0: case MsrMtrrFix16K1: value = MtrrFixed[1 + index - MsrMtrrFix16K0]; return true;
             case >= MsrMtrrFix4K0 and <= MsrMtrrFix4K0 + 7: value = MtrrFixed[3 + index - MsrMtrrFix4K0]; return true;
             case >= MsrMtrrPhysBase0 and < MsrMtrrPhysBase0 + 16: value = MtrrVariable[index - MsrMtrrPhysBase0]; return true;
-            case MsrTscDeadline: value = TscDeadline; return Apic != null;
+            // Reads 0 once the deadline has passed (the timer fired or will at once).
+            case MsrTscDeadline: value = TscDeadline != 0 && ReadTsc() < TscDeadline ? TscDeadline : 0; return Apic != null;
             case MsrEfer: value = Efer; return true;
             case MsrStar: value = Star; return true;
             case MsrLstar: value = Lstar; return true;

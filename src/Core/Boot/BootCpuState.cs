@@ -94,6 +94,20 @@ public sealed class BootCpuState
         return new BootCpuState(registers, special, gdtAddress, BuildGdt(special, longMode: false));
     }
 
+    /// <summary>
+    /// The Multiboot entry (specification 0.6.96, 3.2 "Machine state"): 32-bit
+    /// protected mode, paging off, flat 4 GiB code and data segments,
+    /// interrupts off, EAX = 0x2BADB002, EBX = the information structure.
+    /// ESP is undefined there; it points at the boot stack here.
+    /// </summary>
+    public static BootCpuState Multiboot32(uint entry, uint info, ulong gdtAddress, ulong stack)
+    {
+        BootCpuState pvh = Pvh32(entry, info, gdtAddress, stack);
+        X86Registers registers = pvh.Registers;
+        registers.Rax = MultibootKernel.BootloaderMagic;
+        return new BootCpuState(registers, pvh.SpecialRegisters, gdtAddress, pvh.Gdt);
+    }
+
     /// <summary>Puts this state into a vCPU (after its reset), keeping the vCPU's APIC base.</summary>
     public void ApplyTo(IVcpu vcpu)
     {

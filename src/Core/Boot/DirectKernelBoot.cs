@@ -55,7 +55,14 @@ public sealed class DirectKernelBoot
         ArgumentNullException.ThrowIfNull(map);
         if (initrd is { Length: 0 })
             throw new BootImageException(BootInput.Initrd, "the initrd is empty");
-        return ElfKernel.HasElfMagic(kernel)
+        // A vmlinux with a PVH note boots through it; any other image with a Multiboot header as Multiboot;
+        // the rest must be a bzImage (or gets the PVH parser's reason why not).
+        bool elf = ElfKernel.HasElfMagic(kernel);
+        if ((elf ? ElfKernel.TryParse(kernel) : null) is { } pvh)
+            return PreparePvh(pvh, initrd, commandLine, map, rsdp);
+        if (MultibootKernel.HasHeader(kernel))
+            return PrepareMultiboot(MultibootKernel.Parse(kernel), initrd, commandLine, map);
+        return elf
             ? PreparePvh(ElfKernel.Parse(kernel), initrd, commandLine, map, rsdp)
             : PrepareBzImage(BzImage.Parse(kernel), initrd, commandLine, map, rsdp);
     }
@@ -178,6 +185,63 @@ public sealed class DirectKernelBoot
             blobs.Add(new BootBlob("initrd", initrdAddress, initrd, 0, initrd.Length));
         CheckInRam(blobs, map);
         return new DirectKernelBoot(KernelImageFormat.PvhElf, blobs, cpu, kernelEnd, initrdAddress, initrdSize);
+    }
+
+    // Where the Multiboot loader's structures go below 1 MiB (the PVH area: one
+    // boot protocol at a time): the information structure, the module list,
+    // the loader's name, the memory map; the strings after the command line.
+    private const ulong MultibootInfoAddress = LowMemoryLayout.PvhStartInfoAddress;
+    private const ulong MultibootModulesAddress = MultibootInfoAddress + 0x80;
+    private const ulong MultibootLoaderNameAddress = MultibootInfoAddress + 0xA0;
+    private const ulong MultibootMemoryMapAddress = MultibootInfoAddress + 0x100;
+    private static readonly byte[] s_loaderName = "emu\0"u8.ToArray();
+
+    private static DirectKernelBoot PrepareMultiboot(MultibootKernel kernel, BootFile? initrd, string commandLine, E820Map map)
+    {
+        byte[] cmdline = CommandLineBytes(commandLine, (uint)LowMemoryLayout.CommandLineMax / 2);
+        var blobs = new List<BootBlob>();
+        foreach (ElfSegment segment in kernel.Segments)
+        {
+            if (segment.PhysicalAddress < LowMemoryLayout.HighMemoryStart)
+                throw new BootImageException(BootInput.Kernel, $"Multiboot segment at 0x{segment.PhysicalAddress:x} lies below 1 MiB, where the boot structures are");
+            if (segment.End > FourGiB || !map.IsRam(segment.PhysicalAddress, segment.MemorySize))
+                throw new BootImageException(BootInput.Kernel, $"Multiboot segment at 0x{segment.PhysicalAddress:x}-0x{segment.End - 1:x} is not in guest RAM; give the machine more memory (-m)");
+            blobs.Add(new BootBlob("kernel segment", segment.PhysicalAddress, kernel.File, (long)segment.FileOffset, (long)segment.FileSize, segment.MemorySize - segment.FileSize));
+        }
+        byte[] memoryMap = MultibootInfo.BuildMemoryMap(map);
+        if (MultibootMemoryMapAddress + (ulong)memoryMap.Length > LowMemoryLayout.PvhMemoryMapEnd)
+            throw new InvalidOperationException($"the memory map has {map.Entries.Count} entries, too many for the Multiboot area");
+
+        ulong kernelEnd = kernel.End;
+        int moduleCount = 0;
+        ulong moduleAddress = 0;
+        if (initrd != null)
+        {
+            // The module (the -initrd file) goes page-aligned after the kernel; its string is its file name.
+            moduleAddress = AlignUp(kernelEnd, PageSize);
+            ulong moduleEnd = moduleAddress + (ulong)initrd.Length;
+            if (moduleEnd > FourGiB || !map.IsRam(moduleAddress, (ulong)initrd.Length))
+                throw new BootImageException(BootInput.Initrd, $"the module ({Mib((ulong)initrd.Length)} MiB) does not fit in guest RAM after the kernel; give the machine more memory (-m)");
+            byte[] name = CommandLineBytes(initrd.Name, (uint)LowMemoryLayout.CommandLineMax / 2 - 1);
+            ulong nameAddress = LowMemoryLayout.CommandLineAddress + (ulong)cmdline.Length;
+            blobs.Add(new BootBlob("module name", nameAddress, name));
+            blobs.Add(new BootBlob("module list", MultibootModulesAddress, MultibootInfo.BuildModule((uint)moduleAddress, (uint)moduleEnd, (uint)nameAddress)));
+            blobs.Add(new BootBlob("initrd", moduleAddress, initrd, 0, initrd.Length));
+            moduleCount = 1;
+        }
+        byte[] info = MultibootInfo.Build(map, (uint)LowMemoryLayout.CommandLineAddress, (uint)MultibootLoaderNameAddress,
+            (uint)MultibootModulesAddress, moduleCount, (uint)MultibootMemoryMapAddress);
+        BootCpuState cpu = BootCpuState.Multiboot32(kernel.Entry, (uint)MultibootInfoAddress, LowMemoryLayout.GdtAddress, LowMemoryLayout.StackTop);
+        blobs.InsertRange(0, new BootBlob[]
+        {
+            new("GDT", LowMemoryLayout.GdtAddress, cpu.Gdt),
+            new("multiboot_info", MultibootInfoAddress, info),
+            new("boot loader name", MultibootLoaderNameAddress, s_loaderName),
+            new("memory map", MultibootMemoryMapAddress, memoryMap),
+            new("command line", LowMemoryLayout.CommandLineAddress, cmdline),
+        });
+        CheckInRam(blobs, map);
+        return new DirectKernelBoot(KernelImageFormat.Multiboot, blobs, cpu, kernelEnd, moduleAddress, initrd == null ? 0 : (ulong)initrd.Length);
     }
 
     // The initrd goes as high as it can in RAM below `limit`, page aligned,

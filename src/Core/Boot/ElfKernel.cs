@@ -50,6 +50,19 @@ public sealed class ElfKernel
 
     public static ElfKernel Parse(byte[] file) => Parse(BootFile.FromBytes(file));
 
+    /// <summary>The kernel when the file is a 64-bit ELF with a PVH entry; null when it is not (any reason).</summary>
+    public static ElfKernel? TryParse(BootFile file)
+    {
+        try
+        {
+            return Parse(file);
+        }
+        catch (BootImageException)
+        {
+            return null;
+        }
+    }
+
     public static ElfKernel Parse(BootFile file)
     {
         if (!HasElfMagic(file) || file.Length < HeaderSize)

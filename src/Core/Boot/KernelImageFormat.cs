@@ -8,4 +8,7 @@ public enum KernelImageFormat
 
     /// <summary>An ELF kernel (vmlinux) through its PVH entry point.</summary>
     PvhElf,
+
+    /// <summary>A Multiboot (version 1) kernel, as GRUB legacy and QEMU load them.</summary>
+    Multiboot,
 }

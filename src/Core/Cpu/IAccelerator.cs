@@ -15,5 +15,8 @@ public interface IAccelerator : IDisposable
 
     int RecommendedVcpus { get; }
 
+    /// <summary>The CPU model without -cpu: "host" where the accelerator runs the host's CPU.</summary>
+    string DefaultCpuModel => "host";
+
     IVirtualMachine CreateVirtualMachine(VirtualMachineOptions options);
 }

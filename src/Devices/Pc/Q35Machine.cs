@@ -1,4 +1,7 @@
 using Emu.Core.Acpi;
+using Microsoft.Extensions.Logging;
+using Emu.Devices.Irq;
+using Emu.Core.Interrupts;
 using Emu.Core.Boot;
 using Emu.Core.Cpu;
 using Emu.Core.Machines;
@@ -99,8 +102,13 @@ public class Q35Machine : Machine
             PlanKernelBoot(KernelBoot);
     }
 
+    /// <summary>The PC's interrupt controllers and timers in the VMM, when the accelerator has none (the software CPU).</summary>
+    public UserspaceInterruptController? UserspaceInterrupts { get; private set; }
+
     protected override void Build()
     {
+        if (Vm.Interrupts == null)
+            BuildUserspaceInterrupts();
         BuildRam();
         BuildFirmware();
         HostBridge = CreateDevice<Q35HostBridge>(Q35HostBridge.TypeInfo);
@@ -124,6 +132,29 @@ public class Q35Machine : Machine
         KeyboardController = CreateDevice<IsaI8042>(IsaI8042.TypeInfo);
         AddDevice(KeyboardController, "i8042");
     }
+
+    // Before any device asks for a line: the APICs, IOAPIC, 8259s and 8254 as KVM's in-kernel irqchip and PIT would be.
+    private void BuildUserspaceInterrupts()
+    {
+        UserspaceInterrupts = Own(new UserspaceInterruptController(CpuCount, logger: LoggerFactory.CreateLogger("irq")));
+        UseInterruptController(UserspaceInterrupts);
+        UserspaceInterrupts.AddRegions(SystemMemory.Root, IoPorts.Root);
+    }
+
+    /// <summary>Each vCPU's local APIC, when they are the board's.</summary>
+    protected override void OnVcpusCreated(IReadOnlyList<IVcpu> vcpus)
+    {
+        if (UserspaceInterrupts == null)
+            return;
+        foreach (IVcpu vcpu in vcpus)
+        {
+            if (vcpu is not IUserspaceApicVcpu apicVcpu)
+                throw new MachineConfigurationException($"the {Vm.GetType().Name} vCPUs cannot take a local APIC of the VMM");
+            UserspaceInterrupts.CreateLocalApic(apicVcpu);
+        }
+    }
+
+    protected override void OnReset() => UserspaceInterrupts?.Reset();
 
     private void PlanKernelBoot(KernelBootRequest request)
     {
@@ -160,7 +191,11 @@ public class Q35Machine : Machine
 
     private void BuildRam()
     {
-        MainRam = Own(new RamBlock("pc.ram", RamSize));
+        // The backend's memory, mapped before the accelerator opened; a machine
+        // built without one (tests) gets private anonymous memory of its own.
+        MainRam = RamBackend == null
+            ? Own(new RamBlock("pc.ram", RamSize))
+            : RamBackend.Block ?? throw new InvalidOperationException($"memory backend '{RamBackend.Id}' is not complete");
         ulong below = Q35Layout.BelowFourGiB(RamSize);
         MemoryRegion root = SystemMemory.Root;
         root.AddSubregion(MemoryRegion.CreateRam("ram-below-4g", MainRam, 0, below), 0);
@@ -199,8 +234,7 @@ public class Q35Machine : Machine
         vcpu.ResetToInitialState();
         if (vcpu.Index == 0)
         {
-            if (Interrupts != null)
-                SetVirtualWireMode(vcpu);
+            SetVirtualWireMode(vcpu);
             if (DirectBoot != null)
                 EnterKernel(vcpu, DirectBoot);
         }

@@ -24,7 +24,8 @@ internal static class HostCatalog
         registry.Register(AccelObject.TypeInfo);
         registry.Register(KvmAccelObject.TypeInfo);
         registry.Register(TcgAccelObject.TypeInfo);
-        registry.Register(VcpuObject.TypeInfo);
+        foreach (ObjectType cpu in VcpuObject.Types)
+            registry.Register(cpu);
         return registry;
     }
 

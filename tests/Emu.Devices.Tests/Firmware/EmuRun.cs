@@ -16,6 +16,8 @@ internal sealed record EmuRun(int ExitCode, string Output, string Errors)
         info.ArgumentList.Add(EmuPath);
         foreach (string a in args)
             info.ArgumentList.Add(a);
+        foreach (string a in Emu.Lab.TestAccelerator.ArgumentsFor(args))
+            info.ArgumentList.Add(a);
         using var process = Process.Start(info)!;
         process.StandardInput.Close();
         Task<string> output = process.StandardOutput.ReadToEndAsync();

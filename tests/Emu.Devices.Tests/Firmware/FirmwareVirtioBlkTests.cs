@@ -32,7 +32,7 @@ public sealed class FirmwareVirtioBlkTests : IDisposable
         return p;
     }
 
-    [KvmFact]
+    [AccelFact]
     public void Firmware_self_test_passes_and_its_writes_are_in_the_image()
     {
         string image = Image("disk.img", 8);
@@ -49,7 +49,7 @@ public sealed class FirmwareVirtioBlkTests : IDisposable
             Assert.Equal(Pattern(s), disk.AsSpan(s * 512, 512).ToArray());
     }
 
-    [KvmFact]
+    [AccelFact]
     public void A_read_only_drive_refuses_the_firmwares_writes()
     {
         string image = Image("ro.img", 4);
@@ -63,7 +63,7 @@ public sealed class FirmwareVirtioBlkTests : IDisposable
         Assert.Equal(before, File.ReadAllBytes(image));
     }
 
-    [KvmFact]
+    [AccelFact]
     public void The_iops_loop_reads_every_block_it_asks_for()
     {
         string image = Image("iops.img", 16);

@@ -17,7 +17,7 @@ public sealed class QmpHotplugTests
     private static bool IsVirtioBlock(JsonElement f) =>
         f.GetProperty("id").GetProperty("vendor").GetInt32() == 0x1AF4 && f.GetProperty("id").GetProperty("device").GetInt32() == 0x1042;
 
-    [KvmFact]
+    [AccelFact]
     public async Task AVirtioDiskComesAndGoesAndItsDriveCanBeUsedAgain()
     {
         string image = Path.Combine(Path.GetTempPath(), $"emu-hotplug-{Guid.NewGuid():N}.img");
@@ -49,7 +49,7 @@ public sealed class QmpHotplugTests
         Assert.Equal("running", (await client.ReturnOfAsync("query-status")).GetProperty("status").GetString());
     }
 
-    [KvmFact]
+    [AccelFact]
     public async Task SlotsThatCannotTakeADeviceAreRefusedAndTheMachineRunsOn()
     {
         await using VmProcess vm = VmProcess.StartEmu(VmProcess.LongRunningGuest);

@@ -30,7 +30,7 @@ public sealed partial class QmpMachineTests
         }
     }
 
-    [KvmFact]
+    [AccelFact]
     public async Task APausedGuestMakesNoProgressAndContinuesAfterCont()
     {
         await using VmProcess vm = VmProcess.StartEmu(VmProcess.LongRunningGuest);
@@ -62,7 +62,7 @@ public sealed partial class QmpMachineTests
         Assert.Equal("running", (await client.ReturnOfAsync("query-status")).GetProperty("status").GetString());
     }
 
-    [KvmFact]
+    [AccelFact]
     public async Task StartedWithDashSTheMachineWaitsInPrelaunchUntilCont()
     {
         await using VmProcess vm = VmProcess.StartEmu(VmProcess.LongRunningGuest.Append("-S").ToArray());
@@ -77,7 +77,7 @@ public sealed partial class QmpMachineTests
         Assert.Equal("running", (await client.ReturnOfAsync("query-status")).GetProperty("status").GetString());
     }
 
-    [KvmFact]
+    [AccelFact]
     public async Task TheMonitorShowsRegistersMemoryAndPci()
     {
         await using VmProcess vm = VmProcess.StartEmu(VmProcess.LongRunningGuest.Concat(new[] { "-smp", "2" }).ToArray());
@@ -114,7 +114,7 @@ public sealed partial class QmpMachineTests
         Assert.Matches("00000000000f0000: 0x[0-9a-f]{8}", await client.HmpAsync("x/2xw 0xf0000")); // below 1 MiB, identity-mapped ROM
     }
 
-    [KvmFact]
+    [AccelFact]
     public async Task QueryCommandsDescribeTheVcpusPciAndMachines()
     {
         await using VmProcess vm = VmProcess.StartEmu(VmProcess.LongRunningGuest.Concat(new[] { "-smp", "2" }).ToArray());
@@ -126,7 +126,7 @@ public sealed partial class QmpMachineTests
         foreach (JsonElement cpu in cpus)
         {
             string path = cpu.GetProperty("qom-path").GetString()!;
-            Assert.Equal("host-x86_64-cpu", (await client.ReturnOfAsync("qom-get", new { path, property = "type" })).GetString());
+            Assert.Equal(TestAccelerator.Current == "tcg" ? "max-x86_64-cpu" : "host-x86_64-cpu", (await client.ReturnOfAsync("qom-get", new { path, property = "type" })).GetString());
         }
 
         JsonElement[] functions = (await client.ReturnOfAsync("query-pci"))[0].GetProperty("devices").EnumerateArray().ToArray();
@@ -137,15 +137,15 @@ public sealed partial class QmpMachineTests
         Assert.Contains(functions, f => f.GetProperty("slot").GetInt32() == 31 && f.GetProperty("id").GetProperty("device").GetInt32() == 0x2918);
 
         JsonElement kvm = await client.ReturnOfAsync("query-kvm");
-        Assert.True(kvm.GetProperty("enabled").GetBoolean());
-        Assert.True(kvm.GetProperty("present").GetBoolean());
+        Assert.Equal(TestAccelerator.Current == "kvm", kvm.GetProperty("enabled").GetBoolean());
+        Assert.Equal(LabRequirements.KvmMissingReason == null, kvm.GetProperty("present").GetBoolean());
 
         string[] commands = (await client.ReturnOfAsync("query-commands")).EnumerateArray().Select(c => c.GetProperty("name").GetString()!).ToArray();
         foreach (string name in new[] { "qmp_capabilities", "query-status", "stop", "cont", "qom-get", "device_add", "device_del", "query-platform", "human-monitor-command" })
             Assert.Contains(name, commands);
     }
 
-    [KvmFact]
+    [AccelFact]
     public async Task ResetAndPowerButtonAreAnnounced()
     {
         await using VmProcess vm = VmProcess.StartEmu(VmProcess.LongRunningGuest);
@@ -160,7 +160,7 @@ public sealed partial class QmpMachineTests
         Assert.Equal("running", (await client.ReturnOfAsync("query-status")).GetProperty("status").GetString());
     }
 
-    [KvmFact]
+    [AccelFact]
     public async Task ALivePropertyChangeTakesEffectWhileTheGuestRuns()
     {
         // The guest resets itself over and over (a short wait, then 6 to port 0xCF9).
@@ -195,7 +195,7 @@ public sealed partial class QmpMachineTests
         }
     }
 
-    [KvmFact]
+    [AccelFact]
     public async Task PropertiesThatCannotChangeLiveAreRefused()
     {
         await using VmProcess vm = VmProcess.StartEmu(VmProcess.LongRunningGuest);
@@ -210,14 +210,17 @@ public sealed partial class QmpMachineTests
         string[] names = (await client.ReturnOfAsync("qom-list", new { path = "/machine/unattached" })).EnumerateArray()
             .Select(p => $"{p.GetProperty("name").GetString()}:{p.GetProperty("type").GetString()}").ToArray();
         Assert.Contains("q35:child<mch>", names);
-        Assert.Contains("device[0]:child<host-x86_64-cpu>", names);
+        Assert.Contains($"device[0]:child<{(TestAccelerator.Current == "tcg" ? "max" : "host")}-x86_64-cpu>", names);
         Assert.Equal("/machine/unattached", (await client.ReturnOfAsync("qom-get", new { path = "/machine", property = "unattached" })).GetString());
         Assert.Equal("/chardevs/serial0", (await client.ReturnOfAsync("qom-get", new { path = "/machine/unattached/serial0", property = "chardev" })).GetString());
-        Assert.Equal("kvm-accel", (await client.ReturnOfAsync("qom-get", new { path = "/accel", property = "type" })).GetString());
-        Assert.Equal("/dev/kvm", (await client.ReturnOfAsync("qom-get", new { path = "/accel", property = "device" })).GetString());
+        Assert.Equal($"{TestAccelerator.Current}-accel", (await client.ReturnOfAsync("qom-get", new { path = "/accel", property = "type" })).GetString());
+        if (TestAccelerator.Current == "kvm")
+            Assert.Equal("/dev/kvm", (await client.ReturnOfAsync("qom-get", new { path = "/accel", property = "device" })).GetString());
+        else
+            Assert.Equal("multi", (await client.ReturnOfAsync("qom-get", new { path = "/accel", property = "thread" })).GetString());
     }
 
-    [KvmFact]
+    [AccelFact]
     public async Task DevicesWithoutAHotplugControllerAreRefusedClearly()
     {
         await using VmProcess vm = VmProcess.StartEmu(VmProcess.LongRunningGuest);
@@ -234,26 +237,37 @@ public sealed partial class QmpMachineTests
         Assert.DoesNotContain((await client.ReturnOfAsync("qom-list", new { path = "/machine/peripheral" })).EnumerateArray(), p => p.GetProperty("name").GetString() != "type");
     }
 
-    [KvmFact]
+    [AccelFact]
     public async Task QueryPlatformDescribesWhatThisHostOffers()
     {
         await using VmProcess vm = VmProcess.StartEmu(VmProcess.LongRunningGuest);
         await using QmpTestClient client = await vm.ConnectAsync();
         JsonElement platform = await client.ReturnOfAsync("query-platform");
-        JsonElement kvm = platform.GetProperty("accelerators").EnumerateArray().Single(a => a.GetProperty("name").GetString() == "kvm");
-        Assert.True(kvm.GetProperty("present").GetBoolean());
-        Assert.True(kvm.GetProperty("in-use").GetBoolean());
-        Assert.Equal(12, kvm.GetProperty("api-version").GetInt32());
-        Assert.True(kvm.GetProperty("max-vcpus").GetInt32() >= 1);
-        Assert.True(kvm.GetProperty("capabilities").GetProperty("irqfd").GetBoolean());
-        bool pvm = Directory.Exists("/sys/module/kvm_pvm");
-        Assert.Equal(!pvm, kvm.GetProperty("hardware-assisted").GetBoolean());
-
-        JsonElement cpu = platform.GetProperty("cpu");
-        string[] guestFeatures = cpu.GetProperty("guest-features").EnumerateArray().Select(f => f.GetString()!).ToArray();
-        Assert.Contains("lm", guestFeatures);
-        Assert.Contains("nx", guestFeatures);
-        Assert.NotEmpty(cpu.GetProperty("vendor").GetString()!);
+        JsonElement[] accelerators = platform.GetProperty("accelerators").EnumerateArray().ToArray();
+        JsonElement tcg = accelerators.Single(a => a.GetProperty("name").GetString() == "tcg");
+        Assert.True(tcg.GetProperty("present").GetBoolean());
+        Assert.Equal(TestAccelerator.Current == "tcg", tcg.GetProperty("in-use").GetBoolean());
+        Assert.Contains("max", tcg.GetProperty("cpu-models").EnumerateArray().Select(m => m.GetString()));
+        JsonElement kvm = accelerators.Single(a => a.GetProperty("name").GetString() == "kvm");
+        Assert.Equal(TestAccelerator.Current == "kvm", kvm.GetProperty("in-use").GetBoolean());
+        Assert.Equal(LabRequirements.KvmMissingReason == null, kvm.GetProperty("present").GetBoolean());
+        if (LabRequirements.KvmMissingReason == null)
+        {
+            Assert.Equal(12, kvm.GetProperty("api-version").GetInt32());
+            Assert.True(kvm.GetProperty("max-vcpus").GetInt32() >= 1);
+            Assert.True(kvm.GetProperty("capabilities").GetProperty("irqfd").GetBoolean());
+            bool pvm = Directory.Exists("/sys/module/kvm_pvm");
+            Assert.Equal(!pvm, kvm.GetProperty("hardware-assisted").GetBoolean());
+            JsonElement cpu = platform.GetProperty("cpu");
+            string[] guestFeatures = cpu.GetProperty("guest-features").EnumerateArray().Select(f => f.GetString()!).ToArray();
+            Assert.Contains("lm", guestFeatures);
+            Assert.Contains("nx", guestFeatures);
+            Assert.NotEmpty(cpu.GetProperty("vendor").GetString()!);
+        }
+        else
+        {
+            Assert.Contains("does not exist", kvm.GetProperty("problem").GetString());
+        }
 
         Assert.Equal(File.Exists("/dev/vfio/vfio"), platform.GetProperty("vfio").GetProperty("container").GetBoolean());
         Assert.Equal(File.Exists("/dev/iommu"), platform.GetProperty("iommufd").GetProperty("present").GetBoolean());

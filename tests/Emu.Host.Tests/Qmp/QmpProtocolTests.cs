@@ -19,7 +19,7 @@ public sealed class QmpProtocolTests
         return ((IPEndPoint)probe.LocalEndpoint).Port;
     }
 
-    [KvmFact]
+    [AccelFact]
     public async Task BothSocketKindsGreetNegotiateAndEchoIds()
     {
         int port = FreeTcpPort();
@@ -48,7 +48,7 @@ public sealed class QmpProtocolTests
         }
     }
 
-    [KvmFact]
+    [AccelFact]
     public async Task EveryClientSeesTheEventsAnotherClientCauses()
     {
         await using VmProcess vm = VmProcess.StartEmu(VmProcess.LongRunningGuest);
@@ -66,7 +66,7 @@ public sealed class QmpProtocolTests
         }
     }
 
-    [KvmFact]
+    [AccelFact]
     public async Task BadInputGetsQmpErrorsAndTheConnectionAndMachineCarryOn()
     {
         await using VmProcess vm = VmProcess.StartEmu(VmProcess.LongRunningGuest);
@@ -104,7 +104,7 @@ public sealed class QmpProtocolTests
         Assert.False(vm.Process.HasExited);
     }
 
-    [KvmFact]
+    [AccelFact]
     public async Task AClientVanishingMidCommandHurtsNobody()
     {
         await using VmProcess vm = VmProcess.StartEmu(VmProcess.LongRunningGuest);
@@ -121,7 +121,7 @@ public sealed class QmpProtocolTests
         Assert.False(vm.Process.HasExited);
     }
 
-    [KvmFact]
+    [AccelFact]
     public async Task AClientThatNeverReadsIsDisconnectedWhileOthersAreServed()
     {
         await using VmProcess vm = VmProcess.StartEmu(VmProcess.LongRunningGuest);
@@ -150,7 +150,7 @@ public sealed class QmpProtocolTests
         Assert.Equal("running", (await reader.ReturnOfAsync("query-status")).GetProperty("status").GetString());
     }
 
-    [KvmFact]
+    [AccelFact]
     public async Task WithWaitOnTheGuestStartsOnlyOnceAClientConnects()
     {
         // The firmware's self-test prints a banner at once, then powers off.
@@ -164,7 +164,7 @@ public sealed class QmpProtocolTests
         Assert.Contains("RESULT: PASS", vm.SerialOutput);
     }
 
-    [KvmFact]
+    [AccelFact]
     public async Task QuitRepliesAnnouncesShutdownAndEndsWithStatusZero()
     {
         await using VmProcess vm = VmProcess.StartEmu(VmProcess.LongRunningGuest);
@@ -208,7 +208,7 @@ public sealed class QmpProtocolTests
         Assert.Contains("in use by another process", refused.Stderr);
     }
 
-    [KvmFact]
+    [AccelFact]
     public async Task ADeadSocketLeftBehindIsReplaced()
     {
         string directory = VmProcess.NewDirectory();

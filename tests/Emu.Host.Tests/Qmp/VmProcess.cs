@@ -68,6 +68,7 @@ internal sealed class VmProcess : IAsyncDisposable
         string directory = NewDirectory();
         var all = new List<string> { "-qmp", $"unix:{Path.Combine(directory, "qmp.sock")},server=on,wait=on", "-serial", $"file:{Path.Combine(directory, "serial.txt")}" };
         all.AddRange(args);
+        all.AddRange(Emu.Lab.TestAccelerator.ArgumentsFor(all));
         return Start(directory, true, EmuProcess.Executable, all);
     }
 
@@ -77,6 +78,7 @@ internal sealed class VmProcess : IAsyncDisposable
     {
         var all = new List<string> { "-qmp", $"unix:{Path.Combine(directory, "qmp.sock")},server=on,wait=off", "-serial", "null" };
         all.AddRange(args);
+        all.AddRange(Emu.Lab.TestAccelerator.ArgumentsFor(all));
         return Start(directory, ownsDirectory, EmuProcess.Executable, all);
     }
 

@@ -1,3 +1,4 @@
+using Emu.Core.Posix;
 using System.Runtime.InteropServices;
 using Emu.Devices.Block;
 using Emu.Devices.Net;

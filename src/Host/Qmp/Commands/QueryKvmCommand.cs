@@ -9,7 +9,7 @@ internal sealed class QueryKvmCommand : QmpCommand
     {
         call.Result.WriteStartObject();
         call.Result.WriteBoolean("enabled", call.Context.Vm.Accelerator.Name == "kvm");
-        call.Result.WriteBoolean("present", File.Exists("/dev/kvm"));
+        call.Result.WriteBoolean("present", call.Context.Vm.Accelerator.Name == "kvm" || Emu.Accel.Kvm.KvmAccelerator.Probe() == null);
         call.Result.WriteEndObject();
         return ValueTask.CompletedTask;
     }

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Emu.Accel.Kvm;
+using Emu.Accel.Tcg;
 
 namespace Emu.Host.Qmp.Platform;
 
@@ -10,7 +11,7 @@ namespace Emu.Host.Qmp.Platform;
 /// them. Host facts do not change while emu runs, so the report is gathered
 /// once, on first use.
 /// </summary>
-internal sealed record PlatformReport(KvmPlatformInfo? Kvm, string? KvmProblem, bool KvmInUse, HostCpu Cpu, VfioCapabilities Vfio, TapCapabilities Tap)
+internal sealed record PlatformReport(KvmPlatformInfo? Kvm, string? KvmProblem, bool KvmInUse, bool TcgInUse, HostCpu Cpu, VfioCapabilities Vfio, TapCapabilities Tap)
 {
     public static PlatformReport Gather(QmpContext context)
     {
@@ -33,7 +34,7 @@ internal sealed record PlatformReport(KvmPlatformInfo? Kvm, string? KvmProblem, 
         {
             problem = e.Message;
         }
-        return new PlatformReport(kvm, problem, inUse, HostCpu.Probe(), VfioCapabilities.Probe(), TapProbe.Probe());
+        return new PlatformReport(kvm, problem, inUse, context.Vm.Accelerator is TcgAccelerator, HostCpu.Probe(), VfioCapabilities.Probe(), TapProbe.Probe());
     }
 
     public void Write(Utf8JsonWriter w)
@@ -61,6 +62,15 @@ internal sealed record PlatformReport(KvmPlatformInfo? Kvm, string? KvmProblem, 
                 w.WriteBoolean(name, value > 0);
             w.WriteEndObject();
         }
+        w.WriteEndObject();
+        // The software CPU is always there.
+        w.WriteStartObject();
+        w.WriteString("name", "tcg");
+        w.WriteBoolean("present", true);
+        w.WriteBoolean("in-use", TcgInUse);
+        w.WriteBoolean("hardware-assisted", false);
+        w.WriteNumber("max-vcpus", new TcgAccelerator().MaxVcpus);
+        WriteStrings(w, "cpu-models", TcgAccelerator.CpuModels);
         w.WriteEndObject();
         w.WriteEndArray();
 
