@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace Emu.Lab.Tests;
+namespace Emu.Lab;
 
 // The level-3 check script of the Linux boot tests and the values it prints, one
 // "key=value" per line: what a user would look at to tell that the guest came up right.

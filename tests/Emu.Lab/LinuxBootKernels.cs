@@ -2,7 +2,7 @@ using System.Buffers.Binary;
 using System.Diagnostics;
 using System.Security.Cryptography;
 
-namespace Emu.Lab.Tests;
+namespace Emu.Lab;
 
 // Kernel images for the Linux boot lab tests. Debian ships only a bzImage; the
 // uncompressed ELF vmlinux with its PVH note is the bzImage's payload
