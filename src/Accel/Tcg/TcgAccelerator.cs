@@ -11,6 +11,15 @@ public sealed class TcgAccelerator : IAccelerator
     /// <summary>The CPU models -cpu accepts with this accelerator (all the same implemented feature set).</summary>
     public static readonly IReadOnlyList<string> CpuModels = ["max", "qemu64"];
 
+    private readonly Jit.JitOptions _jit;
+
+    public TcgAccelerator()
+        : this(Jit.JitOptions.Default)
+    {
+    }
+
+    internal TcgAccelerator(Jit.JitOptions jit) => _jit = jit;
+
     public string Name => "tcg";
 
     /// <summary>Without -cpu: every feature the software CPU implements.</summary>
@@ -21,7 +30,7 @@ public sealed class TcgAccelerator : IAccelerator
 
     public int RecommendedVcpus => Environment.ProcessorCount;
 
-    public IVirtualMachine CreateVirtualMachine(VirtualMachineOptions options) => new TcgVirtualMachine(options, MaxVcpus);
+    public IVirtualMachine CreateVirtualMachine(VirtualMachineOptions options) => new TcgVirtualMachine(options, MaxVcpus, _jit);
 
     public void Dispose()
     {
