@@ -39,6 +39,7 @@ internal sealed class QmpCommandTable
         new DeviceDelCommand(),
         new HumanMonitorCommand(),
         new QueryPlatformCommand(),
+        new QueryMemdevCommand(),
     });
 
     public IEnumerable<string> Names => _commands.Keys;
