@@ -15,8 +15,8 @@ public sealed class TcgAccelObject : AccelObject
     public static readonly BoolProperty JitProperty = new("jit", true,
         "compile hot guest code to host code (x86-64 Linux hosts; off: interpret everything)");
 
-    public static readonly IntegerProperty JitThresholdProperty = new("jit-threshold", Jit.JitOptions.DefaultThreshold, 1, int.MaxValue,
-        "times a block is interpreted before it is compiled");
+    public static readonly IntegerProperty JitThresholdProperty = new("jit-threshold", Jit.JitOptions.DefaultThreshold, 0, int.MaxValue,
+        "times a block is interpreted before it is compiled (0: compiled before its first run)");
 
     public static new readonly ObjectType TypeInfo = new("tcg-accel", AccelObject.TypeInfo, t => new TcgAccelObject(t),
         "The software CPU: guest code is interpreted by the VMM (no KVM needed)",

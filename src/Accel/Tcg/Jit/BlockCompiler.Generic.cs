@@ -229,9 +229,14 @@ internal sealed partial class BlockCompiler
         }
         if (modified != 0)
             FlagsWritten();
+        if (memory == 0 && _opIndex != _block.Ops.Length - 1 && IsStore(in op.I))
+            EmitCodeWriteCheck(ref op, op.MemorySize);
         if (stub >= 0)
             JoinStub(stub);
     }
+
+    // Whether the instruction may write its memory operand (CMP, TEST and BT only read it).
+    private bool IsStore(in Instruction i) => _info.GetInfo(in i).GetOpAccess(0) is not (OpAccess.Read or OpAccess.CondRead or OpAccess.NoMemAccess or OpAccess.None);
 
     private static bool HasClOperand(in Instruction i)
     {

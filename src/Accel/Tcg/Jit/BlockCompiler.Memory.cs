@@ -37,7 +37,8 @@ internal sealed partial class BlockCompiler
                 _e.Emit(Instruction.Create(Code.Lea_r64_m, Register.RSI, new MemoryOperand(Register.RSI, indexRegister, 1 << op.ScaleShift)));
             return;
         }
-        var memory = new MemoryOperand(baseRegister, indexRegister, 1 << op.ScaleShift, displacement, displacement == 0 ? 0 : (sbyte)displacement == displacement ? 1 : 4);
+        // Iced's size of a 32-bit displacement: 8 under 64-bit addressing (sign-extended), 4 under 32-bit.
+        var memory = new MemoryOperand(baseRegister, indexRegister, 1 << op.ScaleShift, displacement, displacement == 0 ? 0 : (sbyte)displacement == displacement ? 1 : wide ? 8 : 4);
         // A 32-bit LEA zero-extends: the wrap of a 32-bit address size.
         _e.Emit(Instruction.Create(wide ? Code.Lea_r64_m : Code.Lea_r32_m, wide ? Register.RSI : Register.ESI, memory));
     }

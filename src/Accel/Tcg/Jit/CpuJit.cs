@@ -115,8 +115,10 @@ internal sealed unsafe class CpuJit : IDisposable
             Statistics.CodeBytes += compiled.Size;
             return true;
         }
-        catch (InvalidOperationException)
+        catch (InvalidOperationException e)
         {
+            if (Environment.GetEnvironmentVariable("EMU_JIT_STATS") == "2")
+                Console.Error.WriteLine($"jit: block at {block.Pc:X} not compiled: {e.Message}");
             // A compiler bug for this block: it stays interpreted (counted, never fatal to the VM).
             _emitter.Reset(start);
             Statistics.CompileFailures++;

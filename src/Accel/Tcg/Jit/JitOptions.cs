@@ -23,8 +23,8 @@ internal sealed record JitOptions(bool Enabled, int Threshold, int CodeCacheByte
 
     public static JitOptions Off { get; } = new(false, DefaultThreshold, DefaultCodeCacheBytes);
 
-    /// <summary>Every block compiled the first time it runs (tests compare this against the interpreter).</summary>
-    public static JitOptions Eager { get; } = new(HostSupported, 1, DefaultCodeCacheBytes);
+    /// <summary>Every block compiled before it first runs (tests compare this against the host CPU and the interpreter).</summary>
+    public static JitOptions Eager { get; } = new(HostSupported, 0, DefaultCodeCacheBytes);
 
     public bool Active => Enabled && HostSupported;
 }

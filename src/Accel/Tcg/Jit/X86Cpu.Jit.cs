@@ -167,6 +167,10 @@ internal sealed unsafe partial class X86Cpu
                     continue;
                 }
 
+                // A block is compiled on the run after its Threshold-th (threshold 0: before its first run).
+                if (block.Jit == null && block.Heat++ == jit.Options.Threshold && block.Cacheable && jit.TryCompile(block))
+                    continue;
+                CurrentBlock = block;
                 DecodedOp[] ops = block.Ops;
                 int n = ops.Length;
                 InstructionsExecuted += n;
@@ -182,8 +186,6 @@ internal sealed unsafe partial class X86Cpu
                         return;
                     }
                 }
-                if (++block.Heat == jit.Options.Threshold && block.Cacheable)
-                    jit.TryCompile(block);
                 if (--budget <= 0 || Attention != 0 || ExitRequested != 0 || InterruptShadow || Halted)
                     return;
                 InstructionStart = Rip;
@@ -222,7 +224,9 @@ internal sealed unsafe partial class X86Cpu
     internal JitStatus JitInterpret(int blockId, int opIndex)
     {
         CpuJit jit = _jit!;
-        DecodedOp[] ops = jit[blockId].Block.Ops;
+        Block block = jit[blockId].Block;
+        CurrentBlock = block;
+        DecodedOp[] ops = block.Ops;
         ref DecodedOp op = ref ops[opIndex];
         jit.Statistics.Interpreted++;
         UnpackJitFlags();
