@@ -58,18 +58,6 @@ internal sealed class Report
             t.AppendLine($"- exec-to-exit with no exits: emu/QEMU = {F(MedianSeconds("emu", "none") / MedianSeconds("qemu", "none"), "F2")}");
             t.AppendLine($"- peak RSS: emu/QEMU = {F(PeakRssMiB("emu") / PeakRssMiB("qemu"), "F2")}");
         }
-        foreach (string baseline in new[] { "emu-interp" })
-        {
-            if (!vmms.Contains("emu") || !vmms.Contains(baseline))
-                continue;
-            t.AppendLine();
-            t.AppendLine($"Ratios emu (JIT on)/{baseline} (JIT off):");
-            foreach ((string key, string what) in new[] { ("selftest", "self-test exec-to-exit"), ("none", "exec-to-exit, none"), ("pio", "per port write"), ("mmio", "per MMIO store") })
-                t.AppendLine($"- {what}: {F(figures[("emu", key)] / figures[(baseline, key)], "F2")}");
-            t.AppendLine($"- instruction rate: {F(figures[("emu", "rate")] / figures[(baseline, "rate")], "F2")}");
-            if (vmms.Contains("qemu"))
-                t.AppendLine($"- instruction rate {baseline}/QEMU: {F(figures[(baseline, "rate")] / figures[("qemu", "rate")], "F2")}; self-test {baseline}/QEMU: {F(figures[(baseline, "selftest")] / figures[("qemu", "selftest")], "F2")}");
-        }
         return t.ToString();
     }
 
