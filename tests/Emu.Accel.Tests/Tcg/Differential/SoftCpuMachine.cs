@@ -175,6 +175,20 @@ internal sealed class SoftCpuMachine : IDisposable
         for (int i = 0; i < 16; i++)
             Cpu.Gpr(i) = c.Registers[i];
         Cpu.Halted = Cpu.ShutdownState = false;
+        WarmTlb();
+    }
+
+    // With the JIT on, the code and data pages are put in the TLB before the case runs (writable first, as the
+    // host's pages are after the runner filled them): its memory operands then take compiled code's inline
+    // translation, not the slow path that every first access to a page takes.
+    private void WarmTlb()
+    {
+        if (!JitMode.Active)
+            return;
+        for (int i = 0; i < DifferentialLayout.CodeSize; i += DifferentialLayout.PageSize)
+            Cpu.WarmTlb(DifferentialLayout.CodeBase + (ulong)i, write: true);
+        for (int i = 0; i < DifferentialLayout.DataSize; i += DifferentialLayout.PageSize)
+            Cpu.WarmTlb(DifferentialLayout.DataBase + (ulong)i, write: true);
     }
 
     /// <summary>Like <see cref="Load"/>, but to run at CPL 0 in the kernel's 64-bit code segment (with a kernel data SS).</summary>
@@ -186,6 +200,7 @@ internal sealed class SoftCpuMachine : IDisposable
         special.Cs = special.Cs with { Selector = KernelCode, Dpl = 0 };
         special.Ss = special.Ss with { Selector = KernelData, Dpl = 0 };
         Vcpu.SetSpecialRegisters(special);
+        WarmTlb();
     }
 
     /// <summary>Writes the GDT, TSS, IDT and handlers again (after code at CPL 0 may have changed them).</summary>
