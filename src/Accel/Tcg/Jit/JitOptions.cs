@@ -19,6 +19,11 @@ internal sealed record JitOptions(bool Enabled, int Threshold, int CodeCacheByte
     /// <summary>The generated code is x86-64 and uses Linux's memfd: elsewhere the interpreter runs alone.</summary>
     public static bool HostSupported => RuntimeInformation.ProcessArchitecture == Architecture.X64 && OperatingSystem.IsLinux();
 
+    /// <summary>
+    /// On wherever the host can run it: compiled code passed everything the interpreter
+    /// is held to (the differential tests against the host CPU with every block compiled,
+    /// the SDM rule and hostile-guest tests, the firmware under tcg, the published emu).
+    /// </summary>
     public static JitOptions Default { get; } = new(HostSupported, DefaultThreshold, DefaultCodeCacheBytes);
 
     public static JitOptions Off { get; } = new(false, DefaultThreshold, DefaultCodeCacheBytes);
