@@ -9,12 +9,13 @@ namespace Emu.E2E;
 /// prints medians and the ratios the project's targets are stated in.
 ///
 ///   dotnet run --project benchmarks/Emu.E2E -c Release -- [--runs 7] [--exits 100000]
-///       [--emu PATH] [--qemu PATH] [--only floor,emu,qemu] [--accel kvm|tcg] [--iterations 100000000]
+///       [--emu PATH] [--qemu PATH] [--only floor,emu,emu-interp,qemu] [--accel kvm|tcg] [--iterations 100000000]
 ///
 /// With --accel tcg it compares emu's software CPU with QEMU's (TCG) instead,
 /// at level 1 and without the KVM floor: exec-to-exit of the self-test and of
 /// an empty run, the cost of a port write and of an MMIO store above the
-/// empty run, and the guest instruction rate of a register-only loop.
+/// empty run, and the guest instruction rate of a register-only loop; emu runs
+/// twice, with its JIT tier (the default) and as "emu-interp" with -accel tcg,jit=off.
 ///
 /// Without --emu it publishes emu into artifacts/emu as a user installs it (one NativeAOT executable).
 /// On a machine without /dev/kvm the whole comparison runs inside one level-2 boot of the nested lab.
@@ -30,7 +31,7 @@ internal static class Program
         long iterations = 100_000_000;
         string? emu = null;
         string qemu = "qemu-system-x86_64";
-        string[] only = { "floor", "emu", "qemu" };
+        string[] only = { "floor", "emu", "emu-interp", "qemu" };
         string accel = "kvm";
         for (int i = 0; i < args.Length; i++)
         {
@@ -83,8 +84,10 @@ internal static class Program
             {
                 new("floor", r => new[] { floor, r }),
                 new("emu", r => new[] { emu, "-accel", accel, "-m", "128", "-bios", r, "-serial", "null", "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04" }),
+                // The software CPU's interpreter alone (its JIT tier off), to see what the JIT gains.
+                new("emu-interp", r => new[] { emu, "-accel", "tcg,jit=off", "-m", "128", "-bios", r, "-serial", "null", "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04" }),
                 new("qemu", r => new[] { qemu, "-accel", accel, "-M", "q35", "-m", "128", "-bios", r, "-display", "none", "-serial", "null", "-no-reboot", "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04" }),
-            }.Where(v => only.Contains(v.Name) && !(accel == "tcg" && v.Name == "floor")).ToList();
+            }.Where(v => only.Contains(v.Name) && !(accel == "tcg" && v.Name == "floor") && (accel == "tcg" || v.Name != "emu-interp")).ToList();
 
             var report = new Report();
             // Interleave: every round runs each VMM on each workload once, so load changes hit all alike.

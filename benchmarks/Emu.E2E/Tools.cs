@@ -17,6 +17,7 @@ internal static class Tools
     {
         string line = BenchmarkProcess.Run(measurer, command).Trim();
         string[] parts = line.Split(' ');
-        return new Measurement(double.Parse(parts[0], System.Globalization.CultureInfo.InvariantCulture), long.Parse(parts[1]), int.Parse(parts[2]));
+        var invariant = System.Globalization.CultureInfo.InvariantCulture;
+        return new Measurement(double.Parse(parts[0], invariant), long.Parse(parts[1], invariant), int.Parse(parts[2], invariant), double.Parse(parts[3], invariant));
     }
 }

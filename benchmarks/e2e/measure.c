@@ -1,6 +1,7 @@
 /* Runs a command and prints its wall time from exec to exit (seconds),
- * its peak resident set (KiB) and its exit status:
- *   measure CMD ARGS...   ->   "<seconds> <maxrss-kib> <status>" on stderr
+ * its peak resident set (KiB), its exit status and the CPU time it used
+ * (user + system, all its threads; seconds):
+ *   measure CMD ARGS...   ->   "<seconds> <maxrss-kib> <status> <cpu-seconds>" on stderr
  * The command's own output is discarded. */
 #define _GNU_SOURCE
 #include <fcntl.h>
@@ -27,6 +28,7 @@ int main(int argc, char **argv)
 	wait4(pid, &status, 0, &usage);
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	double seconds = (t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) / 1e9;
-	fprintf(stderr, "%.6f %ld %d\n", seconds, usage.ru_maxrss, WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status));
+	double cpu = usage.ru_utime.tv_sec + usage.ru_utime.tv_usec / 1e6 + usage.ru_stime.tv_sec + usage.ru_stime.tv_usec / 1e6;
+	fprintf(stderr, "%.6f %ld %d %.6f\n", seconds, usage.ru_maxrss, WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status), cpu);
 	return 0;
 }

@@ -52,6 +52,19 @@ internal sealed unsafe class Block
 
     public int LinkEpoch;
 
+    /// <summary>Times the interpreter ran it (the JIT compiles a block when this reaches its threshold).</summary>
+    public int Heat;
+
+    /// <summary>Its compiled code, while it has some.</summary>
+    public Jit.JitBlock? Jit;
+
+    /// <summary>Where its bytes are in host memory (the first page, and the second for a first instruction that crosses into it).</summary>
+    public byte* Host => _host;
+
+    public int HostLength => _hostLength;
+
+    public byte* Host2 => _host2;
+
     /// <summary>Decoded from RAM or ROM, so it can be kept (code fetched from a device is decoded each time).</summary>
     public bool Cacheable => _host != null;
 

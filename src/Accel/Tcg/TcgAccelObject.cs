@@ -12,9 +12,15 @@ public sealed class TcgAccelObject : AccelObject
 {
     public static readonly StringProperty ThreadProperty = new("thread", "multi", "vCPU threading: multi (one host thread per vCPU; the only mode)");
 
+    public static readonly BoolProperty JitProperty = new("jit", true,
+        "compile hot guest code to host code (x86-64 Linux hosts; off: interpret everything)");
+
+    public static readonly IntegerProperty JitThresholdProperty = new("jit-threshold", Jit.JitOptions.DefaultThreshold, 0, int.MaxValue,
+        "times a block is interpreted before it is compiled (0: compiled before its first run)");
+
     public static new readonly ObjectType TypeInfo = new("tcg-accel", AccelObject.TypeInfo, t => new TcgAccelObject(t),
         "The software CPU: guest code is interpreted by the VMM (no KVM needed)",
-        new PropertyInfo[] { ThreadProperty });
+        new PropertyInfo[] { ThreadProperty, JitProperty, JitThresholdProperty });
 
     public TcgAccelObject(ObjectType type) : base(type)
     {
@@ -27,6 +33,8 @@ public sealed class TcgAccelObject : AccelObject
         if (Get(ThreadProperty) is string mode && mode != "multi")
             throw new PropertyValueException($"tcg: thread={mode} is not supported (emu runs one host thread per vCPU: thread=multi)");
         IsRealized = true;
-        return new TcgAccelerator();
+        bool jit = Get(JitProperty);
+        int threshold = (int)Get(JitThresholdProperty);
+        return new TcgAccelerator(Jit.JitOptions.Default with { Enabled = jit && Jit.JitOptions.HostSupported, Threshold = threshold });
     }
 }

@@ -25,6 +25,9 @@ internal sealed class TcgPlatform : IMemoryListener
 
     public object AtomicLock { get; } = new();
 
+    /// <summary>How the CPUs created on this platform use the JIT (read when each CPU is created).</summary>
+    public Jit.JitOptions Jit { get; set; } = Emu.Accel.Tcg.Jit.JitOptions.Default;
+
     /// <summary>Host time at which every CPU's TSC was 0 (before IA32_TSC writes).</summary>
     public long TscOriginNanoseconds { get; } = MonotonicTime.NowNanoseconds;
 

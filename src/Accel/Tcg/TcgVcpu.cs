@@ -172,5 +172,9 @@ internal sealed class TcgVcpu : IVcpu, IUserspaceApicVcpu
 
     public void Dispose()
     {
+        // EMU_JIT_STATS=1: what the compiled tier did, on stderr (for tuning; off by default).
+        if (_cpu.Jit is { } jit && Environment.GetEnvironmentVariable("EMU_JIT_STATS") == "1")
+            Console.Error.WriteLine($"vcpu {_cpu.Index}: jit {jit.Statistics}; {_cpu.InstructionsExecuted} instructions");
+        _cpu.DisposeJit();
     }
 }

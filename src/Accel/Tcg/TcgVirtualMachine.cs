@@ -15,8 +15,9 @@ internal sealed class TcgVirtualMachine : IVirtualMachine
     private readonly TcgPlatform _platform = new();
     private readonly CpuidModel _cpuid;
 
-    public TcgVirtualMachine(VirtualMachineOptions options, int maxVcpus)
+    public TcgVirtualMachine(VirtualMachineOptions options, int maxVcpus, Jit.JitOptions jit)
     {
+        _platform.Jit = jit;
         MaxVcpus = maxVcpus;
         _cpuid = new CpuidModel(options.CpuModel ?? TcgAccelerator.CpuModels[0], options.CpuCount, x87AndSse: true);
     }

@@ -145,6 +145,12 @@ internal sealed unsafe partial class X86Cpu
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Step()
     {
+        // With the JIT on, hot blocks run compiled; a step that starts in an interrupt shadow runs one interpreted block.
+        if (_jit != null && !InterruptShadow)
+        {
+            StepJit();
+            return;
+        }
         InstructionStart = Rip;
         try
         {

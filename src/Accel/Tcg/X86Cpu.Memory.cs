@@ -20,7 +20,8 @@ internal sealed unsafe partial class X86Cpu
 
     private static TlbEntry[] NewTlb()
     {
-        var tlb = new TlbEntry[TlbSize];
+        // Pinned: generated code reaches the entries through their address (JitTlb).
+        var tlb = GC.AllocateArray<TlbEntry>(TlbSize, pinned: true);
         Array.Fill(tlb, TlbEntry.Empty);
         return tlb;
     }
@@ -38,6 +39,7 @@ internal sealed unsafe partial class X86Cpu
         FlushTlbArray(_tlbSupervisor, includingGlobal);
         _jumpCache.Clear();
         _linkEpoch++;
+        JitTranslationsChanged();
     }
 
     private static void FlushTlbArray(TlbEntry[] tlb, bool includingGlobal)
@@ -56,6 +58,7 @@ internal sealed unsafe partial class X86Cpu
         FlushTlbEntry(_tlbSupervisor, linear);
         _jumpCache.Clear();
         _linkEpoch++;
+        JitTranslationsChanged();
     }
 
     private static void FlushTlbEntry(TlbEntry[] tlb, ulong linear)
@@ -75,6 +78,7 @@ internal sealed unsafe partial class X86Cpu
             _seenGeneration = generation;
             FlushTlb(includingGlobal: true);
             _blocks.Clear();
+            _jit?.Flush(); // compiled code holds host addresses of guest memory
         }
     }
 

@@ -30,7 +30,7 @@ internal sealed unsafe partial class X86Cpu
         Cr4Pge = 1 << 7, Cr4Pce = 1 << 8, Cr4Osfxsr = 1 << 9, Cr4Osxmmexcpt = 1 << 10, Cr4Umip = 1 << 11, Cr4FsGsBase = 1 << 16;
     public const ulong EferSce = 1 << 0, EferLme = 1 << 8, EferLma = 1 << 10, EferNxe = 1 << 11;
 
-    private readonly ulong[] _gpr = new ulong[16];
+    private GprFile _gpr;
 
     public X86Cpu(int index, TcgPlatform platform, CpuidModel cpuid)
     {
@@ -40,6 +40,7 @@ internal sealed unsafe partial class X86Cpu
         _decoder = new BlockDecoder(this);
         PowerOnReset();
         platform.Register(this);
+        ConfigureJit(platform.Jit);
     }
 
     public int Index { get; }
@@ -56,7 +57,7 @@ internal sealed unsafe partial class X86Cpu
 
     /// <summary>RAX..R15 in encoding order (RAX=0, RCX=1, RDX=2, RBX=3, RSP=4, RBP=5, RSI=6, RDI=7, R8..R15).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public ref ulong Gpr(int index) => ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_gpr), index);
+    public ref ulong Gpr(int index) => ref Unsafe.Add(ref Unsafe.As<GprFile, ulong>(ref _gpr), index);
 
     public ref ulong Rax => ref Gpr(0);
     public ref ulong Rcx => ref Gpr(1);
@@ -156,7 +157,7 @@ internal sealed unsafe partial class X86Cpu
     /// <summary>The state a CPU has after RESET (Intel SDM vol. 3A, table 9-1).</summary>
     public void PowerOnReset()
     {
-        Array.Clear(_gpr);
+        _gpr = default;
         Rdx = Cpuid.ResetEdx;
         Rip = 0xFFF0;
         SetRflags(FlagFixed1);

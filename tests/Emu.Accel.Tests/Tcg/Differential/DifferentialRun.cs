@@ -35,6 +35,8 @@ internal sealed class DifferentialRun
         var softClock = new System.Diagnostics.Stopwatch();
         var vectors = new Dictionary<int, int>();
         var disagreeing = new List<(TestCase Case, CaseOutcome Host, CaseOutcome Soft)>();
+        string jit;
+        long jitEntries;
         using (var machine = new SoftCpuMachine())
         {
             for (int start = 0; start < cases.Count; start += Chunk)
@@ -53,6 +55,8 @@ internal sealed class DifferentialRun
                 }
                 softClock.Stop();
             }
+            jit = machine.Cpu.Jit?.Statistics.ToString() ?? "off";
+            jitEntries = machine.Cpu.Jit?.Statistics.Entries ?? 0;
         }
         // The host is asked again, up to three times, about every case it disagreed on: now and then (a few cases in
         // 100,000 on this VM, more often in long-running ones) it reports a #UD on an INT3 or a branch target that it
@@ -80,8 +84,14 @@ internal sealed class DifferentialRun
         var mismatches = new List<string>();
         foreach (int n in open)
             mismatches.Add(CaseComparer.Find(disagreeing[n].Case, last[n], disagreeing[n].Soft)!.Text);
-        return new DifferentialRun(cases.Count, mismatches, vectors, hostClock.Elapsed, softClock.Elapsed) { UnsteadyHostOutcomes = unsteady };
+        return new DifferentialRun(cases.Count, mismatches, vectors, hostClock.Elapsed, softClock.Elapsed) { UnsteadyHostOutcomes = unsteady, Jit = jit, JitEntries = jitEntries };
     }
+
+    /// <summary>What the software CPU's compiled tier did ("off" when the interpreter ran alone).</summary>
+    public string Jit { get; private init; } = "off";
+
+    /// <summary>Times compiled code was entered.</summary>
+    public long JitEntries { get; private init; }
 
     /// <summary>Times the host answered a case differently when asked again (see <see cref="Execute"/>).</summary>
     public int UnsteadyHostOutcomes { get; private init; }
@@ -93,6 +103,7 @@ internal sealed class DifferentialRun
         s.Append(name).Append(": ").Append(Cases).Append(" cases, ").Append(Mismatches.Count).Append(" mismatches; host exceptions: ");
         s.AppendJoin(", ", Vectors.OrderBy(v => v.Key).Select(v => $"{ExceptionNames.Name(v.Key)} {v.Value}"));
         s.Append($"; host {HostTime.TotalMilliseconds:F0} ms, software CPU {SoftTime.TotalMilliseconds:F0} ms");
+        s.Append("; jit: ").Append(Jit);
         if (UnsteadyHostOutcomes > 0)
             s.Append($"; {UnsteadyHostOutcomes} host outcome(s) not reproduced when run again");
         s.AppendLine();

@@ -48,7 +48,7 @@ public sealed class DifferentialTests : IClassFixture<NativeOracle>
     public void Stack() => Check("stack", StackCases.Generate);
 
     [Fact]
-    public void Strings() => Check("strings", StringCases.Generate);
+    public void Strings() => Check("strings", StringCases.Generate, compiles: false);
 
     [Fact]
     public void Flags() => Check("flags", FlagCases.Generate);
@@ -63,9 +63,11 @@ public sealed class DifferentialTests : IClassFixture<NativeOracle>
     public void Hints() => Check("hints", HintCases.Generate);
 
     [Fact]
-    public void InvalidOpcodes() => Check("invalid opcodes", InvalidOpcodeCases.Generate);
+    public void InvalidOpcodes() => Check("invalid opcodes", InvalidOpcodeCases.Generate, compiles: false);
 
-    private void Check(string name, Func<List<TestCase>> generate)
+    // compiles: whether the class has cases the JIT compiles (an undefined opcode ends its block before anything
+    // compiles; a block of a string instruction and INT3 is left to the interpreter).
+    private void Check(string name, Func<List<TestCase>> generate, bool compiles = true)
     {
         var clock = System.Diagnostics.Stopwatch.StartNew();
         List<TestCase> cases = generate();
@@ -74,5 +76,9 @@ public sealed class DifferentialTests : IClassFixture<NativeOracle>
         string summary = $"{run.Summary(name)}(generated in {generation.TotalMilliseconds:F0} ms)";
         _output.WriteLine(summary);
         Assert.True(run.Mismatches.Count == 0, summary);
+        // With the JIT on, compiled code is part of what was compared (every block it accepts is compiled before it
+        // first runs; blocks of mostly uncompiled instructions, DIV or LAHF, stay interpreted).
+        if (SoftCpuMachine.JitMode.Active && compiles)
+            Assert.True(run.JitEntries > 0, $"compiled code never ran: {summary}");
     }
 }

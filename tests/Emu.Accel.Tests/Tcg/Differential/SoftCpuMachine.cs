@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using Emu.Accel.Tcg;
+using Emu.Accel.Tcg.Jit;
 using Emu.Core.Cpu;
 using Emu.Core.Memory;
 
@@ -56,7 +57,9 @@ internal sealed class SoftCpuMachine : IDisposable
         root.AddSubregion(MemoryRegion.CreateRam("ram", Ram), 0);
         if (device != null)
             root.AddSubregion(MemoryRegion.CreateIo("device", deviceSize, device), deviceAddress);
-        Platform = new TcgPlatform();
+        // Compiled code is what runs and is compared (every block compiled before its first run), unless
+        // EMU_DIFFTEST_JIT=off asks for the interpreter alone.
+        Platform = new TcgPlatform { Jit = JitMode };
         Platform.Attach(Memory, Io);
         Memory.AddListener(Platform);
         Cpu = new X86Cpu(0, Platform, new CpuidModel("max", 1, x87AndSse: false));
@@ -76,6 +79,11 @@ internal sealed class SoftCpuMachine : IDisposable
         BuildSystemTables();
         _user = UserState(PageTables.Root);
     }
+
+    /// <summary>The software CPU's tiers under test: EMU_DIFFTEST_JIT=off runs the interpreter alone, otherwise the JIT compiles every block.</summary>
+    /// A small code cache (256 KiB), so that long runs also go through its flushes.
+    public static JitOptions JitMode { get; } =
+        Environment.GetEnvironmentVariable("EMU_DIFFTEST_JIT") == "off" ? JitOptions.Off : JitOptions.Eager with { CodeCacheBytes = 256 << 10 };
 
     public RamBlock Ram { get; }
 
@@ -167,6 +175,20 @@ internal sealed class SoftCpuMachine : IDisposable
         for (int i = 0; i < 16; i++)
             Cpu.Gpr(i) = c.Registers[i];
         Cpu.Halted = Cpu.ShutdownState = false;
+        WarmTlb();
+    }
+
+    // With the JIT on, the code and data pages are put in the TLB before the case runs (writable first, as the
+    // host's pages are after the runner filled them): its memory operands then take compiled code's inline
+    // translation, not the slow path that every first access to a page takes.
+    private void WarmTlb()
+    {
+        if (!JitMode.Active)
+            return;
+        for (int i = 0; i < DifferentialLayout.CodeSize; i += DifferentialLayout.PageSize)
+            Cpu.WarmTlb(DifferentialLayout.CodeBase + (ulong)i, write: true);
+        for (int i = 0; i < DifferentialLayout.DataSize; i += DifferentialLayout.PageSize)
+            Cpu.WarmTlb(DifferentialLayout.DataBase + (ulong)i, write: true);
     }
 
     /// <summary>Like <see cref="Load"/>, but to run at CPL 0 in the kernel's 64-bit code segment (with a kernel data SS).</summary>
@@ -178,6 +200,7 @@ internal sealed class SoftCpuMachine : IDisposable
         special.Cs = special.Cs with { Selector = KernelCode, Dpl = 0 };
         special.Ss = special.Ss with { Selector = KernelData, Dpl = 0 };
         Vcpu.SetSpecialRegisters(special);
+        WarmTlb();
     }
 
     /// <summary>Writes the GDT, TSS, IDT and handlers again (after code at CPL 0 may have changed them).</summary>
@@ -258,5 +281,9 @@ internal sealed class SoftCpuMachine : IDisposable
 
     private byte[] Data() => Ram.AsSpan(DataPhysical, DifferentialLayout.DataSize).ToArray();
 
-    public void Dispose() => Ram.Dispose();
+    public void Dispose()
+    {
+        Vcpu.Dispose(); // the JIT's code cache
+        Ram.Dispose();
+    }
 }
