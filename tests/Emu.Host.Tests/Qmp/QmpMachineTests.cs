@@ -183,8 +183,9 @@ public sealed partial class QmpMachineTests
             for (int i = 0; i < 2; i++)
                 Assert.True((await client.WaitForEventAsync("RESET")).GetProperty("data").GetProperty("guest").GetBoolean());
 
+            // The reply to qom-set always arrives; a qom-get after it could not: the guest's
+            // next reset (within a millisecond on the software CPU) now ends the machine.
             await client.ReturnOfAsync("qom-set", new { path = "/machine", property = "no-reboot", value = true });
-            Assert.True((await client.ReturnOfAsync("qom-get", new { path = "/machine", property = "no-reboot" })).GetBoolean());
             JsonElement shutdown = await client.WaitForEventAsync("SHUTDOWN");
             Assert.Equal("guest-reset", shutdown.GetProperty("data").GetProperty("reason").GetString());
             Assert.Equal(0, await vm.WaitForExitAsync());
