@@ -408,25 +408,43 @@ public abstract class PciDevice : Device
     /// <summary>Sets up identity, BARs and capabilities; called before the function is plugged.</summary>
     protected abstract void RealizePci(Machine machine);
 
-    protected override void OnUnrealize()
+    // The first half of removal: the BARs leave the address spaces, INTx goes
+    // low and the function leaves the bus, so config cycles no longer reach it.
+    protected override void OnDisconnect() => DetachFromBus();
+
+    /// <summary>
+    /// Unmaps the BARs, deasserts INTx and takes the function off its bus.
+    /// Afterwards <see cref="Bus"/> is null: a config write that was already
+    /// under way cannot map a BAR again, and a worker raising INTx drives
+    /// nothing. Nothing is released: vCPUs may still be inside a handler.
+    /// </summary>
+    protected void DetachFromBus()
     {
         PciBus? bus = Bus;
         if (bus == null)
             return;
-        using (bus.Topology.BeginTransaction())
+        lock (ConfigLock)
         {
-            foreach (PciBar? bar in _bars)
+            using (bus.Topology.BeginTransaction())
             {
-                if (bar?.MappedAddress != null)
+                foreach (PciBar? bar in _bars)
                 {
-                    (bar.Kind == PciBarKind.Io ? bus.IoWindow : bus.MemoryWindow).RemoveSubregion(bar.Region);
-                    bar.MappedAddress = null;
+                    if (bar?.MappedAddress != null)
+                    {
+                        (bar.Kind == PciBarKind.Io ? bus.IoWindow : bus.MemoryWindow).RemoveSubregion(bar.Region);
+                        bar.MappedAddress = null;
+                        OnBarMapped(bar);
+                    }
                 }
             }
+            lock (_intxLock)
+            {
+                _intxLevel = false;
+                DriveIntx();
+                Bus = null;
+            }
         }
-        SetIntx(false);
         bus.Unplug(this);
-        Bus = null;
     }
 
     /// <summary>Power-on state: decoding off, BARs back where the VMM placed them, INTx low.</summary>

@@ -295,6 +295,17 @@ public abstract class VirtioPciDevice : PciDevice, IVirtioTransport
         base.Reset();
     }
 
+    // The BARs leave first (no memslot, no ioeventfd, no config cycle reaches
+    // the function any more); the device keeps running until the grace period
+    // has passed: a vCPU may still be inside one of its handlers.
+    protected override void OnDisconnect()
+    {
+        base.OnDisconnect();
+        DropIoEvents();
+    }
+
+    // No vCPU reaches the function now: the device stops for good (the guest
+    // cannot activate it again), then its eventfds and vectors are released.
     protected override void OnUnrealize()
     {
         _lifecycle?.Retire();
