@@ -16,20 +16,29 @@ internal sealed class KvmIrqFdBinding : IDisposable
         _vm = vm;
         _trigger = trigger;
         _gsi = gsi;
-        var irqfd = new KvmIrqfd { Fd = (uint)trigger.Fd, Gsi = (uint)gsi };
+        // The eventfds travel by number inside the structure: both are held open for the ioctl.
+        using FileDescriptorLease triggerLease = trigger.Handle.Lease();
+        var irqfd = new KvmIrqfd { Fd = (uint)triggerLease.Fd, Gsi = (uint)gsi };
         if (resample != null)
         {
+            using FileDescriptorLease resampleLease = resample.Handle.Lease();
             irqfd.Flags = KvmIrqfd.FlagResample;
-            irqfd.ResampleFd = (uint)resample.Fd;
+            irqfd.ResampleFd = (uint)resampleLease.Fd;
+            KvmApi.Irqfd(vm, irqfd);
         }
-        KvmApi.Irqfd(vm, irqfd);
+        else
+        {
+            KvmApi.Irqfd(vm, irqfd);
+        }
     }
 
     public void Dispose()
     {
+        // A closed eventfd has already taken its irqfd with it (KVM sees the hang-up).
         if (_disposed || _vm.IsClosed || _trigger.Handle.IsClosed)
             return;
         _disposed = true;
-        KvmApi.Irqfd(_vm, new KvmIrqfd { Fd = (uint)_trigger.Fd, Gsi = (uint)_gsi, Flags = KvmIrqfd.FlagDeassign });
+        using FileDescriptorLease lease = _trigger.Handle.Lease();
+        KvmApi.Irqfd(_vm, new KvmIrqfd { Fd = (uint)lease.Fd, Gsi = (uint)_gsi, Flags = KvmIrqfd.FlagDeassign });
     }
 }

@@ -67,7 +67,7 @@ public sealed unsafe class KvmVcpu : IVcpu
 
     public VcpuExit Run()
     {
-        int errno = KvmApi.Run(_fd.Fd);
+        int errno = KvmApi.Run(_fd);
         if (errno != 0)
             return Interrupted(errno);
         KvmRun* run = _run;

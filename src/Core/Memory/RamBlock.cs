@@ -23,7 +23,7 @@ public sealed unsafe class RamBlock : IHostMemory, IDisposable
         File = new FileDescriptor(fd);
         try
         {
-            Sys.Check(LibC.ftruncate(fd, (long)size), "ftruncate(memfd)");
+            Sys.Check(LibC.ftruncate(File, (long)size), "ftruncate(memfd)");
             int flags = LibC.MAP_SHARED | (noReserve ? LibC.MAP_NORESERVE : 0);
             _mapping = MemoryMapping.Map(File, size, LibC.PROT_READ | LibC.PROT_WRITE, flags, 0, name);
             // Ask for transparent huge pages. KVM's nested page tables and the

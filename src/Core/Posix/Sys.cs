@@ -49,7 +49,7 @@ public static unsafe class Sys
             int done = 0;
             while (done < buffer.Length)
             {
-                nint n = LibC.pread(fd.Fd, p + done, (nuint)(buffer.Length - done), offset + done);
+                nint n = LibC.pread(fd, p + done, (nuint)(buffer.Length - done), offset + done);
                 if (n < 0)
                 {
                     if (Marshal.GetLastPInvokeError() == LibC.EINTR)
@@ -71,7 +71,7 @@ public static unsafe class Sys
             int done = 0;
             while (done < buffer.Length)
             {
-                nint n = LibC.pwrite(fd.Fd, p + done, (nuint)(buffer.Length - done), offset + done);
+                nint n = LibC.pwrite(fd, p + done, (nuint)(buffer.Length - done), offset + done);
                 if (n < 0)
                 {
                     if (Marshal.GetLastPInvokeError() == LibC.EINTR)

@@ -1,3 +1,4 @@
+using Emu.Core.Posix;
 using System.Runtime.InteropServices;
 
 namespace Emu.Devices.Net;
@@ -12,5 +13,5 @@ internal static unsafe partial class TapNative
     public const short IFF_VNET_HDR = 0x4000;
 
     [LibraryImport("libc", SetLastError = true)]
-    public static partial nint writev(int fd, Block.IoVec* iov, int iovcnt);
+    public static partial nint writev(FileDescriptor fd, Block.IoVec* iov, int iovcnt);
 }

@@ -41,12 +41,12 @@ internal sealed class VirtioWorker : IDisposable
         _queueEvents = queueEvents;
         _transport = transport;
         _logger = logger;
-        _epoll.Add(_stop.Fd, StopToken);
+        _epoll.Add(_stop.Handle, StopToken);
         for (int i = 0; i < queueEvents.Length; i++)
-            _epoll.Add(queueEvents[i].Fd, (ulong)i);
-        if (device.BackendFd >= 0)
+            _epoll.Add(queueEvents[i].Handle, (ulong)i);
+        if (device.BackendHandle is FileDescriptor backend)
         {
-            _epoll.Add(device.BackendFd, BackendToken);
+            _epoll.Add(backend, BackendToken);
             _backendWatched = true;
         }
         _thread = new Thread(Run) { IsBackground = true, Name = name };
@@ -57,11 +57,11 @@ internal sealed class VirtioWorker : IDisposable
     /// <summary>Starts or stops watching the backend fd; call on the worker thread (from the device).</summary>
     public void WatchBackend(bool enabled)
     {
-        int fd = _device.BackendFd;
-        if (fd < 0 || enabled == _backendWatched)
+        FileDescriptor? backend = _device.BackendHandle;
+        if (backend == null || enabled == _backendWatched)
             return;
         _backendWatched = enabled;
-        _epoll.Modify(fd, BackendToken, enabled ? EpollEvent.In : 0);
+        _epoll.Modify(backend, BackendToken, enabled ? EpollEvent.In : 0);
     }
 
     private void Run()

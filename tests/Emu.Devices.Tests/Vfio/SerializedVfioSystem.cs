@@ -68,9 +68,9 @@ internal sealed class SerializedVfioSystem(IVfioSystem inner) : IVfioSystem
 
     public VfioIrqInfo GetIrqInfo(FileDescriptor device, uint index) => Locked(() => inner.GetIrqInfo(device, index));
 
-    public void SetIrqEventFds(FileDescriptor device, uint index, uint action, uint start, ReadOnlySpan<int> eventFds)
+    public void SetIrqEventFds(FileDescriptor device, uint index, uint action, uint start, ReadOnlySpan<EventFd> eventFds)
     {
-        int[] fds = eventFds.ToArray();
+        EventFd[] fds = eventFds.ToArray();
         Locked(() => inner.SetIrqEventFds(device, index, action, start, fds));
     }
 

@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using System.Runtime.InteropServices;
 using System.Text;
+using Emu.Core.Posix;
 using Emu.Devices.Block;
 
 namespace Emu.Devices.Virtio.Blk;
@@ -31,6 +32,7 @@ public sealed unsafe class VirtioBlockDevice : VirtioDevice
     private readonly byte[] _id = new byte[VirtioBlk.IdLength];
     private readonly IoVec* _iov;
     private readonly IAsyncBlockBackend? _async;
+    private readonly FileDescriptor? _completion;
     private readonly IoVec* _slotIov;
     private readonly ushort[] _slotHead;
     private readonly nint[] _slotStatus;
@@ -59,6 +61,10 @@ public sealed unsafe class VirtioBlockDevice : VirtioDevice
         if (backend is RawFileBackend raw && raw.EnableAsync(queueSize))
         {
             _async = raw;
+            // The block backend still speaks descriptor numbers (IAsyncBlockBackend.CompletionFd);
+            // a non-owning handle over it is the seam until it hands out its handle. The backend
+            // outlives the device (it belongs to the -drive).
+            _completion = new FileDescriptor(raw.CompletionFd, ownsHandle: false);
             _slotIov = (IoVec*)NativeMemory.Alloc((nuint)queueSize * queueSize, (nuint)sizeof(IoVec));
         }
     }
@@ -66,7 +72,7 @@ public sealed unsafe class VirtioBlockDevice : VirtioDevice
     /// <summary>Whether reads and writes run asynchronously (many in flight).</summary>
     public bool IsAsync => _async != null;
 
-    public override int BackendFd => _async?.CompletionFd ?? -1;
+    public override FileDescriptor? BackendHandle => _completion;
 
     private void ResetSlots()
     {
