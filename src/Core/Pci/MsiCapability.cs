@@ -104,6 +104,9 @@ public sealed class MsiCapability : PciCapability, IDisposable
             if (active && (previousMask & bit) != 0 && (Interlocked.And(ref _pendingBits, ~bit) & bit) != 0)
                 Router.Fire(v);
         }
+        // Disabled: the vectors' GSIs go back to the controller (masking keeps them).
+        if (!_enabled)
+            Router.DeactivateAll();
         StateChanged?.Invoke();
     }
 
@@ -111,6 +114,13 @@ public sealed class MsiCapability : PciCapability, IDisposable
     protected internal override uint ComposeRead(int offset, int length, uint value)
     {
         uint pending = Volatile.Read(ref _pendingBits);
+        // A masked passthrough vector is pending while its VFIO eventfd holds a count.
+        uint mask = Volatile.Read(ref _mask);
+        for (int v = 0; v < VectorCount; v++)
+        {
+            if ((mask & (1u << v)) != 0 && Router.IsExternalPending(v))
+                pending |= 1u << v;
+        }
         for (int i = 0; i < length; i++)
         {
             int register = offset + i - (Offset + PendingOffset);

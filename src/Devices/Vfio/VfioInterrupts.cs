@@ -98,7 +98,7 @@ internal sealed class VfioInterrupts : IDisposable
             Hide(offset);
             return;
         }
-        var router = new MsiVectorRouter(_controller, count);
+        var router = new MsiVectorRouter(_controller, count, _logger, $"vfio-pci {_owner.HostAddress} (MSI-X)");
         _msixFds = new EventFd[count];
         for (int v = 0; v < count; v++)
         {
@@ -130,7 +130,7 @@ internal sealed class VfioInterrupts : IDisposable
             return;
         }
         count = 1 << (31 - System.Numerics.BitOperations.LeadingZeroCount((uint)count));
-        var router = new MsiVectorRouter(_controller, count);
+        var router = new MsiVectorRouter(_controller, count, _logger, $"vfio-pci {_owner.HostAddress} (MSI)");
         _msiFds = new EventFd[count];
         for (int v = 0; v < count; v++)
         {

@@ -89,7 +89,7 @@ public abstract class VirtioPciDevice : PciDevice, IVirtioTransport
         SetInterruptPin(1);
 
         int vectors = device.QueueCount + 1;
-        _msix = AddCapability(new MsixCapability(vectors, MsixBar, 0, MsixBar, (uint)PbaOffset, new MsiVectorRouter(machine.Interrupts, vectors)));
+        _msix = AddCapability(new MsixCapability(vectors, MsixBar, 0, MsixBar, (uint)PbaOffset, new MsiVectorRouter(machine.Interrupts, vectors, logger, ToString())));
         var msixBar = MemoryRegion.CreateContainer($"{Type.Name}-msix", MsixBarSize);
         msixBar.AddSubregion(MemoryRegion.CreateIo("msix-table", (ulong)_msix.TableSize, _msix.TableHandler), 0);
         msixBar.AddSubregion(MemoryRegion.CreateIo("msix-pba", (ulong)_msix.PbaSize, _msix.PbaHandler), PbaOffset);
