@@ -184,6 +184,8 @@ public abstract class Machine : EmuObject, IDisposable
         SystemMemory = Topology.CreateAddressSpace("memory", system);
         IoPorts = Topology.CreateAddressSpace("I/O", io);
         Ram = GuestMemory.Follow(SystemMemory);
+        SystemMemory.ListenerFailed += OnListenerFailed;
+        IoPorts.ListenerFailed += OnListenerFailed;
         SystemMemory.AddListener(Vm.MemoryListener);
         Vm.AttachAddressSpaces(SystemMemory, IoPorts);
         _controller = new MachineController(this, LoggerFactory.CreateLogger("machine"));
@@ -197,6 +199,24 @@ public abstract class Machine : EmuObject, IDisposable
             FindChild("unattached")!.AddChild($"device[{i}]", VcpuObject.Create(i, CpuModel ?? accelerator.DefaultCpuModel));
         }
         OnVcpusCreated(_vcpus);
+    }
+
+    // A listener refused a range of a memory map change. An addition it could
+    // not make leaves the range to the VMM (accesses exit and are served from
+    // the view) or out of device DMA: the guest's doing (it put a BAR where
+    // nothing more can be mapped), logged, and the machine runs on. A removal
+    // it could not make may leave the accelerator mapping memory that is about
+    // to be freed: the machine stops rather than let the guest reach it.
+    private void OnListenerFailed(IMemoryListener listener, FlatRange range, Exception error, bool added)
+    {
+        ILogger logger = LoggerFactory.CreateLogger("memory");
+        if (added)
+        {
+            logger.LogError("{Listener} could not map {Range}: {Error}; the range is served by the VMM", listener.GetType().Name, range.ToString(), error.Message);
+            return;
+        }
+        logger.LogCritical("{Listener} could not unmap {Range}: {Error}; stopping the machine", listener.GetType().Name, range.ToString(), error.Message);
+        _controller?.Post(new MachineRequest(MachineRequestKind.Shutdown, exit: new MachineExit(ShutdownCause.HostError, 1, $"unmapping {range} failed: {error.Message}")));
     }
 
     /// <summary>After the vCPUs exist: a board with userspace interrupt controllers connects their local APICs here.</summary>
