@@ -6,6 +6,7 @@ namespace Emu.Accel.Tests;
 // Issue 15, item 7: a kick that comes after the vCPU is gone must not write
 // into its kvm_run page: not into the unmapped page (a crash) nor into what
 // the kernel has mapped at that address since (corruption).
+[Collection(nameof(AddressReuse))]
 public sealed unsafe class KvmRunPageTests
 {
     private const int MapFixedNoReplace = 0x100000;

@@ -8,6 +8,7 @@ namespace Emu.Accel.Tests;
 // Issue 15, item 7, on a real KVM vCPU: a kick that races the vCPU's
 // teardown (the machine controller, a grace period, QMP) after kvm_run was
 // unmapped must not write into whatever is mapped at that address now.
+[Collection(nameof(AddressReuse))]
 public sealed unsafe class KvmVcpuTeardownTests
 {
     [KvmFact]

@@ -14,9 +14,11 @@ namespace Emu.Accel.Kvm;
 /// single entry); nothing is allocated for that, so a guest reprogramming a
 /// vector costs one ioctl. Running out of GSIs throws
 /// <see cref="InterruptRoutesExhaustedException"/>, which the vector's router
-/// turns into a vector without a route: the VM runs on.
+/// turns into a vector without a route: the VM runs on. The table's buffer
+/// is freed with the VM; routes released after that (a device unplugged
+/// late) only leave the bookkeeping, the VM's table went with the VM.
 /// </summary>
-internal sealed unsafe class KvmInterruptController : IInterruptController
+internal sealed unsafe class KvmInterruptController : IInterruptController, IDisposable
 {
     public const int PicMaster = 0, PicSlave = 1, IoApic = 2;
     private const int FirstMsiGsi = 24;
@@ -27,6 +29,7 @@ internal sealed unsafe class KvmInterruptController : IInterruptController
     private readonly KvmGsiRoutingTable _table;
     private readonly KvmMsiRoute?[] _byGsi;
     private readonly KvmMsiRoute?[] _byIndex;
+    private bool _disposed;
 
     public KvmInterruptController(FileDescriptor vm, int maxRoutes)
     {
@@ -49,7 +52,15 @@ internal sealed unsafe class KvmInterruptController : IInterruptController
             else if (pin != 2)
                 _table.Add(Irqchip(pin, IoApic, pin));
         }
-        Commit();
+        try
+        {
+            Commit();
+        }
+        catch
+        {
+            _table.Dispose();
+            throw;
+        }
     }
 
     public bool SupportsIrqFd => true;
@@ -83,6 +94,7 @@ internal sealed unsafe class KvmInterruptController : IInterruptController
     {
         lock (_lock)
         {
+            ObjectDisposedException.ThrowIf(_disposed, this);
             int gsi = Array.IndexOf(_byGsi, null, FirstMsiGsi);
             if (gsi < 0 || _table.Count == _table.Capacity)
                 throw new InterruptRoutesExhaustedException(_byGsi.Length);
@@ -111,7 +123,7 @@ internal sealed unsafe class KvmInterruptController : IInterruptController
     {
         lock (_lock)
         {
-            if (!ReferenceEquals(_byGsi[route.Gsi], route))
+            if (_disposed || !ReferenceEquals(_byGsi[route.Gsi], route))
                 return;
             KvmIrqRoutingEntry previous = _table[route.Index];
             _table[route.Index] = Msi(route.Gsi, message);
@@ -134,6 +146,8 @@ internal sealed unsafe class KvmInterruptController : IInterruptController
             if (!ReferenceEquals(_byGsi[route.Gsi], route))
                 return;
             _byGsi[route.Gsi] = null;
+            if (_disposed)
+                return;
             _byIndex[route.Index] = null;
             int moved = _table.RemoveAt(route.Index);
             if (moved >= 0)
@@ -145,6 +159,17 @@ internal sealed unsafe class KvmInterruptController : IInterruptController
             }
             if (!_vm.IsClosed)
                 Commit();
+        }
+    }
+
+    public void Dispose()
+    {
+        lock (_lock)
+        {
+            if (_disposed)
+                return;
+            _disposed = true;
+            _table.Dispose();
         }
     }
 

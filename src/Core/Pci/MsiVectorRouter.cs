@@ -152,7 +152,7 @@ public sealed class MsiVectorRouter : IDisposable
                 v.RouteFailed = true;
                 Interlocked.Increment(ref _unrouted);
                 _logger.LogError("{Owner}: vector {Vector} has no interrupt route ({Reason}); {Fallback}", _owner, vector, e.Message,
-                    v.OwnsTrigger ? "it interrupts through the VMM" : "its interrupts are lost until the function is reset");
+                    v.Trigger == null || v.OwnsTrigger ? "it interrupts through the VMM" : "its interrupts are lost until the function is reset");
             }
         }
         bool bound = v.Binding != null && !v.Suspended;

@@ -7,6 +7,7 @@ namespace Emu.Core.Tests.Posix;
 // number. The kernel hands the lowest free number to the next open(), so a
 // system call on a stale number reaches whatever file was opened meanwhile
 // (a signal of a disposed eventfd once wrote 8 bytes into a disk image).
+[Collection(nameof(DescriptorNumbers))]
 public sealed class DisposedDescriptorTests
 {
     // Opens files until one gets <paramref name="number"/> (the lowest free one, normally the first).
