@@ -62,11 +62,11 @@ internal sealed class Report
     }
 
     /// <summary>The software CPUs (--accel tcg): start-up, the self-test, the cost of an access and the instruction rate, emu against QEMU.</summary>
-    public string RenderSoftwareCpu(IReadOnlyList<string> vmms, long iterations, int runs)
+    public string RenderSoftwareCpu(IReadOnlyList<string> vmms, long accesses, long iterations, int runs)
     {
         var t = new StringBuilder();
         string F(double v, string format) => v.ToString(format, CultureInfo.InvariantCulture);
-        t.AppendLine($"Firmware on the software CPUs (-accel tcg), median of {runs} interleaved runs each ({iterations} iterations per loop):");
+        t.AppendLine($"Firmware on the software CPUs (-accel tcg), median of {runs} interleaved runs each ({accesses} accesses per port and MMIO run, {iterations} iterations of the register loop):");
         t.AppendLine();
         t.AppendLine("| VMM | exec-to-exit, none | exec-to-exit, self-test | per port write | per MMIO store | loop instructions/s | peak RSS |");
         t.AppendLine("|---|---|---|---|---|---|---|");
@@ -75,8 +75,8 @@ internal sealed class Report
         {
             double none = MedianSeconds(vmm, "none");
             double selftest = MedianSeconds(vmm, "selftest");
-            double pio = (MedianSeconds(vmm, "pio") - none) / iterations * 1e9;
-            double mmio = (MedianSeconds(vmm, "mmio") - none) / iterations * 1e9;
+            double pio = (MedianSeconds(vmm, "pio") - none) / accesses * 1e9;
+            double mmio = (MedianSeconds(vmm, "mmio") - none) / accesses * 1e9;
             // Each loop iteration is three instructions (inc, dec, jnz).
             double rate = 3.0 * iterations / (MedianSeconds(vmm, "loop") - none);
             figures[(vmm, "none")] = none;

@@ -1,5 +1,6 @@
 using System.Net.Sockets;
 using Emu.Accel.Kvm;
+using Emu.Accel.Tcg;
 using Emu.Core.Catalog;
 using Emu.Core.Machines;
 using Emu.Core.Objects;
@@ -9,8 +10,6 @@ using Emu.Host.Composition;
 using Emu.Host.Hosting;
 using Emu.Host.Logging;
 using Emu.Host.Qmp;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
 namespace Emu.Host;
@@ -25,40 +24,7 @@ public static class Program
             .AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace)));
         try
         {
-            EmuOptions options = CommandLineParser.Parse(args);
-            if (options.ShowHelp)
-            {
-                Console.Out.Write(UsageText.Text);
-                return 0;
-            }
-            if (options.ShowVersion)
-            {
-                Console.Out.WriteLine($"emu version {typeof(Program).Assembly.GetName().Version?.ToString(3)}");
-                return 0;
-            }
-            TypeRegistry registry = HostCatalog.CreateRegistry();
-            KconfigCatalog catalog = HostCatalog.CreateCatalog(registry);
-            if (HelpCommands.TryHandle(options, registry, catalog, Console.Out))
-                return 0;
-            // From here on a signal stops the guest in order, even one that comes while emu starts.
-            using var signals = new ShutdownSignals();
-            // The generic host is built on a thread of its own while this one
-            // creates the machine: both are CPU work, and start-up time counts.
-            Task<IHost> host = Task.Factory.StartNew(() => BuildHost(loggers), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
-            using QmpListenerSet qmpSockets = QmpListenerSet.Bind(options.Qmp);
-            using LaunchedVm vm = VmLauncher.Launch(options, registry, catalog, loggers);
-            signals.Attach(vm.Machine);
-            using var pidFile = PidFile.Create(options.PidFile);
-            // QMP serves from here on; with wait=on this returns once a client has connected.
-            using QmpRunner qmp = QmpRunner.Start(qmpSockets, vm, loggers);
-            // The guest starts now and runs while the host finishes coming up.
-            vm.Machine.Start(paused: vm.StartPaused);
-            return Run(host.GetAwaiter().GetResult(), vm, qmp);
-        }
-        catch (Exception e) when (IsUserFacing(e))
-        {
-            Console.Error.WriteLine($"emu: {e.Message}");
-            return 1;
+            return Run(args, Console.Out, Console.Error, loggers, startGuest: true);
         }
         finally
         {
@@ -66,26 +32,96 @@ public static class Program
         }
     }
 
-    private static IHost BuildHost(DeferredLoggerFactory loggers)
+    /// <summary>
+    /// emu's whole start-up, then the run. With <paramref name="startGuest"/>
+    /// false it stops where the guest would start and tears the machine down
+    /// again: the command line has then been checked as far as it can be
+    /// without running guest code (the in-process command-line fuzz target
+    /// uses that). A mistake is one line "emu: ..." on <paramref name="stderr"/>
+    /// and status 1.
+    /// </summary>
+    internal static int Run(IReadOnlyList<string> args, TextWriter stdout, TextWriter stderr, ILoggerFactory loggers, bool startGuest)
     {
-        HostApplicationBuilder builder = Microsoft.Extensions.Hosting.Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings { ApplicationName = "emu" });
-        builder.Services.AddSingleton<ILoggerFactory>(loggers);
-        builder.Services.AddSingleton<VmSlot>();
-        builder.Services.AddSingleton<ExitStatus>();
-        builder.Services.AddSingleton<IHostLifetime, SignalFreeLifetime>();
-        builder.Services.AddSingleton<QmpRunnerSlot>();
-        builder.Services.AddHostedService<QmpService>(); // before the machine's service: stops after it, so clients see SHUTDOWN
-        builder.Services.AddHostedService<MachineService>();
-        return builder.Build();
+        try
+        {
+            EmuOptions options = CommandLineParser.Parse(args);
+            if (options.ShowHelp)
+            {
+                stdout.Write(UsageText.Text);
+                return 0;
+            }
+            if (options.ShowVersion)
+            {
+                stdout.WriteLine($"emu version {typeof(Program).Assembly.GetName().Version?.ToString(3)}");
+                return 0;
+            }
+            if (VmLauncher.MayUseSoftwareCpu(options))
+                TcgAccelerator.PrewarmInBackground();
+            TypeRegistry registry = HostCatalog.CreateRegistry();
+            KconfigCatalog catalog = HostCatalog.CreateCatalog(registry);
+            if (HelpCommands.TryHandle(options, registry, catalog, stdout))
+                return 0;
+            if (!startGuest)
+            {
+                using QmpListenerSet sockets = QmpListenerSet.Bind(options.Qmp);
+                using LaunchedVm launched = VmLauncher.Launch(options, registry, catalog, loggers, stderr);
+                return 0;
+            }
+            // From here on a signal stops the guest in order, even one that comes while emu starts.
+            using var signals = new ShutdownSignals();
+            using QmpListenerSet qmpSockets = QmpListenerSet.Bind(options.Qmp);
+            using LaunchedVm vm = VmLauncher.Launch(options, registry, catalog, loggers, stderr);
+            signals.Attach(vm.Machine);
+            using var pidFile = PidFile.Create(options.PidFile);
+            // QMP serves from here on; with wait=on this returns once a client has connected.
+            using QmpRunner qmp = QmpRunner.Start(qmpSockets, vm, loggers);
+            vm.Machine.Start(paused: vm.StartPaused);
+            return Run(vm, qmp);
+        }
+        catch (Exception e) when (IsUserFacing(e))
+        {
+            stderr.WriteLine($"emu: {OneLine(e.Message)}");
+            return 1;
+        }
     }
 
-    private static int Run(IHost host, LaunchedVm vm, QmpRunner qmp)
+    /// <summary>
+    /// An error is one line: control characters a user typed into a value
+    /// (a newline in "-m 1G\nfoo") are shown escaped, as C escapes, rather
+    /// than breaking the message over lines.
+    /// </summary>
+    internal static string OneLine(string message)
     {
-        host.Services.GetRequiredService<VmSlot>().Set(vm);
-        host.Services.GetRequiredService<QmpRunnerSlot>().Runner = qmp;
-        ExitStatus status = host.Services.GetRequiredService<ExitStatus>();
-        host.Run(); // runs until the machine ends or a signal stops it, then disposes the host
-        return status.Code;
+        if (!message.Any(char.IsControl))
+            return message;
+        var text = new System.Text.StringBuilder(message.Length + 8);
+        foreach (char c in message)
+        {
+            text.Append(c switch
+            {
+                '\n' => "\\n",
+                '\r' => "\\r",
+                '\t' => "\\t",
+                _ when char.IsControl(c) => $"\\x{(int)c:x2}",
+                _ => c.ToString(),
+            });
+        }
+        return text.ToString();
+    }
+
+    /// <summary>
+    /// Waits for the machine to end: the guest powers off or crashes, QMP
+    /// 'quit', or a signal (<see cref="ShutdownSignals"/>) stops it in order.
+    /// The QMP server stops after the machine, so its clients receive SHUTDOWN
+    /// before they are closed. The exit status is the machine's.
+    /// </summary>
+    private static int Run(LaunchedVm vm, QmpRunner qmp)
+    {
+        MachineExit exit = vm.Machine.Controller.Completion.GetAwaiter().GetResult();
+        if (exit.Message != null && exit.Cause != ShutdownCause.DebugExit)
+            Console.Error.WriteLine($"emu: {exit.Message}");
+        qmp.StopAsync().GetAwaiter().GetResult();
+        return exit.ExitCode;
     }
 
     private static bool IsUserFacing(Exception e) =>

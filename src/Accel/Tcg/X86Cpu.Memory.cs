@@ -294,7 +294,10 @@ internal sealed unsafe partial class X86Cpu
     private void ApicWrite(ulong physical, int size, ulong value)
     {
         if ((physical & 0xF) == 0 && size >= 4)
+        {
             Apic!.WriteRegister((uint)(physical & 0xFF0), (uint)value);
+            RequestAttention(); // an EOI or a TPR write may make another interrupt deliverable
+        }
     }
 
     // --- Segmented addresses (the segment part of address translation, SDM 3.4 and 5.3) ---
@@ -309,7 +312,14 @@ internal sealed unsafe partial class X86Cpu
     public ulong Linear(SegmentIndex segment, ulong offset, int size, MemoryAccess access)
     {
         if (CodeBits == 64)
-            return segment >= SegmentIndex.Fs ? Segments[(int)segment].Base + offset : offset;
+        {
+            ulong linear = segment >= SegmentIndex.Fs ? Segments[(int)segment].Base + offset : offset;
+            // Both ends must be canonical (bits 63:47 equal) before anything is translated:
+            // #SS(0) for a stack reference, #GP(0) otherwise (SDM vol. 1, 3.3.7.1).
+            if (!IsCanonical(linear) || !IsCanonical(linear + (ulong)size - 1))
+                throw Fault(segment == SegmentIndex.Ss ? ExceptionVector.StackFault : ExceptionVector.GeneralProtection, 0);
+            return linear;
+        }
         return LegacyLinear(segment, offset, size, access);
     }
 

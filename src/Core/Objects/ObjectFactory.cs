@@ -19,7 +19,8 @@ public sealed class ObjectFactory
 
     /// <summary>
     /// Makes an object of <paramref name="typeName"/> (which must be
-    /// <paramref name="kind"/>, e.g. "device") with the given options.
+    /// <paramref name="kind"/>, e.g. "device") with the given options and a
+    /// well-formed <paramref name="id"/> (<see cref="ObjectId"/>).
     /// Errors name what the user typed.
     /// </summary>
     public EmuObject Create(string typeName, string kind, string? id, IEnumerable<KeyValuePair<string, string>> options, bool userRequest = true) =>
@@ -28,6 +29,8 @@ public sealed class ObjectFactory
     /// <summary>The same, with values that may be text or QMP JSON.</summary>
     public EmuObject Create(string typeName, string kind, string? id, IEnumerable<KeyValuePair<string, PropertyInput>> options, bool userRequest = true)
     {
+        if (id != null)
+            ObjectId.Check(id);
         ObjectType type = FindCreatable(typeName, kind, userRequest);
         EmuObject obj = type.CreateInstance();
         obj.Id = id;

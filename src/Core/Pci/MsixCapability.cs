@@ -200,7 +200,7 @@ public sealed class MsixCapability : PciCapability, IDisposable
     /// <summary>A table read at <paramref name="offset"/> from the table's start (aligned 4 or 8 bytes; anything else reads 0).</summary>
     public void ReadTable(ulong offset, Span<byte> data)
     {
-        if (!IsAlignedDwordOrQword(offset, data.Length) || offset + (ulong)data.Length > (ulong)TableSize)
+        if (!IsInside(offset, data.Length, TableSize))
         {
             data.Clear();
             return;
@@ -213,7 +213,7 @@ public sealed class MsixCapability : PciCapability, IDisposable
     /// <summary>A table write (aligned 4 or 8 bytes; anything else is ignored).</summary>
     public void WriteTable(ulong offset, ReadOnlySpan<byte> data)
     {
-        if (!IsAlignedDwordOrQword(offset, data.Length) || offset + (ulong)data.Length > (ulong)TableSize)
+        if (!IsInside(offset, data.Length, TableSize))
             return;
         int index = (int)(offset / 4);
         lock (_lock)
@@ -249,7 +249,7 @@ public sealed class MsixCapability : PciCapability, IDisposable
     /// </summary>
     public void ReadPba(ulong offset, Span<byte> data)
     {
-        if (!IsAlignedDwordOrQword(offset, data.Length) || offset + (ulong)data.Length > (ulong)PbaSize)
+        if (!IsInside(offset, data.Length, PbaSize))
         {
             data.Clear();
             return;
@@ -271,6 +271,12 @@ public sealed class MsixCapability : PciCapability, IDisposable
     // aligned full DWORD or aligned full QWORD transactions" (section 6.8.2).
     private static bool IsAlignedDwordOrQword(ulong offset, int length) =>
         (length == 4 || length == 8) && (offset & (ulong)(length - 1)) == 0;
+
+    // An aligned dword or qword wholly inside a structure of `size` bytes
+    // (size >= 8). Compared as offset <= size - length so that an offset near
+    // 2^64 cannot wrap around to look inside.
+    private static bool IsInside(ulong offset, int length, int size) =>
+        IsAlignedDwordOrQword(offset, length) && offset <= (ulong)(size - length);
 
     public void Dispose() => Router.Dispose();
 }

@@ -46,20 +46,11 @@ public static unsafe class Sys
     {
         fixed (byte* p = buffer)
         {
-            int done = 0;
-            while (done < buffer.Length)
-            {
-                nint n = LibC.pread(fd, p + done, (nuint)(buffer.Length - done), offset + done);
-                if (n < 0)
-                {
-                    if (Marshal.GetLastPInvokeError() == LibC.EINTR)
-                        continue;
-                    Throw(operation);
-                }
-                if (n == 0)
-                    throw new IOException($"{operation}: unexpected end of file at offset {offset + done}");
-                done += (int)n;
-            }
+            int result = FileIo.Transfer(fd, FileIo.PositionalRead, p, buffer.Length, offset, out long done);
+            if (result == FileIo.EndOfFile)
+                throw new IOException($"{operation}: unexpected end of file at offset {offset + done}");
+            if (result != FileIo.Complete)
+                throw new PosixException(operation, result);
         }
     }
 
@@ -68,18 +59,11 @@ public static unsafe class Sys
     {
         fixed (byte* p = buffer)
         {
-            int done = 0;
-            while (done < buffer.Length)
-            {
-                nint n = LibC.pwrite(fd, p + done, (nuint)(buffer.Length - done), offset + done);
-                if (n < 0)
-                {
-                    if (Marshal.GetLastPInvokeError() == LibC.EINTR)
-                        continue;
-                    Throw(operation);
-                }
-                done += (int)n;
-            }
+            int result = FileIo.Transfer(fd, FileIo.PositionalWrite, p, buffer.Length, offset, out long done);
+            if (result == FileIo.EndOfFile)
+                throw new IOException($"{operation}: no progress writing at offset {offset + done}");
+            if (result != FileIo.Complete)
+                throw new PosixException(operation, result);
         }
     }
 

@@ -1,3 +1,4 @@
+using Emu.Core.Posix;
 using System.Runtime.InteropServices;
 
 namespace Emu.Devices.Block;
@@ -14,9 +15,8 @@ internal static unsafe partial class BlockNative
     [LibraryImport("libc", EntryPoint = "syscall", SetLastError = true)]
     public static partial nint syscall5(nint number, nint a1, nint a2, nint a3, nint a4, nint a5);
 
-    [LibraryImport("libc", SetLastError = true)]
-    public static partial nint preadv(int fd, IoVec* iov, int iovcnt, long offset);
+    public const int SEEK_END = 2;
 
     [LibraryImport("libc", SetLastError = true)]
-    public static partial nint pwritev(int fd, IoVec* iov, int iovcnt, long offset);
+    public static partial long lseek(int fd, long offset, int whence);
 }

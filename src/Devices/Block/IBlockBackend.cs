@@ -1,3 +1,5 @@
+using Emu.Core.Posix;
+
 namespace Emu.Devices.Block;
 
 /// <summary>

@@ -1,3 +1,4 @@
+using Emu.Core.Posix;
 using System.Runtime.InteropServices;
 
 namespace Emu.Devices.Block;

@@ -17,15 +17,18 @@ public sealed unsafe class RawFileBackend : IBlockBackend, IAsyncBlockBackend
     private const int DirectAlignment = 4096;
 
     private readonly FileDescriptor _file;
+    private readonly IoCall _read, _write;
     private byte* _bounce;
     private LinuxAio? _aio;
 
-    private RawFileBackend(FileDescriptor file, long length, bool readOnly, bool direct)
+    private RawFileBackend(FileDescriptor file, long length, bool readOnly, bool direct, IoCall read, IoCall write)
     {
         _file = file;
         Length = length;
         ReadOnly = readOnly;
         Direct = direct;
+        _read = read;
+        _write = write;
     }
 
     public long Length { get; }
@@ -37,9 +40,11 @@ public sealed unsafe class RawFileBackend : IBlockBackend, IAsyncBlockBackend
 
     public string? Path { get; private init; }
 
-    /// <summary>Opens <paramref name="path"/>; throws <see cref="IOException"/> with a one-line reason.</summary>
+    /// <summary>Opens <paramref name="path"/> (an image file or a host block device); throws <see cref="IOException"/> with a one-line reason.</summary>
     public static RawFileBackend Open(string path, bool readOnly, bool direct)
     {
+        if (Directory.Exists(path))
+            throw new IOException($"'{path}' is a directory, not a disk image");
         int flags = (readOnly ? LibC.O_RDONLY : LibC.O_RDWR) | LibC.O_CLOEXEC | (direct ? LibC.O_DIRECT : 0);
         int fd = LibC.open(path, flags, 0);
         if (fd < 0)
@@ -48,150 +53,105 @@ public sealed unsafe class RawFileBackend : IBlockBackend, IAsyncBlockBackend
             throw new IOException($"could not open '{path}': {LibC.ErrorText(errno)}");
         }
         var file = new FileDescriptor(fd);
-        long length;
-        try
+        // The size as lseek(SEEK_END) gives it: a regular file's length, and a
+        // block device's capacity too (whose st_size, which FileInfo reads, is 0).
+        long length = BlockNative.lseek(fd, 0, BlockNative.SEEK_END);
+        if (length < 0)
         {
-            length = new FileInfo(path).Length;
-            if (Directory.Exists(path))
-                throw new IOException($"'{path}' is a directory, not a disk image");
-        }
-        catch
-        {
+            int errno = Marshal.GetLastPInvokeError();
             file.Dispose();
-            throw;
+            throw new IOException($"could not size '{path}': {LibC.ErrorText(errno)}");
         }
-        return new RawFileBackend(file, length & ~511L, readOnly, direct) { Path = path };
+        return new RawFileBackend(file, length & ~511L, readOnly, direct, FileIo.PositionalRead, FileIo.PositionalWrite) { Path = path };
     }
 
-    public bool Read(IoVec* iov, int count, long offset, long total)
-    {
-        if (Transfer(iov, count, offset, total, write: false))
-            return true;
-        return Direct && Marshal.GetLastPInvokeError() == LibC.EINVAL && Bounce(iov, count, offset, write: false);
-    }
+    /// <summary>A backend on an open descriptor whose system calls are <paramref name="read"/> and <paramref name="write"/> (tests put short transfers and failures there).</summary>
+    internal static RawFileBackend ForTest(FileDescriptor file, long length, bool direct, IoCall read, IoCall write) =>
+        new(file, length, readOnly: false, direct, read, write);
 
-    public bool Write(IoVec* iov, int count, long offset, long total)
-    {
-        if (ReadOnly)
-            return false;
-        if (Transfer(iov, count, offset, total, write: true))
-            return true;
-        return Direct && Marshal.GetLastPInvokeError() == LibC.EINVAL && Bounce(iov, count, offset, write: true);
-    }
+    public bool Read(IoVec* iov, int count, long offset, long total) => Move(iov, count, offset, total, write: false);
 
-    // preadv/pwritev until everything moved; short transfers continue where they stopped.
-    private bool Transfer(IoVec* iov, int count, long offset, long total, bool write)
+    public bool Write(IoVec* iov, int count, long offset, long total) => !ReadOnly && Move(iov, count, offset, total, write: true);
+
+    // preadv/pwritev until everything moved. With O_DIRECT the kernel refuses
+    // (EINVAL) buffers that are not aligned; the rest then goes through the
+    // bounce buffer, from where the direct transfer stopped: the list has been
+    // advanced past what moved, and the file offset is offset + done.
+    private bool Move(IoVec* iov, int count, long offset, long total, bool write)
     {
-        long done = 0;
-        while (done < total)
+        int result = FileIo.Transfer(_file, write ? _write : _read, ref iov, ref count, offset, total, out long done);
+        switch (result)
         {
-            nint n = write ? BlockNative.pwritev(_file.Fd, iov, count, offset + done) : BlockNative.preadv(_file.Fd, iov, count, offset + done);
-            if (n < 0)
-            {
-                if (Marshal.GetLastPInvokeError() == LibC.EINTR)
-                    continue;
-                return false;
-            }
-            if (n == 0)
-            {
+            case FileIo.Complete:
+                return true;
+            case FileIo.EndOfFile:
                 if (write)
                     return false;
-                // Past the end of a file whose size is not a sector multiple: zeros.
-                ZeroRest(iov, count, done);
+                // Past the end of a file whose size is not a sector multiple (or
+                // that shrank under us): the rest of the list reads as zeros.
+                ZeroAll(iov, count);
                 return true;
-            }
-            done += n;
-            if (done < total)
-                Advance(ref iov, ref count, n);
-        }
-        return true;
-    }
-
-    // Skips n bytes of the list, in place (the caller's list is scratch).
-    private static void Advance(ref IoVec* iov, ref int count, nint n)
-    {
-        nuint left = (nuint)n;
-        while (count > 0 && left >= iov->Length)
-        {
-            left -= iov->Length;
-            iov++;
-            count--;
-        }
-        if (count > 0)
-        {
-            iov->Base += (nint)left;
-            iov->Length -= left;
+            case LibC.EINVAL when Direct:
+                return Bounce(iov, count, offset + done, total - done, write);
+            default:
+                return false;
         }
     }
 
-    private static void ZeroRest(IoVec* iov, int count, long skip)
+    private static void ZeroAll(IoVec* iov, int count)
     {
         for (int i = 0; i < count; i++)
         {
-            long length = (long)iov[i].Length;
-            if (skip >= length)
+            for (nuint at = 0; at < iov[i].Length;)
             {
-                skip -= length;
-                continue;
+                int n = (int)Math.Min(iov[i].Length - at, (nuint)int.MaxValue);
+                new Span<byte>((byte*)iov[i].Base + (nint)at, n).Clear();
+                at += (nuint)n;
             }
-            new Span<byte>((byte*)iov[i].Base + skip, (int)(length - skip)).Clear();
-            skip = 0;
         }
     }
 
-    // Direct I/O through an aligned buffer, a megabyte at a time.
-    private bool Bounce(IoVec* iov, int count, long offset, bool write)
+    // Direct I/O through an aligned buffer, a megabyte at a time: total bytes of the list, at offset.
+    private bool Bounce(IoVec* iov, int count, long offset, long total, bool write)
     {
         if (_bounce == null)
             _bounce = (byte*)NativeMemory.AlignedAlloc(BounceSize, DirectAlignment);
-        int segment = 0;
-        nuint inSegment = 0;
-        while (segment < count)
+        IoVec* gather = iov;
+        int gatherCount = count;
+        while (total > 0)
         {
-            // Gather up to BounceSize bytes of the list.
-            int chunk = 0;
-            int s = segment;
-            nuint at = inSegment;
-            while (s < count && chunk < BounceSize)
-            {
-                int n = (int)Math.Min((ulong)(BounceSize - chunk), (ulong)(iov[s].Length - at));
-                if (write)
-                    new ReadOnlySpan<byte>((byte*)iov[s].Base + (nint)at, n).CopyTo(new Span<byte>(_bounce + chunk, n));
-                chunk += n;
-                at += (nuint)n;
-                if (at == iov[s].Length)
-                {
-                    s++;
-                    at = 0;
-                }
-            }
-            var one = new IoVec((nint)_bounce, (nuint)chunk);
-            if (!Transfer(&one, 1, offset, chunk, write))
+            int chunk = (int)Math.Min(total, BounceSize);
+            if (write)
+                Copy(ref gather, ref gatherCount, chunk, toList: false);
+            int result = FileIo.Transfer(_file, write ? _write : _read, _bounce, chunk, offset, out long moved);
+            if (result == FileIo.EndOfFile && !write)
+                new Span<byte>(_bounce + moved, chunk - (int)moved).Clear();
+            else if (result != FileIo.Complete)
                 return false;
             if (!write)
-            {
-                int copied = 0;
-                while (copied < chunk)
-                {
-                    int n = (int)Math.Min((ulong)(chunk - copied), (ulong)(iov[segment].Length - inSegment));
-                    new ReadOnlySpan<byte>(_bounce + copied, n).CopyTo(new Span<byte>((byte*)iov[segment].Base + (nint)inSegment, n));
-                    copied += n;
-                    inSegment += (nuint)n;
-                    if (inSegment == iov[segment].Length)
-                    {
-                        segment++;
-                        inSegment = 0;
-                    }
-                }
-            }
-            else
-            {
-                segment = s;
-                inSegment = at;
-            }
+                Copy(ref iov, ref count, chunk, toList: true);
             offset += chunk;
+            total -= chunk;
         }
         return true;
+    }
+
+    // Copies n bytes between the bounce buffer's start and the list, advancing the list.
+    private void Copy(ref IoVec* iov, ref int count, int n, bool toList)
+    {
+        int copied = 0;
+        while (copied < n && count > 0)
+        {
+            int piece = (int)Math.Min((ulong)(n - copied), (ulong)iov->Length);
+            var list = new Span<byte>((byte*)iov->Base, piece);
+            var bounce = new Span<byte>(_bounce + copied, piece);
+            if (toList)
+                bounce.CopyTo(list);
+            else
+                list.CopyTo(bounce);
+            copied += piece;
+            FileIo.Advance(ref iov, ref count, piece);
+        }
     }
 
     public bool Flush()
@@ -221,8 +181,7 @@ public sealed unsafe class RawFileBackend : IBlockBackend, IAsyncBlockBackend
         while (length > 0)
         {
             int n = (int)Math.Min(length, BounceSize);
-            var one = new IoVec((nint)_bounce, (nuint)n);
-            if (!Transfer(&one, 1, offset, n, write: true))
+            if (FileIo.Transfer(_file, _write, _bounce, n, offset, out _) != FileIo.Complete)
                 return false;
             offset += n;
             length -= n;

@@ -3,27 +3,16 @@ using Emu.Core.Posix;
 
 namespace Emu.Devices.Chardev;
 
-/// <summary>Writes all bytes to a file descriptor, retrying short writes and EINTR; errors are reported once to the caller.</summary>
+/// <summary>Writes all bytes to a descriptor at its position (a file, a pipe, a terminal), through the one transfer loop (<see cref="FileIo"/>).</summary>
 internal static unsafe class FdWriter
 {
+    /// <summary>Standard output, not owned (never closed here).</summary>
+    public static readonly FileDescriptor StandardOutput = new(1, ownsHandle: false);
+
     /// <summary>False when the descriptor failed (closed pipe, full disk...).</summary>
-    public static bool WriteAll(int fd, ReadOnlySpan<byte> data)
+    public static bool WriteAll(SafeHandle fd, ReadOnlySpan<byte> data)
     {
         fixed (byte* p = data)
-        {
-            int done = 0;
-            while (done < data.Length)
-            {
-                nint n = LibC.write(fd, p + done, (nuint)(data.Length - done));
-                if (n < 0)
-                {
-                    if (Marshal.GetLastPInvokeError() == LibC.EINTR)
-                        continue;
-                    return false;
-                }
-                done += (int)n;
-            }
-        }
-        return true;
+            return FileIo.Transfer(fd, FileIo.StreamWrite, p, data.Length, 0, out _) == FileIo.Complete;
     }
 }

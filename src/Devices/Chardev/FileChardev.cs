@@ -24,6 +24,8 @@ public sealed class FileChardev : Chardev
     public void Open()
     {
         string path = Get(PathProperty) ?? throw new PropertyValueException("chardev file needs path=");
+        if (path.Length == 0 || path.Contains('\0'))
+            throw new PropertyValueException($"chardev file: {(path.Length == 0 ? "empty file name" : "the file name contains a NUL byte")}");
         int flags = LibC.O_WRONLY | LibC.O_CREAT | (Get(AppendProperty) ? 0x400 /* O_APPEND */ : 0x200 /* O_TRUNC */);
         int fd = LibC.open(path, flags | LibC.O_CLOEXEC, 0x1A4 /* 0644 */);
         if (fd < 0)
@@ -32,12 +34,20 @@ public sealed class FileChardev : Chardev
         IsRealized = true;
     }
 
-    public override void Write(ReadOnlySpan<byte> data)
+    public override string Describe() => $"file:{Get(PathProperty)}";
+
+    // A log file is written at disk speed; it gets a larger buffer than a socket.
+    protected override int OutputCapacity => 1 << 20;
+
+    protected override bool WriteOut(ReadOnlySpan<byte> data)
     {
         lock (_writeLock)
         {
-            if (_file != null && !_broken && !FdWriter.WriteAll(_file.Fd, data))
+            if (_file == null || _broken)
+                return false;
+            if (!FdWriter.WriteAll(_file, data))
                 _broken = true;
+            return !_broken;
         }
     }
 

@@ -1,13 +1,16 @@
 using System.Net;
 using System.Net.Sockets;
 using Emu.Core.Objects;
+using Emu.Core.Posix;
 
 namespace Emu.Devices.Chardev;
 
 /// <summary>
 /// A listening socket (unix path or TCP host:port); one client at a time gets
 /// the guest's output and sends its input. Output while no client is
-/// connected is dropped, as with QEMU's server=on,wait=off.
+/// connected is dropped, as with QEMU's server=on,wait=off; output a
+/// connected client does not read is buffered up to 64 KiB, then dropped and
+/// counted (<see cref="Chardev.DroppedBytes"/>), so the guest never waits for it.
 /// </summary>
 public sealed class SocketChardev : Chardev
 {
@@ -42,47 +45,82 @@ public sealed class SocketChardev : Chardev
         Socket listener;
         if (path != null)
         {
+            if (UnixSocket.CheckPath(path) is { } problem)
+                throw new PropertyValueException($"chardev socket: {problem}");
             if (File.Exists(path) || Directory.Exists(path))
                 throw new IOException($"socket path '{path}' already exists");
-            listener = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
-            listener.Bind(new UnixDomainSocketEndPoint(path));
+            try
+            {
+                listener = UnixSocket.ListenOn(path, 1);
+            }
+            catch (PosixException e)
+            {
+                throw new IOException($"cannot listen on '{path}': {LibC.ErrorText(e.Errno)}");
+            }
         }
         else
         {
             string host = Get(HostProperty) ?? "127.0.0.1";
-            IPAddress address = host.Length == 0 ? IPAddress.Any : IPAddress.TryParse(host, out IPAddress? parsed) ? parsed : Dns.GetHostAddresses(host)[0];
+            IPAddress address = host.Length == 0 ? IPAddress.Any : IPAddress.TryParse(host, out IPAddress? parsed) ? parsed : ResolveHost(host);
             listener = new Socket(address.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
-            listener.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
-            listener.Bind(new IPEndPoint(address, (int)Get(PortProperty)));
+            try
+            {
+                listener.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
+                listener.Bind(new IPEndPoint(address, (int)Get(PortProperty)));
+                listener.Listen(1);
+            }
+            catch (SocketException e)
+            {
+                listener.Dispose();
+                throw new IOException($"cannot listen on {host}:{Get(PortProperty)}: {e.Message}");
+            }
         }
-        listener.Listen(1);
         _listener = listener;
         IsRealized = true;
         _acceptThread = new Thread(AcceptLoop) { IsBackground = true, Name = $"chardev-{Id}" };
         _acceptThread.Start();
     }
 
-    public override void Write(ReadOnlySpan<byte> data)
+    private static IPAddress ResolveHost(string host)
     {
-        lock (_clientLock)
+        try
         {
-            if (_client == null)
-                return;
-            try
+            return Dns.GetHostAddresses(host).FirstOrDefault() ?? throw new IOException($"host '{host}' has no address");
+        }
+        catch (Exception e) when (e is SocketException or ArgumentException)
+        {
+            throw new IOException($"cannot resolve host '{host}': {e.Message}");
+        }
+    }
+
+    public override string Describe() => Get(PathProperty) is { } path
+        ? $"unix:{path},server=on"
+        : $"tcp:{Get(HostProperty) ?? "127.0.0.1"}:{(_listener?.LocalEndPoint as IPEndPoint)?.Port ?? Get(PortProperty)},server=on";
+
+    // A client that stops reading must not hold the guest: 64 KiB (the default) are kept for it, the rest is dropped.
+    protected override TimeSpan DrainTimeout => TimeSpan.FromMilliseconds(500);
+
+    // On the writer thread. Output while no client is connected is discarded (QEMU's wait=off).
+    protected override bool WriteOut(ReadOnlySpan<byte> data)
+    {
+        Socket? client = Volatile.Read(ref _client);
+        if (client == null)
+            return true;
+        try
+        {
+            while (!data.IsEmpty)
+                data = data.Slice(client.Send(data));
+        }
+        catch (Exception e) when (e is SocketException or ObjectDisposedException)
+        {
+            // The client left: the accept loop sees it too and waits for the next one.
+            lock (_clientLock)
             {
-                while (!data.IsEmpty)
-                    data = data.Slice(_client.Send(data));
-            }
-            catch (SocketException)
-            {
-                _client.Dispose();
-                _client = null;
-            }
-            catch (ObjectDisposedException)
-            {
-                _client = null;
+                if (_client == client)
+                    _client = null;
             }
         }
+        return true;
     }
 
     private void AcceptLoop()

@@ -5,15 +5,15 @@ using Emu.Core.Posix;
 namespace Emu.Devices.Chardev;
 
 /// <summary>
-/// The VMM's standard output and input. Output is written straight to fd 1,
-/// unbuffered, so the guest's text appears as it is printed; input is read
+/// The VMM's standard output and input. Output is written to fd 1 by the
+/// backend's writer thread as soon as it is queued, so the guest's text
+/// appears as it is printed; input is read
 /// from fd 0 on a thread of its own until end of file.
 /// </summary>
 public sealed unsafe class StdioChardev : Chardev
 {
     public static new readonly ObjectType TypeInfo = new("chardev-stdio", Chardev.TypeInfo, t => new StdioChardev(t), "The VMM's standard input and output", userCreatable: true);
 
-    private readonly object _writeLock = new();
     private Thread? _reader;
     private bool _outputBroken;
 
@@ -21,13 +21,16 @@ public sealed unsafe class StdioChardev : Chardev
     {
     }
 
-    public override void Write(ReadOnlySpan<byte> data)
+    // A terminal or the pipe of whoever started emu: a larger buffer than a socket's.
+    protected override int OutputCapacity => 1 << 20;
+
+    protected override bool WriteOut(ReadOnlySpan<byte> data)
     {
-        lock (_writeLock)
-        {
-            if (!_outputBroken && !FdWriter.WriteAll(1, data))
-                _outputBroken = true; // stdout closed: drop output rather than fail the guest
-        }
+        if (_outputBroken)
+            return false;
+        if (!FdWriter.WriteAll(FdWriter.StandardOutput, data))
+            _outputBroken = true; // stdout closed: drop output rather than fail the guest
+        return !_outputBroken;
     }
 
     protected override void StartInput()

@@ -80,7 +80,7 @@ public sealed unsafe class TapDevice : INetBackend, IDisposable
     }
 
     /// <summary>Writes one frame gathered from <paramref name="iov"/>; false when dropped.</summary>
-    public bool Write(Block.IoVec* iov, int count)
+    public bool Write(Emu.Core.Posix.IoVec* iov, int count)
     {
         while (true)
         {

@@ -37,7 +37,7 @@ public sealed class Uart16550 : IIoHandler, IChardevFrontend
 
     public Uart16550(IIrqLine irq) => _irq = irq;
 
-    /// <summary>Bytes the guest wrote that were lost because output failed (none today; kept for listings).</summary>
+    /// <summary>Bytes the guest transmitted (handed to the backend, which may have dropped some: see <see cref="Chardev.Chardev.DroppedBytes"/>).</summary>
     public long TransmittedBytes { get; private set; }
 
     public void Connect(Chardev.Chardev backend)
@@ -82,7 +82,9 @@ public sealed class Uart16550 : IIoHandler, IChardevFrontend
         }
         if (send)
         {
-            // Outside the lock: the backend may block briefly on a slow terminal.
+            // Outside the lock. The backend only queues the byte for its writer
+            // thread (no system call here); a consumer that stalls costs dropped
+            // output, counted by the backend, never a stalled vCPU.
             _backend?.Write(new ReadOnlySpan<byte>(in transmit));
             TransmittedBytes++;
         }

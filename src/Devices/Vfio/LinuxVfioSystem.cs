@@ -219,27 +219,11 @@ internal sealed unsafe class LinuxVfioSystem : IVfioSystem
     }
 
     // pread/pwrite of a region of the device fd until all bytes are moved: 0, or the errno
-    // (EINVAL when the region ends early). EINTR is retried.
+    // (EINVAL when the region ends early). EINTR and short transfers are retried (FileIo).
     private static int Transfer(FileDescriptor fd, byte* p, int length, long offset, bool write)
     {
-        int done = 0;
-        while (done < length)
-        {
-            nint n = write
-                ? LibC.pwrite(fd, p + done, (nuint)(length - done), offset + done)
-                : LibC.pread(fd, p + done, (nuint)(length - done), offset + done);
-            if (n < 0)
-            {
-                int errno = Marshal.GetLastPInvokeError();
-                if (errno == LibC.EINTR)
-                    continue;
-                return errno;
-            }
-            if (n == 0)
-                return LibC.EINVAL;
-            done += (int)n;
-        }
-        return 0;
+        int result = FileIo.Transfer(fd, write ? FileIo.PositionalWrite : FileIo.PositionalRead, p, length, offset, out _);
+        return result == FileIo.EndOfFile ? LibC.EINVAL : result;
     }
 
     public MemoryMapping Map(FileDescriptor device, ulong offset, ulong size, bool writable, string what) =>

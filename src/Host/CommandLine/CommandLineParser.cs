@@ -20,9 +20,9 @@ public static class CommandLineParser
         new("cpu", true, (o, v) => o.Cpu = v),
         new("smp", true, (o, v) => o.Smp = KeyValueList.Parse(v!, "cpus")),
         new("m", true, (o, v) => o.MemorySize = ParseMemory(v!)),
-        new("bios", true, (o, v) => o.Bios = v),
-        new("kernel", true, (o, v) => o.Kernel = v),
-        new("initrd", true, (o, v) => o.Initrd = v),
+        new("bios", true, (o, v) => o.Bios = FileName("-bios", v!)),
+        new("kernel", true, (o, v) => o.Kernel = FileName("-kernel", v!)),
+        new("initrd", true, (o, v) => o.Initrd = FileName("-initrd", v!)),
         new("append", true, (o, v) => o.Append = v),
         new("serial", true, (o, v) => o.Serials.Add(v!)),
         new("chardev", true, (o, v) => o.Chardevs.Add(KeyValueList.Parse(v!, "backend"))),
@@ -40,7 +40,7 @@ public static class CommandLineParser
         new("no-reboot", false, (o, _) => o.NoReboot = true),
         new("no-shutdown", false, (o, _) => o.NoShutdown = true),
         new("name", true, (o, v) => o.Name = KeyValueList.Parse(v!, "guest").Get("guest")),
-        new("pidfile", true, (o, v) => o.PidFile = v),
+        new("pidfile", true, (o, v) => o.PidFile = FileName("-pidfile", v!)),
         new("version", false, (o, _) => o.ShowVersion = true),
         new("help", false, (o, _) => o.ShowHelp = true, "h"),
     };
@@ -50,6 +50,13 @@ public static class CommandLineParser
     public static EmuOptions Parse(IReadOnlyList<string> args)
     {
         var options = new EmuOptions();
+        for (int i = 0; i < args.Count; i++)
+        {
+            // execve(2) cannot pass a NUL; a caller in the same process can, and
+            // every file name and socket path would end there for the kernel.
+            if (args[i].Contains('\0'))
+                throw new CommandLineException($"argument {i + 1} contains a NUL byte");
+        }
         for (int i = 0; i < args.Count; i++)
         {
             string arg = args[i];
@@ -120,6 +127,12 @@ public static class CommandLineParser
         if (eq < 0 || dot <= 0 || dot + 1 == eq)
             throw new CommandLineException($"invalid -global '{text}' (expected TYPE.PROPERTY=VALUE)");
         return new GlobalProperty(text[..dot], text[(dot + 1)..eq], text[(eq + 1)..], "-global");
+    }
+
+    private static string FileName(string option, string path)
+    {
+        CommandLineChecks.FileName(option, path);
+        return path;
     }
 
     private static void RequireHeadless(string option, string value)

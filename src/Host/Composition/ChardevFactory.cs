@@ -2,6 +2,7 @@ using Emu.Core.Machines;
 using Emu.Core.Objects;
 using Emu.Devices.Chardev;
 using Emu.Host.CommandLine;
+using Microsoft.Extensions.Logging;
 
 namespace Emu.Host.Composition;
 
@@ -13,12 +14,14 @@ internal sealed class ChardevFactory
 {
     private readonly ObjectFactory _objects;
     private readonly Machine _machine;
+    private readonly ILogger _logger;
     private bool _stdioTaken;
 
-    public ChardevFactory(ObjectFactory objects, Machine machine)
+    public ChardevFactory(ObjectFactory objects, Machine machine, ILoggerFactory loggers)
     {
         _objects = objects;
         _machine = machine;
+        _logger = loggers.CreateLogger("chardev");
     }
 
     /// <summary>-chardev BACKEND,id=ID,...</summary>
@@ -68,6 +71,7 @@ internal sealed class ChardevFactory
 
     private Chardev Create(string backend, string id, IReadOnlyList<KeyValuePair<string, string>> options, string what)
     {
+        CommandLineChecks.Id(what, id);
         string typeName = "chardev-" + backend;
         if (backend == "stdio")
         {
@@ -103,6 +107,7 @@ internal sealed class ChardevFactory
             chardev.Dispose();
             throw new CommandLineException($"{what}: {e.Message}");
         }
+        chardev.Logger = _logger;
         _machine.Own(chardev);
         _machine.RegisterBackend(id, chardev);
         return chardev;

@@ -25,6 +25,8 @@ internal static class DriveFactory
             string format = kv.Take("format") ?? "raw";
             string @interface = kv.Take("if") ?? throw new CommandLineException($"{what}: give if=virtio, or if=none with -device virtio-blk-pci,drive=ID");
             string id = kv.Take("id") ?? (@interface == "virtio" ? $"virtio{anonymous++}" : throw new CommandLineException($"{what}: if=none needs id="));
+            CommandLineChecks.Id(what, id);
+            CommandLineChecks.FileName(what, file);
             bool readOnly = ParseSwitch(kv.Take("readonly"), what, "readonly");
             string cache = kv.Take("cache") ?? "writeback";
             string? media = kv.Take("media");

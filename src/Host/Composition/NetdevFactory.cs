@@ -14,6 +14,7 @@ internal static class NetdevFactory
             string what = $"-netdev {kv}";
             string type = kv.Take("type") ?? throw new CommandLineException($"{what}: missing type");
             string id = kv.Take("id") ?? throw new CommandLineException($"{what}: missing id=");
+            CommandLineChecks.Id(what, id);
             if (type != "tap")
                 throw new CommandLineException($"{what}: netdev type '{type}' is not supported (only tap)");
             string? ifname = kv.Take("ifname");

@@ -28,7 +28,7 @@ internal static class VmLauncher
 {
     private static readonly (ushort Port, int Irq)[] s_serialPorts = { (0x3F8, 4), (0x2F8, 3), (0x3E8, 4), (0x2E8, 3) };
 
-    public static LaunchedVm Launch(EmuOptions options, TypeRegistry registry, KconfigCatalog catalog, ILoggerFactory loggers)
+    public static LaunchedVm Launch(EmuOptions options, TypeRegistry registry, KconfigCatalog catalog, ILoggerFactory loggers, TextWriter? notices = null)
     {
         KeyValueList machineOptions = options.Machine ?? KeyValueList.Parse("q35", "type");
         string machineType = machineOptions.Take("type") ?? "q35";
@@ -61,6 +61,16 @@ internal static class VmLauncher
         var root = ContainerObject.Create();
         try
         {
+            CheckRequestedTypes(options, objects, configuration, machine.Type.Name);
+            root.AddChild("machine", machine);
+            root.AddChild("objects", ContainerObject.Create());
+            root.AddChild("chardevs", ContainerObject.Create());
+            root.AddChild("accel", accel);
+            // -object backends first: a memory backend named by -machine
+            // memory-backend= gives the RAM size that the boot inputs are checked against.
+            foreach (KeyValueList obj in options.Objects)
+                AddObject(machine, objects, root, obj);
+            MachineMemory.UseNamedBackend(machine, options);
             if (machine is Q35Machine q35)
             {
                 if (options.Kernel != null && options.Bios != null)
@@ -77,18 +87,12 @@ internal static class VmLauncher
                 throw new CommandLineException($"-kernel: machine type {machineType} cannot boot a kernel directly");
             }
             CheckMachine(machine, options);
-            CheckRequestedTypes(options, objects, configuration, machine.Type.Name);
+            MachineMemory.AddDefaultBackend(machine, objects, root);
 
             // Backends and devices, made and checked but not yet realized.
-            root.AddChild("machine", machine);
-            root.AddChild("objects", ContainerObject.Create());
-            root.AddChild("chardevs", ContainerObject.Create());
-            root.AddChild("accel", accel);
-            var chardevs = new ChardevFactory(objects, machine);
+            var chardevs = new ChardevFactory(objects, machine, loggers);
             foreach (KeyValueList chardev in options.Chardevs)
                 chardevs.Create(chardev);
-            foreach (KeyValueList obj in options.Objects)
-                AddObject(machine, objects, root, obj);
             var devices = new PendingDevices(machine);
             AddSerialPorts(options, machine, chardevs, objects, devices);
             devices.AddRange(DriveFactory.CreateAll(options, machine, objects));
@@ -101,7 +105,7 @@ internal static class VmLauncher
 
             // Only now is the accelerator needed: the board, then the devices on it.
             if (fallbackNotice != null)
-                Console.Error.WriteLine($"emu: {fallbackNotice}");
+                (notices ?? Console.Error).WriteLine($"emu: {fallbackNotice}");
             accelerator = accel.Open();
             machine.Initialize(accelerator, loggers);
             devices.RealizeAll();
@@ -184,6 +188,7 @@ internal static class VmLauncher
     {
         string typeName = kv.Take("qom-type") ?? throw new CommandLineException($"-object '{kv}': missing the object type");
         string id = kv.Take("id") ?? throw new CommandLineException($"-object {typeName}: missing id=");
+        CommandLineChecks.Id($"-object {typeName}", id);
         EmuObject obj;
         try
         {
@@ -195,6 +200,8 @@ internal static class VmLauncher
         }
         if (obj is IDisposable disposable)
             machine.Own(disposable);
+        if (obj is IUserCreatable creatable)
+            creatable.Complete();
         machine.RegisterBackend(id, obj);
         root.FindChild("objects")!.AddChild(id, obj);
     }
@@ -213,6 +220,19 @@ internal static class VmLauncher
     }
 
     private static readonly string[] s_accelerators = ["kvm", "tcg"];
+
+    /// <summary>
+    /// Whether the guest will probably run on the software CPU (asked for, or
+    /// no accelerator asked for and KVM unusable), read without consuming the
+    /// options: start-up then builds the software CPU's tables in parallel.
+    /// </summary>
+    public static bool MayUseSoftwareCpu(EmuOptions options)
+    {
+        string? requested = options.Accel?.Get("accel") ?? options.Machine?.Get("accel");
+        if (requested != null)
+            return requested.Split(':').Contains("tcg");
+        return KvmAccelerator.Probe(KvmAccelerator.DefaultDevice) != null;
+    }
 
     /// <summary>
     /// The accelerator: the one asked for, or the first usable one of a
@@ -263,6 +283,9 @@ internal static class VmLauncher
         throw new CommandLineException($"-cpu {option}: unsupported CPU model for -accel {accelerator} ({supported})");
     }
 
+    // No accelerator offers more (KVM's KVM_MAX_VCPUS is 4096 on x86-64); each accelerator checks its own limit later.
+    private const int MaxCpus = 4096;
+
     private static int ParseCpuCount(KeyValueList? smp)
     {
         if (smp == null)
@@ -282,14 +305,22 @@ internal static class VmLauncher
         int sockets = Read("sockets", 0), dies = Read("dies", 1), cores = Read("cores", 0), threads = Read("threads", 0);
         int maxCpus = Read("maxcpus", 0);
         smp.EnsureConsumed("-smp");
+        // The topology's product in 128 bits (four factors of up to 2^31): in 32
+        // bits 65536 sockets x 65536 cores is 2^32, which wraps to 0 and started one CPU.
+        // A factor of 0 means "not given" (1), as in QEMU.
+        Int128 topology = (Int128)Math.Max(sockets, 1) * Math.Max(dies, 1) * Math.Max(cores, 1) * Math.Max(threads, 1);
         if (cpus < 0)
-            cpus = Math.Max(1, Math.Max(sockets, 1) * dies * Math.Max(cores, 1) * Math.Max(threads, 1));
+        {
+            if (topology > MaxCpus)
+                throw new CommandLineException($"-smp: {Math.Max(sockets, 1)} sockets x {Math.Max(dies, 1)} dies x {Math.Max(cores, 1)} cores x {Math.Max(threads, 1)} threads = {topology} CPUs exceeds the maximum ({MaxCpus})");
+            cpus = (int)topology;
+        }
         if (cpus < 1)
             throw new CommandLineException("-smp: at least one CPU is needed");
         if (maxCpus != 0 && maxCpus != cpus)
             throw new CommandLineException($"-smp: maxcpus={maxCpus}: CPU hotplug is not supported (maxcpus must equal cpus)");
-        if (sockets != 0 && cores != 0 && threads != 0 && sockets * dies * cores * threads != cpus)
-            throw new CommandLineException($"-smp: {sockets} sockets x {dies} dies x {cores} cores x {threads} threads does not make {cpus} CPUs");
+        if (sockets != 0 && cores != 0 && threads != 0 && topology != cpus)
+            throw new CommandLineException($"-smp: {sockets} sockets x {Math.Max(dies, 1)} dies x {cores} cores x {threads} threads does not make {cpus} CPUs");
         return cpus;
     }
 
@@ -330,6 +361,8 @@ internal static class VmLauncher
     {
         string driver = kv.Take("driver") ?? throw new CommandLineException($"-device '{kv}': missing driver");
         string? id = kv.Take("id");
+        if (id != null)
+            CommandLineChecks.Id($"-device {driver}", id);
         return (Device)objects.Create(driver, "device", id, kv.Pairs);
     }
 
@@ -346,6 +379,8 @@ internal static class VmLauncher
             string name = kv.Take("name") ?? throw new CommandLineException($"-fw_cfg '{kv}': missing name=");
             string? text = kv.Take("string");
             string? file = kv.Take("file");
+            if (file != null)
+                CommandLineChecks.FileName($"-fw_cfg {name}: file=", file);
             kv.EnsureConsumed("-fw_cfg");
             if ((text == null) == (file == null))
                 throw new CommandLineException($"-fw_cfg {name}: give exactly one of string= or file=");

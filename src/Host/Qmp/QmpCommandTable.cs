@@ -27,6 +27,7 @@ internal sealed class QmpCommandTable
         new QuitCommand(),
         new QueryCpusFastCommand(),
         new QueryPciCommand(),
+        new QueryChardevCommand(),
         new QueryMachinesCommand(),
         new QueryKvmCommand(),
         new QomListCommand(),
@@ -38,6 +39,7 @@ internal sealed class QmpCommandTable
         new DeviceDelCommand(),
         new HumanMonitorCommand(),
         new QueryPlatformCommand(),
+        new QueryMemdevCommand(),
     });
 
     public IEnumerable<string> Names => _commands.Keys;

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Emu.Core.Posix;
 using Emu.Host.CommandLine;
 
 namespace Emu.Host.Qmp;
@@ -41,8 +42,8 @@ internal sealed record QmpEndpoint(QmpEndpointKind Kind, string Address, int Por
             throw new CommandLineException($"-qmp {spec}: only server mode is supported (add server=on)");
         if (kind == QmpEndpointKind.Unix)
         {
-            if (address.Length == 0)
-                throw new CommandLineException($"-qmp {spec}: empty socket path");
+            if (UnixSocket.CheckPath(address) is { } problem)
+                throw new CommandLineException($"-qmp {spec}: {problem}");
             return new QmpEndpoint(kind, address, 0, wait);
         }
         int colon = address.LastIndexOf(':');

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
+using Emu.Core.Posix;
 
 namespace Emu.Host.Qmp;
 
@@ -12,6 +13,8 @@ namespace Emu.Host.Qmp;
 /// </summary>
 internal sealed class QmpListener : IDisposable
 {
+    private const int Backlog = 16;
+
     private readonly Socket _socket;
     private bool _disposed;
 
@@ -32,16 +35,15 @@ internal sealed class QmpListener : IDisposable
         if (endpoint.Kind == QmpEndpointKind.Unix)
         {
             RefuseExistingPath(endpoint.Address);
-            socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
             try
             {
-                socket.Bind(new UnixDomainSocketEndPoint(endpoint.Address));
+                socket = UnixSocket.ListenOn(endpoint.Address, Backlog);
             }
-            catch (SocketException e)
+            catch (PosixException e)
             {
-                socket.Dispose();
-                throw new IOException($"-qmp {endpoint}: cannot bind: {e.Message}");
+                throw new IOException($"-qmp {endpoint}: cannot bind: {LibC.ErrorText(e.Errno)}");
             }
+            return new QmpListener(endpoint, socket);
         }
         else
         {
@@ -58,7 +60,7 @@ internal sealed class QmpListener : IDisposable
                 throw new IOException($"-qmp {endpoint}: cannot bind: {e.Message}");
             }
         }
-        socket.Listen(16);
+        socket.Listen(Backlog);
         return new QmpListener(endpoint, socket);
     }
 

@@ -46,6 +46,17 @@ internal sealed class QmpRequest : IDisposable
             return null;
         }
         JsonElement root = document.RootElement;
+        // RFC 8259 section 8.1: JSON text is UTF-8. The reader checks the
+        // structure but decodes strings only when asked, so a name or value
+        // that is not valid UTF-8 (or escapes half a surrogate pair, "\ud800")
+        // would throw deep inside a command instead: refuse it here, as QEMU's
+        // parser does, with the message's id.
+        if (FindInvalidString(root, 0) is { } bad)
+        {
+            id = FindIdSafely(root);
+            error = $"JSON parse error, invalid UTF-8 or UTF-16 in {bad}";
+            return null;
+        }
         if (root.ValueKind != JsonValueKind.Object)
         {
             error = "QMP input must be a JSON object";
@@ -94,6 +105,76 @@ internal sealed class QmpRequest : IDisposable
         var request = new QmpRequest(document, command, arguments, id);
         document = null; // owned by the request now
         return request;
+    }
+
+    // The first member name or string that does not decode, described, or null.
+    // Depth is bounded by the framer (QmpMessageFramer.MaxDepth).
+    private static string? FindInvalidString(JsonElement element, int depth)
+    {
+        switch (element.ValueKind)
+        {
+            case JsonValueKind.String:
+                return Decodes(element) ? null : "a string";
+            case JsonValueKind.Array:
+                foreach (JsonElement item in element.EnumerateArray())
+                {
+                    if (FindInvalidString(item, depth + 1) is { } bad)
+                        return bad;
+                }
+                return null;
+            case JsonValueKind.Object:
+                foreach (JsonProperty member in element.EnumerateObject())
+                {
+                    string name;
+                    try
+                    {
+                        name = member.Name;
+                    }
+                    catch (InvalidOperationException)
+                    {
+                        return "a member name";
+                    }
+                    if (FindInvalidString(member.Value, depth + 1) is { } bad)
+                        return depth == 0 ? $"member '{name}'" : bad;
+                }
+                return null;
+            default:
+                return null;
+        }
+    }
+
+    // The "id" of a message that has an undecodable name or string somewhere,
+    // if it can be found and echoed. TryGetProperty would decode every name
+    // on the way (and throw on the bad one): the names are compared one by one.
+    private static JsonElement? FindIdSafely(JsonElement root)
+    {
+        if (root.ValueKind != JsonValueKind.Object)
+            return null;
+        foreach (JsonProperty member in root.EnumerateObject())
+        {
+            try
+            {
+                if (member.NameEquals("id"u8))
+                    return FindInvalidString(member.Value, 1) == null ? member.Value : null;
+            }
+            catch (InvalidOperationException)
+            {
+            }
+        }
+        return null;
+    }
+
+    private static bool Decodes(JsonElement text)
+    {
+        try
+        {
+            text.GetString();
+            return true;
+        }
+        catch (InvalidOperationException)
+        {
+            return false;
+        }
     }
 
     // Where the JSON went wrong, in the user's terms (the runtime's own texts are trimmed from emu).

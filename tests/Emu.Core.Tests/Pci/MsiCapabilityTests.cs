@@ -153,6 +153,31 @@ public sealed class MsiCapabilityTests
         d.Msix.TableHandler.Write(64, new byte[4] { 1, 2, 3, 4 });
     }
 
+    // The bounds check must not wrap: offset + length near 2^64 is past the
+    // table, not before its end (an aligned qword at 2^64 - 8 "ends" at 0).
+    [Theory]
+    [InlineData(8, ulong.MaxValue - 7)]
+    [InlineData(4, ulong.MaxValue - 3)]
+    [InlineData(8, 0x8000_0000_0000_0000UL)]
+    [InlineData(4, 0xFFFF_FFFF_0000_0000UL)]
+    public void Table_and_pba_accesses_at_offsets_near_2_pow_64_are_outside(int size, ulong offset)
+    {
+        var d = new TestMsiDevice(new RecordingInterruptController(irqfd: false));
+        byte[] ones = Enumerable.Repeat((byte)0xFF, size).ToArray();
+        d.Msix.TableHandler.Write(offset, ones);
+        byte[] read = Enumerable.Repeat((byte)0xAA, size).ToArray();
+        d.Msix.TableHandler.Read(offset, read);
+        Assert.All(read, x => Assert.Equal(0, x));
+        read.AsSpan().Fill(0xAA);
+        d.Msix.PbaHandler.Read(offset, read);
+        Assert.All(read, x => Assert.Equal(0, x));
+        for (int v = 0; v < d.Msix.VectorCount; v++)
+        {
+            Assert.Equal(new MsiMessage(0, 0), d.Msix.MessageOf(v));
+            Assert.True(d.Msix.IsMasked(v));
+        }
+    }
+
     [Fact]
     public void Reset_masks_everything_and_releases_routes()
     {

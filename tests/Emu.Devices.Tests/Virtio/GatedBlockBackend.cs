@@ -1,3 +1,4 @@
+using Emu.Core.Posix;
 using Emu.Devices.Block;
 
 namespace Emu.Devices.Tests.Virtio;

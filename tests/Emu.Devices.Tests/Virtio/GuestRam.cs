@@ -2,15 +2,20 @@ using Emu.Core.Memory;
 
 namespace Emu.Devices.Tests.Virtio;
 
-/// <summary>16 MiB of guest RAM at address 0 in an address space of its own, as devices see it.</summary>
+/// <summary>16 MiB (by default) of guest RAM at address 0 in an address space of its own, as devices see it.</summary>
 internal sealed class GuestRam : IDisposable
 {
     public const ulong Size = 16UL << 20;
 
-    private readonly RamBlock _block = new("test-ram", Size);
+    private readonly RamBlock _block;
 
-    public GuestRam()
+    public GuestRam() : this(Size)
     {
+    }
+
+    public GuestRam(ulong size)
+    {
+        _block = new RamBlock("test-ram", size);
         var topology = new MemoryTopology();
         var root = MemoryRegion.CreateContainer("memory", ulong.MaxValue);
         Space = topology.CreateAddressSpace("memory", root);

@@ -67,6 +67,20 @@ internal sealed class QmpTestClient : IAsyncDisposable
         return client;
     }
 
+    /// <summary>Sends bytes as they are (not necessarily UTF-8).</summary>
+    public async Task SendBytesAsync(byte[] bytes)
+    {
+        await _stream.WriteAsync(bytes);
+        await _stream.FlushAsync();
+    }
+
+    /// <summary>Closes the connection at once: what the server still sends is refused (RST).</summary>
+    public void Abort()
+    {
+        _socket.LingerState = new LingerOption(true, 0);
+        _socket.Close();
+    }
+
     public async Task SendRawAsync(string text)
     {
         byte[] bytes = Encoding.UTF8.GetBytes(text);

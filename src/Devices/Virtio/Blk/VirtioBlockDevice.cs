@@ -28,6 +28,13 @@ public sealed unsafe class VirtioBlockDevice : VirtioDevice
     private const uint MaxDiscardSectors = 1 << 22;
     private const uint MaxDiscardSegments = 32;
 
+    // The used element's len is 32 bits (virtio 1.2, 2.7.8) and counts the
+    // data read plus the status byte: a read of more than 2^32 - 2 bytes could
+    // not be reported (it wrapped to a small number). Such a request, which
+    // no driver makes (Linux stays within seg_max x size_max), fails with
+    // IOERR before anything moves; writes are held to the same bound.
+    private const ulong MaxDataLength = uint.MaxValue - 1;
+
     private readonly IBlockBackend _backend;
     private readonly byte[] _id = new byte[VirtioBlk.IdLength];
     private readonly IoVec* _iov;
@@ -174,7 +181,7 @@ public sealed unsafe class VirtioBlockDevice : VirtioDevice
     private bool TryDefer(DescriptorChain chain, bool write, ulong sector, ulong dataIn)
     {
         ulong length = write ? chain.ReadableLength - VirtioBlk.HeaderSize : dataIn;
-        if (length == 0 || length % VirtioBlk.SectorSize != 0 || !InRange(sector, length / VirtioBlk.SectorSize) || (write && _backend.ReadOnly))
+        if (length == 0 || length % VirtioBlk.SectorSize != 0 || length > MaxDataLength || !InRange(sector, length / VirtioBlk.SectorSize) || (write && _backend.ReadOnly))
             return false;
         int slot = _freeSlots[_freeCount - 1];
         int count = write ? GatherReadable(chain) : GatherWritable(chain, length);
@@ -291,7 +298,7 @@ public sealed unsafe class VirtioBlockDevice : VirtioDevice
     {
         if (write && _backend.ReadOnly)
             return VirtioBlk.StatusIoError;
-        if (length % VirtioBlk.SectorSize != 0 || !InRange(sector, length / VirtioBlk.SectorSize))
+        if (length % VirtioBlk.SectorSize != 0 || length > MaxDataLength || !InRange(sector, length / VirtioBlk.SectorSize))
             return VirtioBlk.StatusIoError;
         if (length == 0)
             return VirtioBlk.StatusOk;

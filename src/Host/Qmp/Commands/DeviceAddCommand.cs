@@ -32,6 +32,10 @@ internal sealed class DeviceAddCommand : QmpCommand
         string driver = call.Arguments.GetString("driver");
         string? id = call.Arguments.GetOptionalString("id");
         string? bus = call.Arguments.GetOptionalString("bus");
+        // Before anything is made: a device realized and then refused for its
+        // id would be seen by the guest and could never be deleted.
+        if (id != null && !ObjectId.IsValid(id))
+            throw new QmpException("Parameter 'id' expects an identifier");
         ObjectType type = vm.Registry.Find(driver) is { } t && t.IsA("device")
             ? t
             : throw new QmpException($"'{driver}' is not a valid device model name");

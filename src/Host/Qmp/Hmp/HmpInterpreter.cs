@@ -12,6 +12,7 @@ internal sealed class HmpInterpreter
         new InfoRegistersHmp(),
         new InfoMtreeHmp(),
         new InfoPciHmp(),
+        new InfoChardevHmp(),
         new ExamineHmp(),
     };
 

@@ -31,6 +31,12 @@ internal sealed class InProcessVm : IAsyncDisposable
     private readonly QmpServer _server;
 
     public InProcessVm(params GlobalProperty[] globals)
+        : this(NullLogger.Instance, globals)
+    {
+    }
+
+    /// <param name="logger">Gets what the QMP server logs.</param>
+    public InProcessVm(Microsoft.Extensions.Logging.ILogger logger, params GlobalProperty[] globals)
     {
         var registry = new TypeRegistry();
         registry.Register(ContainerObject.TypeInfo);
@@ -60,7 +66,7 @@ internal sealed class InProcessVm : IAsyncDisposable
 
         _listeners = QmpListenerSet.Bind(new[] { $"unix:{SocketPath},server=on,wait=off" });
         var context = new QmpContext(Vm, new QmpVersion(0, 1, 0, "emu test"), QmpCommandTable.CreateDefault());
-        _server = new QmpServer(_listeners.Listeners, context, NullLogger.Instance);
+        _server = new QmpServer(_listeners.Listeners, context, logger);
         _server.Start();
         Machine.Start();
     }

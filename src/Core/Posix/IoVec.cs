@@ -1,6 +1,6 @@
 using System.Runtime.InteropServices;
 
-namespace Emu.Devices.Block;
+namespace Emu.Core.Posix;
 
 /// <summary>struct iovec: one piece of a scatter-gather list, as preadv/pwritev take it.</summary>
 [StructLayout(LayoutKind.Sequential)]
