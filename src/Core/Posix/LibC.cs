@@ -115,10 +115,19 @@ public static unsafe partial class LibC
     public static partial long lseek(int fd, long offset, int whence);
 
     [LibraryImport(Lib, SetLastError = true)]
+    public static partial long lseek(FileDescriptor fd, long offset, int whence);
+
+    [LibraryImport(Lib, SetLastError = true)]
     public static partial int fstatfs(int fd, StatFs* buf);
 
     [LibraryImport(Lib, SetLastError = true)]
+    public static partial int fstatfs(FileDescriptor fd, StatFs* buf);
+
+    [LibraryImport(Lib, SetLastError = true)]
     public static partial int fcntl(int fd, int cmd, nint arg);
+
+    [LibraryImport(Lib, SetLastError = true)]
+    public static partial int fcntl(FileDescriptor fd, int cmd, nint arg);
 
     [LibraryImport(Lib, SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
     public static partial int open(string path, int flags, int mode);
@@ -157,6 +166,9 @@ public static unsafe partial class LibC
     public static partial int fdatasync(int fd);
 
     [LibraryImport(Lib, SetLastError = true)]
+    public static partial int fdatasync(FileDescriptor fd);
+
+    [LibraryImport(Lib, SetLastError = true)]
     public static partial int eventfd(uint initval, int flags);
 
     [LibraryImport(Lib, SetLastError = true)]
@@ -187,6 +199,9 @@ public static unsafe partial class LibC
 
     [LibraryImport(Lib, SetLastError = true)]
     public static partial int fallocate(int fd, int mode, long offset, long len);
+
+    [LibraryImport(Lib, SetLastError = true)]
+    public static partial int fallocate(FileDescriptor fd, int mode, long offset, long len);
 
     [LibraryImport(Lib, SetLastError = true)]
     public static partial int getpagesize();

@@ -68,10 +68,8 @@ public sealed unsafe class VirtioBlockDevice : VirtioDevice
         if (backend is RawFileBackend raw && raw.EnableAsync(queueSize))
         {
             _async = raw;
-            // The block backend still speaks descriptor numbers (IAsyncBlockBackend.CompletionFd);
-            // a non-owning handle over it is the seam until it hands out its handle. The backend
-            // outlives the device (it belongs to the -drive).
-            _completion = new FileDescriptor(raw.CompletionFd, ownsHandle: false);
+            // The backend's own eventfd: the backend outlives the device (it belongs to the -drive).
+            _completion = raw.CompletionHandle;
             _slotIov = (IoVec*)NativeMemory.Alloc((nuint)queueSize * queueSize, (nuint)sizeof(IoVec));
         }
     }
