@@ -10,6 +10,11 @@
  *
  * blk-iops reads 4 KiB blocks at random 4 KiB-aligned offsets, keeping QD
  * requests in flight, and prints the rate measured with the TSC.
+ *
+ * blk-churn does the same against a device that the host hot-plugs and
+ * unplugs under it: it looks for a virtio-blk function, drives it until
+ * its status reads as gone (all ones) or reset, or nothing completes for
+ * 200 ms, prints one line for that session and looks again.
  */
 #include "blk_modes.h"
 #include "clock.h"
@@ -158,6 +163,74 @@ bool blk_iops(u32 depth, u32 count)
     put_dec(cycles ? (u64)count * hz / cycles : 0);
     put_str(" notifications=");
     put_dec(b.notifications);
+    put_str(" errors=");
+    put_dec(errors);
+    put_char('\n');
+    return errors == 0;
+}
+
+#define CHURN_TIMEOUT_MS 200
+
+bool blk_churn(u32 depth, u32 count)
+{
+    u64 hz = clock_calibrate_tsc();
+    if (!hz) {
+        put_str("virtio-blk: the PM timer does not run\n");
+        return false;
+    }
+    put_str("blk-churn: looking for a virtio-blk device\n");
+    blk_set_quiet(true);
+    u64 timeout = hz / 1000 * CHURN_TIMEOUT_MS;
+    u32 done = 0, sessions = 0, errors = 0, lost = 0;
+    struct virtio_blk b;
+    while (done < count) {
+        if (!blk_init(&b))
+            continue;                       /* nothing there (yet): scan again */
+        sessions++;
+        u64 blocks = b.capacity / 8;
+        u32 qd = depth;
+        if (qd > BLK_MAX_SLOTS)
+            qd = BLK_MAX_SLOTS;
+        if (3 * qd > b.qsize)
+            qd = b.qsize / 3;
+        if (qd == 0 || blocks == 0)
+            continue;
+        u32 inflight = 0, served = 0;
+        for (; inflight < qd && done + inflight < count; inflight++)
+            blk_submit(&b, inflight, BLK_T_IN, (next_random() % blocks) * 8, NULL, 4096);
+        while (inflight > 0) {
+            u8 status;
+            u32 written;
+            int slot = blk_complete_before(&b, &status, &written, rdtsc() + timeout);
+            if (slot < 0)
+                break;                      /* the device went away (or was reset) under us */
+            inflight--;
+            done++;
+            served++;
+            if (status != BLK_S_OK)
+                errors++;
+            if (done + inflight < count) {
+                blk_submit(&b, (unsigned)slot, BLK_T_IN, (next_random() % blocks) * 8, NULL, 4096);
+                inflight++;
+            }
+        }
+        lost += inflight;
+        put_str("blk-churn: session ");
+        put_dec(sessions);
+        put_str(" served ");
+        put_dec(served);
+        put_str(" lost ");
+        put_dec(inflight);
+        put_char('\n');
+    }
+    put_str("blk-churn qd=");
+    put_dec(depth);
+    put_str(" n=");
+    put_dec(count);
+    put_str(" sessions=");
+    put_dec(sessions);
+    put_str(" lost=");
+    put_dec(lost);
     put_str(" errors=");
     put_dec(errors);
     put_char('\n');

@@ -90,6 +90,10 @@ void firmware_main(void)
         if (blk_iops(m.depth, m.count))
             done("blk-iops", m.count, true);
         machine_fail(FAIL_SELFTEST);
+    case MODE_BLK_CHURN:
+        if (blk_churn(m.depth, m.count))
+            done("blk-churn", m.count, true);
+        machine_fail(FAIL_SELFTEST);
     case MODE_BAD:
         break;
     }

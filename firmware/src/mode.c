@@ -98,5 +98,7 @@ struct mode mode_parse(const char *s)
         m.kind = MODE_BLK_TEST;
     else if (strncmp(s, "blk-iops:", 9) == 0 && parse_pair(s + 9, &m.depth, &m.count))
         m.kind = MODE_BLK_IOPS;
+    else if (strncmp(s, "blk-churn:", 10) == 0 && parse_pair(s + 10, &m.depth, &m.count))
+        m.kind = MODE_BLK_CHURN;
     return m;
 }

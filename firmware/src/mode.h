@@ -16,6 +16,7 @@ enum mode_kind {
     MODE_FAULT,                         /* raise #UD at CPL3: tests the exception path */
     MODE_BLK_TEST,                      /* virtio-blk self-test (blk_modes.c) */
     MODE_BLK_IOPS,                      /* virtio-blk random-read rate at a queue depth */
+    MODE_BLK_CHURN,                     /* virtio-blk reads against a device that comes and goes */
     MODE_BAD,
 };
 
@@ -40,7 +41,7 @@ struct mode_string {
 void mode_load(struct mode_string *out);
 
 /* Parses "selftest", "none", "pio:N", "mmio:N", "loop:N" (N decimal, 0..2^32-1), "fault",
- * "blk-test", "blk-iops:QD:N". */
+ * "blk-test", "blk-iops:QD:N", "blk-churn:QD:N". */
 struct mode mode_parse(const char *s);
 
 #endif

@@ -6,6 +6,7 @@
  * All in low RAM, identity-mapped, so guest-physical = virtual.
  */
 #include "virtio_blk.h"
+#include "clock.h"
 #include "libc.h"
 #include "pci.h"
 #include "print.h"
@@ -47,8 +48,14 @@ static void set_status(struct virtio_blk *b, u8 bits)
     mmio_write8(b->pci.common, VIRTIO_COMMON_STATUS, (u8)(s | bits));
 }
 
+static bool quiet;
+
+void blk_set_quiet(bool on) { quiet = on; }
+
 static bool fail(const char *why)
 {
+    if (quiet)
+        return false;
     put_str("virtio-blk: ");
     put_str(why);
     put_char('\n');
@@ -180,6 +187,23 @@ unsigned blk_complete(struct virtio_blk *b, u8 *status, u32 *written)
     unsigned slot = id / 3;
     *status = *slot_status(slot);
     return slot;
+}
+
+int blk_complete_before(struct virtio_blk *b, u8 *status, u32 *written, u64 deadline)
+{
+    for (u32 spins = 0; used_idx_p == b->used_idx; spins++) {
+        if (rdtsc() > deadline)
+            return -1;
+        /* Now and then: a device that was unplugged reads all ones, one
+         * that was reset reads 0; either way nothing more will complete. */
+        if ((spins & 0xFFF) == 0xFFF) {
+            u8 s = mmio_read8(b->pci.common, VIRTIO_COMMON_STATUS);
+            if (s == 0xFF || !(s & VIRTIO_STATUS_DRIVER_OK))
+                return -1;
+        }
+        __asm__ volatile("pause");
+    }
+    return (int)blk_complete(b, status, written);
 }
 
 u8 blk_request(struct virtio_blk *b, u32 type, u64 sector, void *buf, u32 len)

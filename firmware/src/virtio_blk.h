@@ -50,6 +50,14 @@ void blk_submit(struct virtio_blk *b, unsigned slot, u32 type, u64 sector, void 
 /* Waits for the next completion; returns its slot and stores its status. */
 unsigned blk_complete(struct virtio_blk *b, u8 *status, u32 *written);
 
+/* Like blk_complete, but gives up at TSC `deadline`, or as soon as the
+ * device reads as gone or reset: the slot, or -1. */
+int blk_complete_before(struct virtio_blk *b, u8 *status, u32 *written, u64 deadline);
+
+/* Keeps blk_init from printing why it found no usable device (a mode that
+ * looks for one again and again). */
+void blk_set_quiet(bool on);
+
 /* One request, synchronously: returns its status byte. */
 u8 blk_request(struct virtio_blk *b, u32 type, u64 sector, void *buf, u32 len);
 

@@ -6,12 +6,19 @@ namespace Emu.Accel.Kvm;
 
 /// <summary>
 /// KVM's in-kernel PIC, IOAPIC and local APICs. The GSI routing table is
-/// owned here and rewritten whole on every change: GSIs 0-23 go to the
+/// owned here (<see cref="KvmGsiRoutingTable"/>): GSIs 0-23 go to the
 /// interrupt controller pins the way a PC wires them (ISA IRQ 0, the timer, to
 /// IOAPIC pin 2, matching the MADT's interrupt source override), and GSIs from
-/// 24 up carry MSI messages for irqfds.
+/// 24 up carry MSI messages for irqfds. A route is added, changed or removed
+/// in the one table and the table handed to KVM again (KVM has no call for a
+/// single entry); nothing is allocated for that, so a guest reprogramming a
+/// vector costs one ioctl. Running out of GSIs throws
+/// <see cref="InterruptRoutesExhaustedException"/>, which the vector's router
+/// turns into a vector without a route: the VM runs on. The table's buffer
+/// is freed with the VM; routes released after that (a device unplugged
+/// late) only leave the bookkeeping, the VM's table went with the VM.
 /// </summary>
-internal sealed unsafe class KvmInterruptController : IInterruptController
+internal sealed unsafe class KvmInterruptController : IInterruptController, IDisposable
 {
     public const int PicMaster = 0, PicSlave = 1, IoApic = 2;
     private const int FirstMsiGsi = 24;
@@ -19,22 +26,56 @@ internal sealed unsafe class KvmInterruptController : IInterruptController
     private readonly FileDescriptor _vm;
     private readonly KvmIrqLine[] _lines;
     private readonly object _lock = new();
-    private readonly SortedDictionary<int, KvmMsiRoute> _routes = new();
-    private readonly int _maxRoutes;
+    private readonly KvmGsiRoutingTable _table;
+    private readonly KvmMsiRoute?[] _byGsi;
+    private readonly KvmMsiRoute?[] _byIndex;
+    private bool _disposed;
 
     public KvmInterruptController(FileDescriptor vm, int maxRoutes)
     {
         _vm = vm;
-        _maxRoutes = maxRoutes;
         _lines = new KvmIrqLine[IoApicPins];
         for (int i = 0; i < _lines.Length; i++)
             _lines[i] = new KvmIrqLine(vm, i);
-        CommitRoutes();
+        _table = new KvmGsiRoutingTable(maxRoutes);
+        _byGsi = new KvmMsiRoute?[maxRoutes];
+        _byIndex = new KvmMsiRoute?[maxRoutes];
+        for (int irq = 0; irq < 16; irq++)
+        {
+            if (irq != 2) // IRQ 2 is the cascade from the slave PIC
+                _table.Add(Irqchip(irq, irq < 8 ? PicMaster : PicSlave, irq % 8));
+        }
+        for (int pin = 0; pin < IoApicPins; pin++)
+        {
+            if (pin == 0)
+                _table.Add(Irqchip(0, IoApic, 2));
+            else if (pin != 2)
+                _table.Add(Irqchip(pin, IoApic, pin));
+        }
+        try
+        {
+            Commit();
+        }
+        catch
+        {
+            _table.Dispose();
+            throw;
+        }
     }
 
     public bool SupportsIrqFd => true;
 
     public int IoApicPins => 24;
+
+    /// <summary>MSI routes in use.</summary>
+    public int MsiRoutes
+    {
+        get
+        {
+            lock (_lock)
+                return _byGsi.Count(r => r != null);
+        }
+    }
 
     public IIrqLine GetLine(int gsi)
     {
@@ -53,75 +94,96 @@ internal sealed unsafe class KvmInterruptController : IInterruptController
     {
         lock (_lock)
         {
-            int gsi = FirstMsiGsi;
-            foreach (int used in _routes.Keys)
-            {
-                if (used != gsi)
-                    break;
-                gsi++;
-            }
-            if (gsi >= _maxRoutes)
-                throw new InvalidOperationException($"out of GSIs for MSI routes ({_maxRoutes})");
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            int gsi = Array.IndexOf(_byGsi, null, FirstMsiGsi);
+            if (gsi < 0 || _table.Count == _table.Capacity)
+                throw new InterruptRoutesExhaustedException(_byGsi.Length);
             var route = new KvmMsiRoute(this, gsi, message);
-            _routes.Add(gsi, route);
-            CommitRoutes();
+            int index = _table.Add(Msi(gsi, message));
+            try
+            {
+                Commit();
+            }
+            catch
+            {
+                _table.RemoveAt(index);
+                throw;
+            }
+            route.Index = index;
+            _byGsi[gsi] = route;
+            _byIndex[index] = route;
             return route;
         }
     }
 
     public IDisposable AddIrqFd(EventFd trigger, int gsi, EventFd? resample = null) => new KvmIrqFdBinding(_vm, trigger, gsi, resample);
 
+    // A vector got a new message: its entry changes in place.
+    internal void UpdateRoute(KvmMsiRoute route, MsiMessage message)
+    {
+        lock (_lock)
+        {
+            if (_disposed || !ReferenceEquals(_byGsi[route.Gsi], route))
+                return;
+            KvmIrqRoutingEntry previous = _table[route.Index];
+            _table[route.Index] = Msi(route.Gsi, message);
+            try
+            {
+                Commit();
+            }
+            catch
+            {
+                _table[route.Index] = previous; // the table stays what KVM has
+                throw;
+            }
+        }
+    }
+
     internal void RemoveRoute(KvmMsiRoute route)
     {
         lock (_lock)
         {
-            if (_routes.Remove(route.Gsi) && !_vm.IsClosed)
-                CommitRoutes();
+            if (!ReferenceEquals(_byGsi[route.Gsi], route))
+                return;
+            _byGsi[route.Gsi] = null;
+            if (_disposed)
+                return;
+            _byIndex[route.Index] = null;
+            int moved = _table.RemoveAt(route.Index);
+            if (moved >= 0)
+            {
+                KvmMsiRoute movedRoute = _byIndex[moved]!;
+                _byIndex[moved] = null;
+                _byIndex[route.Index] = movedRoute;
+                movedRoute.Index = route.Index;
+            }
+            if (!_vm.IsClosed)
+                Commit();
         }
     }
 
-    /// <summary>Writes the whole routing table to KVM.</summary>
-    internal void CommitRoutes()
+    public void Dispose()
     {
         lock (_lock)
         {
-            var entries = new List<KvmIrqRoutingEntry>(48 + _routes.Count);
-            for (int irq = 0; irq < 16; irq++)
-            {
-                if (irq != 2) // IRQ 2 is the cascade from the slave PIC
-                    entries.Add(Irqchip(irq, irq < 8 ? PicMaster : PicSlave, irq % 8));
-            }
-            for (int pin = 0; pin < IoApicPins; pin++)
-            {
-                if (pin == 0)
-                    entries.Add(Irqchip(0, IoApic, 2));
-                else if (pin != 2)
-                    entries.Add(Irqchip(pin, IoApic, pin));
-            }
-            foreach (KvmMsiRoute route in _routes.Values)
-            {
-                entries.Add(new KvmIrqRoutingEntry
-                {
-                    Gsi = (uint)route.Gsi,
-                    Type = KvmIrqRoutingEntry.TypeMsi,
-                    MsiAddressLo = (uint)route.Message.Address,
-                    MsiAddressHi = (uint)(route.Message.Address >> 32),
-                    MsiData = route.Message.Data,
-                });
-            }
-            int size = sizeof(KvmIrqRoutingHeader) + entries.Count * sizeof(KvmIrqRoutingEntry);
-            byte[] buffer = new byte[size];
-            fixed (byte* p = buffer)
-            {
-                var header = (KvmIrqRoutingHeader*)p;
-                header->Nr = (uint)entries.Count;
-                var table = (KvmIrqRoutingEntry*)(p + sizeof(KvmIrqRoutingHeader));
-                for (int i = 0; i < entries.Count; i++)
-                    table[i] = entries[i];
-                KvmApi.SetGsiRouting(_vm, p);
-            }
+            if (_disposed)
+                return;
+            _disposed = true;
+            _table.Dispose();
         }
     }
+
+    // Hands the table to KVM (lock held, or in the constructor).
+    private void Commit() => KvmApi.SetGsiRouting(_vm, _table.Pointer);
+
+    private static KvmIrqRoutingEntry Msi(int gsi, MsiMessage message) => new()
+    {
+        Gsi = (uint)gsi,
+        Type = KvmIrqRoutingEntry.TypeMsi,
+        MsiAddressLo = (uint)message.Address,
+        MsiAddressHi = (uint)(message.Address >> 32),
+        MsiData = message.Data,
+    };
 
     private static KvmIrqRoutingEntry Irqchip(int gsi, int chip, int pin) => new()
     {

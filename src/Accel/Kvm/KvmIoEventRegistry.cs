@@ -15,11 +15,12 @@ internal sealed class KvmIoEventRegistry : IIoEventRegistry
 
     public IDisposable Add(EventFd fd, ulong address, int length, bool pio, ulong? dataMatch = null)
     {
+        using FileDescriptorLease lease = fd.Handle.Lease();
         var request = new KvmIoeventfd
         {
             Addr = address,
             Len = (uint)length,
-            Fd = fd.Fd,
+            Fd = lease.Fd,
             Flags = (pio ? KvmIoeventfd.FlagPio : 0) | (dataMatch != null ? KvmIoeventfd.FlagDatamatch : 0),
             Datamatch = dataMatch ?? 0,
         };
@@ -43,9 +44,12 @@ internal sealed class KvmIoEventRegistry : IIoEventRegistry
 
         public void Dispose()
         {
+            // A closed eventfd has taken its ioeventfd with it.
             if (_disposed || _vm.IsClosed || _fd.Handle.IsClosed)
                 return;
             _disposed = true;
+            using FileDescriptorLease lease = _fd.Handle.Lease();
+            _request.Fd = lease.Fd;
             _request.Flags |= KvmIoeventfd.FlagDeassign;
             KvmApi.Ioeventfd(_vm, _request);
         }

@@ -18,12 +18,15 @@ internal sealed class KvmMsiRoute : IMsiRoute
 
     public MsiMessage Message { get; private set; }
 
+    /// <summary>Where the route's entry is in the routing table (the controller's lock).</summary>
+    internal int Index { get; set; }
+
     public void Update(MsiMessage message)
     {
         if (message == Message)
             return;
+        _owner.UpdateRoute(this, message);
         Message = message;
-        _owner.CommitRoutes();
     }
 
     public void Dispose() => _owner.RemoveRoute(this);

@@ -16,6 +16,8 @@ namespace Emu.Accel.Kvm;
 /// inside, even halted in the kernel). KVM_RUN then returns EINTR, the signal
 /// stays pending because it is blocked again, and is drained with
 /// sigtimedwait: no handler, so no managed code ever runs in signal context.
+/// A kick that races the vCPU's disposal writes nothing: the page is written
+/// only while it is still mapped (<see cref="KvmRunPage"/>).
 /// </summary>
 public sealed unsafe class KvmVcpu : IVcpu
 {
@@ -23,7 +25,7 @@ public sealed unsafe class KvmVcpu : IVcpu
     private const ulong KickSignalBit = 1UL << (KickSignal - 1);
 
     private readonly FileDescriptor _fd;
-    private readonly MemoryMapping _runMapping;
+    private readonly KvmRunPage _runPage;
     private readonly KvmRun* _run;
     private readonly int _runSize;
     private volatile int _tid;
@@ -39,14 +41,14 @@ public sealed unsafe class KvmVcpu : IVcpu
         _fd = KvmApi.CreateVcpu(vm.Handle, index);
         try
         {
-            _runMapping = MemoryMapping.Map(_fd, (ulong)mmapSize, LibC.PROT_READ | LibC.PROT_WRITE, LibC.MAP_SHARED, 0, "kvm_run");
+            _runPage = KvmRunPage.Map(_fd, mmapSize);
         }
         catch
         {
             _fd.Dispose();
             throw;
         }
-        _run = (KvmRun*)_runMapping.Pointer;
+        _run = _runPage.Run;
         _runSize = mmapSize;
     }
 
@@ -67,7 +69,7 @@ public sealed unsafe class KvmVcpu : IVcpu
 
     public VcpuExit Run()
     {
-        int errno = KvmApi.Run(_fd.Fd);
+        int errno = KvmApi.Run(_fd);
         if (errno != 0)
             return Interrupted(errno);
         KvmRun* run = _run;
@@ -157,7 +159,9 @@ public sealed unsafe class KvmVcpu : IVcpu
 
     public void RequestExit()
     {
-        Volatile.Write(ref _run->ImmediateExit, 1);
+        // A kick may race the vCPU's disposal: the page is written only while it is still mapped.
+        if (!_runPage.TryRequestImmediateExit())
+            return;
         int tid = _tid;
         if (tid != 0)
             Sys.TgKill(tid, KickSignal);
@@ -281,7 +285,7 @@ public sealed unsafe class KvmVcpu : IVcpu
     public void Dispose()
     {
         _tid = 0;
-        _runMapping.Dispose();
+        _runPage.Dispose();
         _fd.Dispose();
     }
 }

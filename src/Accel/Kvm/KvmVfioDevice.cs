@@ -23,7 +23,8 @@ internal sealed unsafe class KvmVfioDevice : IVfioFileRegistry, IDisposable
 
     private readonly FileDescriptor _vm;
     private readonly object _lock = new();
-    private readonly Dictionary<int, int> _users = new();
+    // By handle, not by number: a number is reused as soon as its file is closed.
+    private readonly Dictionary<FileDescriptor, int> _users = new(ReferenceEqualityComparer.Instance);
     private FileDescriptor? _device;
 
     public KvmVfioDevice(FileDescriptor vm) => _vm = vm;
@@ -33,10 +34,10 @@ internal sealed unsafe class KvmVfioDevice : IVfioFileRegistry, IDisposable
         lock (_lock)
         {
             _device ??= KvmApi.CreateDevice(_vm, KvmCreateDevice.TypeVfio);
-            int users = _users.GetValueOrDefault(file.Fd);
+            int users = _users.GetValueOrDefault(file);
             if (users == 0)
                 SetFileAttr(_device, file, AttrFileAdd, "KVM_DEV_VFIO_FILE_ADD");
-            _users[file.Fd] = users + 1;
+            _users[file] = users + 1;
             return new KvmVfioRegistration(this, file);
         }
     }
@@ -45,22 +46,23 @@ internal sealed unsafe class KvmVfioDevice : IVfioFileRegistry, IDisposable
     {
         lock (_lock)
         {
-            if (file.IsClosed || !_users.TryGetValue(file.Fd, out int users))
+            if (!_users.TryGetValue(file, out int users))
                 return;
             if (users > 1)
             {
-                _users[file.Fd] = users - 1;
+                _users[file] = users - 1;
                 return;
             }
-            _users.Remove(file.Fd);
-            if (_device != null && !_device.IsClosed)
+            _users.Remove(file);
+            if (_device != null && !_device.IsClosed && !file.IsClosed)
                 SetFileAttr(_device, file, AttrFileDel, "KVM_DEV_VFIO_FILE_DEL");
         }
     }
 
     private static void SetFileAttr(FileDescriptor device, FileDescriptor file, ulong attr, string what)
     {
-        int fd = file.Fd;
+        using FileDescriptorLease lease = file.Lease();
+        int fd = lease.Fd;
         try
         {
             KvmApi.SetDeviceAttr(device, new KvmDeviceAttr { Group = GroupFile, Attr = attr, Addr = (ulong)(nint)(&fd) });

@@ -47,6 +47,7 @@ public sealed class KvmVirtualMachine : IVirtualMachine
         }
         catch
         {
+            _interrupts?.Dispose();
             Handle.Dispose();
             throw;
         }
@@ -91,6 +92,7 @@ public sealed class KvmVirtualMachine : IVirtualMachine
     public void Dispose()
     {
         _vfio.Dispose();
+        _interrupts?.Dispose();
         Handle.Dispose();
     }
 }

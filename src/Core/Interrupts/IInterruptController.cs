@@ -22,13 +22,20 @@ public interface IInterruptController
     /// <summary>Injects one MSI message now (slow path, through the VMM).</summary>
     void SignalMsi(MsiMessage message);
 
-    /// <summary>Allocates a GSI routed to an MSI message.</summary>
+    /// <summary>
+    /// Allocates a GSI routed to an MSI message. Throws
+    /// <see cref="InterruptRoutesExhaustedException"/> when no GSI is left, and
+    /// an <see cref="IOException"/> when the accelerator refuses the route;
+    /// both come from guest programming, and their callers keep the VMM running.
+    /// </summary>
     IMsiRoute AddMsiRoute(MsiMessage message);
 
     /// <summary>
     /// Binds an eventfd to a GSI: signalling it injects the interrupt. With a
     /// resample eventfd the line is level-triggered: it stays asserted until the
-    /// guest acknowledges it, which signals <paramref name="resample"/>.
+    /// guest acknowledges it, which signals <paramref name="resample"/>. The
+    /// binding may implement <see cref="ISuspendableIrqFd"/>. Throws an
+    /// <see cref="IOException"/> when the accelerator refuses it.
     /// </summary>
     IDisposable AddIrqFd(EventFd trigger, int gsi, EventFd? resample = null);
 }

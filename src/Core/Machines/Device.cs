@@ -7,6 +7,14 @@ namespace Emu.Core.Machines;
 /// own options); <see cref="Realize"/> then wires it into the machine: memory
 /// regions, interrupt lines, backends. <see cref="Reset"/> returns it to its
 /// power-on state; <see cref="Unrealize"/> removes it and releases everything it holds.
+///
+/// Removal has two halves with a grace period between them: first
+/// <see cref="OnDisconnect"/> takes the device out of the guest's reach (its
+/// regions out of the address spaces, off its bus), then the machine waits
+/// until no vCPU can still be inside it through the memory map it saw before
+/// (<see cref="Machine.WaitForVcpusToLeaveOldViews"/>), and only then
+/// <see cref="OnUnrealize"/> stops its threads, closes its file descriptors
+/// and unmaps its memory.
 /// </summary>
 public abstract class Device : EmuObject
 {
@@ -28,13 +36,45 @@ public abstract class Device : EmuObject
         IsRealized = true;
     }
 
+    private bool _disconnected;
+
+    /// <summary>
+    /// The first half of removal: the guest can no longer reach the device
+    /// (vCPUs already inside it may still be there until a grace period has
+    /// passed). A failure leaves the device in place.
+    /// </summary>
+    public void Disconnect()
+    {
+        if (!IsRealized || _disconnected)
+            return;
+        OnDisconnect();
+        _disconnected = true;
+    }
+
+    /// <summary>
+    /// Removes the device: disconnects it if that has not been done, waits for
+    /// the grace period, then releases it. Even when the release fails the
+    /// device counts as unrealized (what it still holds is lost, not reused).
+    /// </summary>
     public void Unrealize()
     {
         if (!IsRealized)
             return;
-        OnUnrealize();
-        IsRealized = false;
-        Machine = null;
+        if (!_disconnected)
+        {
+            Disconnect();
+            Machine?.WaitForVcpusToLeaveOldViews();
+        }
+        try
+        {
+            OnUnrealize();
+        }
+        finally
+        {
+            IsRealized = false;
+            Machine = null;
+            _disconnected = false;
+        }
     }
 
     /// <summary>
@@ -52,6 +92,16 @@ public abstract class Device : EmuObject
 
     protected abstract void OnRealize(Machine machine);
 
+    /// <summary>
+    /// Takes the device out of the guest's reach: its memory regions leave the
+    /// address spaces, it leaves its bus, its interrupt lines go low. Nothing
+    /// is released yet: a vCPU may still be inside one of its handlers.
+    /// </summary>
+    protected virtual void OnDisconnect()
+    {
+    }
+
+    /// <summary>Releases what the device holds (threads, file descriptors, memory); no vCPU reaches it any more.</summary>
     protected virtual void OnUnrealize()
     {
     }

@@ -31,7 +31,15 @@ public abstract class Machine : EmuObject, IDisposable
 
     private readonly Dictionary<string, EmuObject> _backends = new(StringComparer.Ordinal);
     private readonly HashSet<Device> _unplugRequested = new();
+    private readonly HashSet<Device> _unplugging = new();
     private int _anonymousDevices;
+
+    // Serializes what changes the set of devices or resets them: hotplug,
+    // removal (with its grace period) and system reset. Taken by the control
+    // thread, QMP and the removal path, never by a vCPU thread (a grace period
+    // waited for under it must be able to end); it comes before every other
+    // lock (the memory topology's, the devices').
+    private readonly object _lifecycle = new();
 
     protected Machine(ObjectType type) : base(type)
     {
@@ -189,6 +197,8 @@ public abstract class Machine : EmuObject, IDisposable
         SystemMemory = Topology.CreateAddressSpace("memory", system);
         IoPorts = Topology.CreateAddressSpace("I/O", io);
         Ram = GuestMemory.Follow(SystemMemory);
+        SystemMemory.ListenerFailed += OnListenerFailed;
+        IoPorts.ListenerFailed += OnListenerFailed;
         SystemMemory.AddListener(Vm.MemoryListener);
         Vm.AttachAddressSpaces(SystemMemory, IoPorts);
         _controller = new MachineController(this, LoggerFactory.CreateLogger("machine"));
@@ -202,6 +212,24 @@ public abstract class Machine : EmuObject, IDisposable
             FindChild("unattached")!.AddChild($"device[{i}]", VcpuObject.Create(i, CpuModel ?? accelerator.DefaultCpuModel));
         }
         OnVcpusCreated(_vcpus);
+    }
+
+    // A listener refused a range of a memory map change. An addition it could
+    // not make leaves the range to the VMM (accesses exit and are served from
+    // the view) or out of device DMA: the guest's doing (it put a BAR where
+    // nothing more can be mapped), logged, and the machine runs on. A removal
+    // it could not make may leave the accelerator mapping memory that is about
+    // to be freed: the machine stops rather than let the guest reach it.
+    private void OnListenerFailed(IMemoryListener listener, FlatRange range, Exception error, bool added)
+    {
+        ILogger logger = LoggerFactory.CreateLogger("memory");
+        if (added)
+        {
+            logger.LogError("{Listener} could not map {Range}: {Error}; the range is served by the VMM", listener.GetType().Name, range.ToString(), error.Message);
+            return;
+        }
+        logger.LogCritical("{Listener} could not unmap {Range}: {Error}; stopping the machine", listener.GetType().Name, range.ToString(), error.Message);
+        _controller?.Post(new MachineRequest(MachineRequestKind.Shutdown, exit: new MachineExit(ShutdownCause.HostError, 1, $"unmapping {range} failed: {error.Message}")));
     }
 
     /// <summary>After the vCPUs exist: a board with userspace interrupt controllers connects their local APICs here.</summary>
@@ -267,13 +295,39 @@ public abstract class Machine : EmuObject, IDisposable
     /// <summary>A user device by id.</summary>
     public Device? FindDevice(string id) => FindChild("peripheral")!.FindChild(id) as Device;
 
+    /// <summary>
+    /// Takes a device out of the machine: disconnected from the guest, a grace
+    /// period, then released and taken out of the object tree. Not on a vCPU
+    /// thread. A failure to disconnect leaves the device where it was (and
+    /// throws); a failure to release still removes it (and throws).
+    /// </summary>
     public void RemoveDevice(Device device)
     {
-        device.Unrealize();
-        lock (_devices)
-            _devices.Remove(device);
-        device.Parent?.RemoveChild(device.Name!);
+        lock (_lifecycle)
+        {
+            if (!device.IsRealized)
+                return;
+            device.Disconnect();
+            WaitForVcpusToLeaveOldViews();
+            try
+            {
+                device.Unrealize();
+            }
+            finally
+            {
+                lock (_devices)
+                    _devices.Remove(device);
+                device.Parent?.RemoveChild(device.Name!);
+            }
+        }
     }
+
+    /// <summary>
+    /// Waits until every vCPU has left the memory map it was using when this
+    /// was called (a grace period): after a device's regions left the address
+    /// spaces, nothing of the device may be freed before this returns.
+    /// </summary>
+    public void WaitForVcpusToLeaveOldViews() => _controller?.GracePeriod.Wait();
 
     public IEnumerable<T> DevicesOf<T>() => Devices.OfType<T>();
 
@@ -291,11 +345,14 @@ public abstract class Machine : EmuObject, IDisposable
     {
         IHotplugController controller = HotplugControllerFor(device)
             ?? throw new MachineConfigurationException($"{device.Type.Name} cannot be hot-plugged into this machine");
-        string? refusal = controller.CanPlug(device);
-        if (refusal != null)
-            throw new MachineConfigurationException(refusal);
-        AddDevice(device);
-        controller.Plugged(device);
+        lock (_lifecycle)
+        {
+            string? refusal = controller.CanPlug(device);
+            if (refusal != null)
+                throw new MachineConfigurationException(refusal);
+            AddDevice(device);
+            controller.Plugged(device);
+        }
     }
 
     /// <summary>
@@ -315,34 +372,64 @@ public abstract class Machine : EmuObject, IDisposable
     }
 
     /// <summary>
-    /// Called by a hotplug controller once the guest has let go of a device.
-    /// The removal runs on a thread-pool thread: the caller may be a vCPU
-    /// thread (the guest's eject write), which must not wait for it.
+    /// Called by a hotplug controller once the guest has let go of a device
+    /// (any thread; the guest's eject write comes on a vCPU thread, which must
+    /// not wait for the removal). The removal is queued to the machine's
+    /// control thread, after whatever life-cycle request came first, so it
+    /// never overlaps a reset; without a control thread (not started, or
+    /// finished: no vCPU runs) it runs on the thread pool. A device is
+    /// removed once however often the guest ejects it.
     /// </summary>
     public void CompleteUnplug(Device device)
     {
+        lock (_unplugging)
+        {
+            if (!_unplugging.Add(device))
+                return;
+        }
+        if (_controller?.TryPost(new MachineRequest(MachineRequestKind.Unplug) { Device = device }) == true)
+            return;
+        ThreadPool.QueueUserWorkItem(static state => state.Machine.CarryOutUnplug(state.Device), (Machine: this, Device: device), preferLocal: false);
+    }
+
+    /// <summary>
+    /// The removal of an unplugged device (control thread or thread pool).
+    /// It never throws: a failure is logged and the machine runs on. A device
+    /// that could not be disconnected stays, and may be asked for again; one
+    /// whose release failed is gone, and DEVICE_DELETED says so.
+    /// </summary>
+    internal void CarryOutUnplug(Device device)
+    {
         string? id = device.Id;
         string path = device.CanonicalPath;
-        ThreadPool.QueueUserWorkItem(_ =>
+        try
         {
-            try
-            {
-                RemoveDevice(device);
-            }
-            finally
-            {
-                lock (_unplugRequested)
-                    _unplugRequested.Remove(device);
+            RemoveDevice(device);
+        }
+        catch (Exception e)
+        {
+            LoggerFactory.CreateLogger("machine").LogError(e, "removing {Device} failed", path);
+        }
+        finally
+        {
+            bool removed = !device.IsRealized;
+            lock (_unplugRequested)
+                _unplugRequested.Remove(device);
+            lock (_unplugging)
+                _unplugging.Remove(device);
+            if (removed)
                 _controller?.Raise(new MachineEvent(MachineEventKind.DeviceDeleted, DateTimeOffset.UtcNow) { DeviceId = id, DevicePath = path });
-            }
-        });
+        }
     }
 
     internal void ResetDevices()
     {
-        OnReset();
-        foreach (Device device in Devices)
-            device.Reset();
+        lock (_lifecycle)
+        {
+            OnReset();
+            foreach (Device device in Devices)
+                device.Reset();
+        }
     }
 
     /// <summary>A system reset, before the devices reset: what the board owns besides its devices (e.g. userspace interrupt controllers).</summary>
@@ -377,15 +464,18 @@ public abstract class Machine : EmuObject, IDisposable
 
     public void Dispose()
     {
-        foreach (Device device in Devices.Reverse())
+        lock (_lifecycle)
         {
-            try
+            foreach (Device device in Devices.Reverse())
             {
-                device.Unrealize();
-            }
-            catch (Exception e)
-            {
-                LoggerFactory.CreateLogger("machine").LogWarning(e, "releasing {Device} failed", device);
+                try
+                {
+                    device.Unrealize();
+                }
+                catch (Exception e)
+                {
+                    LoggerFactory.CreateLogger("machine").LogWarning(e, "releasing {Device} failed", device);
+                }
             }
         }
         // The accelerator goes first: nothing may run guest code on memory

@@ -6,8 +6,9 @@ namespace Emu.Core.Machines;
 
 /// <summary>
 /// Runs a machine's life cycle on a control thread of its own: start, pause,
-/// resume, reset and shutdown requests arrive from anywhere (QMP, signals,
-/// devices on vCPU threads) and are carried out one after another. vCPUs are
+/// resume, reset, device removal and shutdown requests arrive from anywhere
+/// (QMP, signals, devices on vCPU threads) and are carried out one after
+/// another, so a reset and a removal never overlap. vCPUs are
 /// stopped by closing a gate and kicking them out of the accelerator; they park
 /// at their next check point, so a device's request takes effect before the
 /// guest runs another instruction.
@@ -33,7 +34,11 @@ public sealed class MachineController
     {
         Machine = machine;
         _logger = logger;
+        GracePeriod = new VcpuGracePeriod(_runners, logger);
     }
+
+    /// <summary>Waits until no vCPU can still use a memory map published before the call (device removal).</summary>
+    internal VcpuGracePeriod GracePeriod { get; }
 
     public Machine Machine { get; }
 
@@ -72,6 +77,22 @@ public sealed class MachineController
             runner.Start();
     }
 
+    /// <summary>
+    /// Queues a request for the control thread; false (and nothing queued)
+    /// when there is no control thread to carry it out: not started yet, or
+    /// finished. Requests other than a shutdown are dropped while stopping.
+    /// </summary>
+    internal bool TryPost(MachineRequest request)
+    {
+        lock (_gate)
+        {
+            if (_thread == null || _completion.Task.IsCompleted)
+                return false;
+        }
+        Post(request);
+        return true;
+    }
+
     internal Task Post(MachineRequest request)
     {
         lock (_gate)
@@ -81,7 +102,8 @@ public sealed class MachineController
                 request.Done.TrySetResult();
                 return request.Done.Task;
             }
-            if (request.Kind != MachineRequestKind.Resume)
+            // An unplug does not stop the guest: its grace period lets the vCPUs run on.
+            if (request.Kind is not (MachineRequestKind.Resume or MachineRequestKind.Unplug))
             {
                 // Stop the guest right away; the control thread finishes the job.
                 _gateOpen = false;
@@ -95,7 +117,7 @@ public sealed class MachineController
             _queue.Enqueue(request);
             Monitor.PulseAll(_gate);
         }
-        if (request.Kind != MachineRequestKind.Resume)
+        if (request.Kind is not (MachineRequestKind.Resume or MachineRequestKind.Unplug))
             KickAll();
         return request.Done.Task;
     }
@@ -183,6 +205,9 @@ public sealed class MachineController
                 return false;
             case MachineRequestKind.Shutdown:
                 return Shutdown();
+            case MachineRequestKind.Unplug:
+                Machine.CarryOutUnplug(request.Device!);
+                return false;
             default:
                 return false;
         }
@@ -267,7 +292,9 @@ public sealed class MachineController
                 }
                 _parked++;
                 Monitor.PulseAll(_gate);
+                runner.EnterIdle();
                 Monitor.Wait(_gate);
+                runner.LeaveIdle();
                 _parked--;
             }
         }
@@ -286,7 +313,9 @@ public sealed class MachineController
             {
                 if (runner.HasPendingWork)
                     return true;
+                runner.EnterIdle();
                 Monitor.Wait(_gate);
+                runner.LeaveIdle();
             }
             return false;
         }

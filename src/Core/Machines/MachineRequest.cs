@@ -16,5 +16,8 @@ internal sealed class MachineRequest
 
     public MachineExit? Exit { get; }
 
+    /// <summary>For <see cref="MachineRequestKind.Unplug"/>: the device.</summary>
+    public Device? Device { get; init; }
+
     public TaskCompletionSource Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 }

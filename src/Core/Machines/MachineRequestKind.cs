@@ -7,4 +7,7 @@ internal enum MachineRequestKind
     Pause,
     Reset,
     Shutdown,
+
+    /// <summary>Take a device the guest has let go of out of the machine (after a grace period).</summary>
+    Unplug,
 }

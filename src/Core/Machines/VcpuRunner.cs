@@ -24,6 +24,13 @@ public sealed class VcpuRunner
     private long _exitCount;
     private int _resetGeneration;
 
+    // For grace periods (VcpuGracePeriod): odd while the thread holds nothing
+    // from the address spaces' views (not started, parked, waiting in a HLT,
+    // ended); every pass through the top of the loop adds 2, entering or
+    // leaving idle adds 1. Interlocked, so each change is a full fence.
+    private long _quiescentState = 1;
+    private bool _idle = true;
+
     internal VcpuRunner(MachineController controller, IVcpu vcpu, AddressSpace io, AddressSpace memory)
     {
         _controller = controller;
@@ -53,6 +60,27 @@ public sealed class VcpuRunner
     internal bool IsCurrentThread => Thread.CurrentThread == _thread;
 
     internal bool HasPendingWork => _workPending != 0;
+
+    /// <summary>The grace-period counter: odd while idle, moved on at every quiescent point.</summary>
+    internal long QuiescentState => Interlocked.Read(ref _quiescentState);
+
+    /// <summary>On the vCPU thread: it is about to wait (parked, halted) holding nothing from a view.</summary>
+    internal void EnterIdle()
+    {
+        if (_idle)
+            return;
+        _idle = true;
+        Interlocked.Increment(ref _quiescentState);
+    }
+
+    /// <summary>On the vCPU thread: it is about to run again (and may reach devices).</summary>
+    internal void LeaveIdle()
+    {
+        if (!_idle)
+            return;
+        _idle = false;
+        Interlocked.Increment(ref _quiescentState);
+    }
 
     /// <summary>
     /// Queues <paramref name="work"/> for this vCPU's thread, which runs it at
@@ -107,6 +135,7 @@ public sealed class VcpuRunner
     {
         try
         {
+            LeaveIdle();
             ThreadId = Posix.Sys.GetTid();
             Vcpu.AttachThread();
             _resetGeneration = _controller.ResetGeneration;
@@ -121,6 +150,7 @@ public sealed class VcpuRunner
         {
             FailPendingWork();
             Vcpu.DetachThread();
+            EnterIdle();
             _controller.VcpuExited(this);
         }
     }
@@ -132,6 +162,8 @@ public sealed class VcpuRunner
     {
         while (true)
         {
+            // A quiescent point: nothing from a view is held here (grace periods).
+            Interlocked.Add(ref _quiescentState, 2);
             if ((_controller.RequestPending || _workPending != 0) && !CheckPoint())
                 return;
             VcpuExit exit = Vcpu.Run();

@@ -16,6 +16,7 @@ public sealed class AddressSpace
     private readonly List<FlatRange> _added = new();
     private volatile FlatView _view = FlatView.Empty;
     private long _unassignedAccesses;
+    private long _listenerFailures;
 
     internal AddressSpace(string name, MemoryRegion root, object topologyLock)
     {
@@ -33,6 +34,17 @@ public sealed class AddressSpace
 
     /// <summary>Accesses that hit no region, or wrote to ROM, since start.</summary>
     public long UnassignedAccesses => Interlocked.Read(ref _unassignedAccesses);
+
+    /// <summary>Ranges a listener could not add or remove (see <see cref="ListenerFailed"/>).</summary>
+    public long ListenerFailures => Interlocked.Read(ref _listenerFailures);
+
+    /// <summary>
+    /// A listener failed on a range (listener, range, error, true for an
+    /// addition): raised after the whole update has been delivered, with the
+    /// topology's lock held. The machine logs it; a removal that failed means
+    /// the accelerator may still map memory about to be freed, and stops it.
+    /// </summary>
+    public event Action<IMemoryListener, FlatRange, Exception, bool>? ListenerFailed;
 
     public void AddListener(IMemoryListener listener)
     {
@@ -72,14 +84,62 @@ public sealed class AddressSpace
         _view = next;
         if (_removed.Count == 0 && _added.Count == 0)
             return;
+        // Every listener gets the whole change, whatever another listener, or
+        // another range, did: a range a listener refuses (KVM out of memory
+        // slots, the IOMMU refusing a mapping) is simply not in it, which the
+        // listener's own bookkeeping knows, and accesses to such a range exit
+        // to the VMM, which serves them from this view. Nothing a guest maps
+        // where can make the change stop half-way and leave the accelerator,
+        // the IOMMU and this view disagreeing, and nothing of it reaches the
+        // vCPU that wrote the BAR.
+        List<(IMemoryListener, FlatRange, Exception, bool)>? failures = null;
         foreach (IMemoryListener listener in _listeners)
         {
-            listener.BeginUpdate();
+            try
+            {
+                listener.BeginUpdate();
+            }
+            catch (Exception e)
+            {
+                (failures ??= new()).Add((listener, default, e, true));
+            }
             foreach (FlatRange r in _removed)
-                listener.RangeRemoved(r);
+            {
+                try
+                {
+                    listener.RangeRemoved(r);
+                }
+                catch (Exception e)
+                {
+                    (failures ??= new()).Add((listener, r, e, false));
+                }
+            }
             foreach (FlatRange r in _added)
-                listener.RangeAdded(r);
-            listener.CommitUpdate();
+            {
+                try
+                {
+                    listener.RangeAdded(r);
+                }
+                catch (Exception e)
+                {
+                    (failures ??= new()).Add((listener, r, e, true));
+                }
+            }
+            try
+            {
+                listener.CommitUpdate();
+            }
+            catch (Exception e)
+            {
+                (failures ??= new()).Add((listener, default, e, true));
+            }
+        }
+        if (failures == null)
+            return;
+        foreach ((IMemoryListener listener, FlatRange range, Exception error, bool added) in failures)
+        {
+            Interlocked.Increment(ref _listenerFailures);
+            ListenerFailed?.Invoke(listener, range, error, added);
         }
     }
 

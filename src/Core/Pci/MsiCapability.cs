@@ -64,18 +64,12 @@ public sealed class MsiCapability : PciCapability, IDisposable
         uint bit = 1u << vector;
         if ((Volatile.Read(ref _mask) & bit) != 0)
         {
-            PciDevice? device = Device;
-            if (device == null)
+            // Pending, without the config lock (a worker must never wait for
+            // it). If the guest unmasked meanwhile, whoever clears the bit
+            // first delivers it: this thread or the config write's.
+            Interlocked.Or(ref _pendingBits, bit);
+            if ((Volatile.Read(ref _mask) & bit) != 0 || (Interlocked.And(ref _pendingBits, ~bit) & bit) == 0)
                 return false;
-            lock (device.ConfigLockObject)
-            {
-                if ((_mask & bit) != 0)
-                {
-                    _pendingBits |= bit;
-                    device.Config.SetDword(Offset + PendingOffset, _pendingBits);
-                    return false;
-                }
-            }
         }
         return Router.Fire(vector);
     }
@@ -107,14 +101,33 @@ public sealed class MsiCapability : PciCapability, IDisposable
             uint vectorData = (data & ~(uint)(requested - 1)) | (uint)v;
             Router.Update(v, new MsiMessage(address, vectorData), active);
             uint bit = 1u << v;
-            if (active && (previousMask & bit) != 0 && (_pendingBits & bit) != 0)
-            {
-                _pendingBits &= ~bit;
+            if (active && (previousMask & bit) != 0 && (Interlocked.And(ref _pendingBits, ~bit) & bit) != 0)
                 Router.Fire(v);
-            }
         }
-        config.SetDword(Offset + PendingOffset, _pendingBits);
+        // Disabled: the vectors' GSIs go back to the controller (masking keeps them).
+        if (!_enabled)
+            Router.DeactivateAll();
         StateChanged?.Invoke();
+    }
+
+    // The pending bits live outside config space (workers set them): reads of +20 see them.
+    protected internal override uint ComposeRead(int offset, int length, uint value)
+    {
+        uint pending = Volatile.Read(ref _pendingBits);
+        // A masked passthrough vector is pending while its VFIO eventfd holds a count.
+        uint mask = Volatile.Read(ref _mask);
+        for (int v = 0; v < VectorCount; v++)
+        {
+            if ((mask & (1u << v)) != 0 && Router.IsExternalPending(v))
+                pending |= 1u << v;
+        }
+        for (int i = 0; i < length; i++)
+        {
+            int register = offset + i - (Offset + PendingOffset);
+            if (register is >= 0 and < 4)
+                value |= ((pending >> (8 * register)) & 0xFF) << (8 * i);
+        }
+        return value;
     }
 
     protected internal override void Reset(PciConfigSpace config)
@@ -127,8 +140,8 @@ public sealed class MsiCapability : PciCapability, IDisposable
         config.SetDword(Offset + PendingOffset, 0);
         _enabled = false;
         _allocated = 0;
-        _mask = 0;
-        _pendingBits = 0;
+        Volatile.Write(ref _mask, 0);
+        Interlocked.Exchange(ref _pendingBits, 0);
         Router.DeactivateAll();
         StateChanged?.Invoke();
     }

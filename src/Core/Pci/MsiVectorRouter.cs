@@ -1,42 +1,66 @@
 using Emu.Core.Interrupts;
 using Emu.Core.Posix;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Emu.Core.Pci;
 
 /// <summary>
 /// The plumbing from a function's interrupt vectors (MSI or MSI-X) to the
-/// interrupt controller. While a vector is active (enabled, unmasked, with a
-/// valid x86 message) it owns a GSI routed to its message and, when the
-/// accelerator has irqfd, an eventfd bound to that GSI: firing the vector is
-/// then one eventfd write, and the interrupt reaches the guest without the VMM.
-/// Without irqfd (tests, other accelerators) firing injects the message
+/// interrupt controller. Once a vector has been active (enabled, unmasked,
+/// with a valid x86 message) it owns a GSI routed to its message and, when
+/// the accelerator has irqfd, an eventfd bound to that GSI: firing the vector
+/// is then one eventfd write, and the interrupt reaches the guest without the
+/// VMM. Without irqfd (tests, other accelerators) firing injects the message
 /// through <see cref="IInterruptController.SignalMsi"/>.
+///
+/// The GSI stays with the vector while the guest masks it and changes its
+/// message: masking costs nothing in the routing table (the router's own
+/// trigger is simply not fired while masked: the capability keeps the pending
+/// bit), reprogramming changes the one route in place. Routes are released
+/// when the function disables MSI/MSI-X, is reset or goes away.
 ///
 /// A passthrough function can supply its own trigger per vector
 /// (<see cref="SetExternalTrigger"/>): VFIO signals that eventfd from the
-/// kernel, and the router binds and unbinds it to the vector's GSI as the
-/// guest enables and masks the vector. (While unbound, the kernel's signals
-/// are not seen here: a vfio-pci model that must track pending bits for
-/// masked vectors watches that eventfd itself.)
+/// kernel, so a masked vector's irqfd is switched off (KVM_IRQFD deassign,
+/// <see cref="ISuspendableIrqFd"/>) and on again at unmask, which delivers
+/// what VFIO signalled meanwhile; <see cref="IsExternalPending"/> shows that
+/// count as the vector's pending bit.
+///
+/// Running out of GSIs, or an accelerator refusing a route or an irqfd, is
+/// the guest's doing (it enabled more vectors than can be routed): the
+/// vector then interrupts through the VMM (or, with an external trigger, not
+/// at all), one line is logged, and the VMM runs on.
 ///
 /// <see cref="Update"/> runs on configuration paths (vCPU threads writing the
-/// capability or table) and may allocate; <see cref="Fire"/> is the hot path
-/// and does not.
+/// capability or table, under the router's lock); it allocates only when a
+/// vector is first routed. <see cref="Fire"/> is the hot path: it takes no
+/// lock and allocates nothing, and reads the vector's state consistently
+/// (<see cref="MsiVectorSlot"/>).
 /// </summary>
 public sealed class MsiVectorRouter : IDisposable
 {
     private readonly IInterruptController? _controller;
     private readonly MsiVectorSlot[] _vectors;
     private readonly object _lock = new();
+    private readonly ILogger _logger;
+    private readonly string _owner;
     private bool _disposed;
+    private bool _hasExternalTriggers;
+    private long _fired;
+    private int _unrouted;
 
     /// <param name="controller">Where interrupts go; null drops them (a machine without an interrupt controller).</param>
     /// <param name="count">Number of vectors (1 to 2048).</param>
-    public MsiVectorRouter(IInterruptController? controller, int count)
+    /// <param name="logger">Where a vector that cannot be routed is reported.</param>
+    /// <param name="owner">The function, for that report.</param>
+    public MsiVectorRouter(IInterruptController? controller, int count, ILogger? logger = null, string? owner = null)
     {
         if (count is < 1 or > 2048)
             throw new ArgumentOutOfRangeException(nameof(count));
         _controller = controller;
+        _logger = logger ?? NullLogger.Instance;
+        _owner = owner ?? "a PCI function";
         _vectors = new MsiVectorSlot[count];
         for (int i = 0; i < count; i++)
             _vectors[i] = new MsiVectorSlot();
@@ -47,13 +71,20 @@ public sealed class MsiVectorRouter : IDisposable
     /// <summary>Interrupts delivered through <see cref="Fire"/> since creation.</summary>
     public long FiredCount => Interlocked.Read(ref _fired);
 
-    private long _fired;
+    /// <summary>Vector activations that found no route (out of GSIs, or refused by the accelerator).</summary>
+    public int UnroutedCount => Volatile.Read(ref _unrouted);
 
-    /// <summary>Whether <paramref name="vector"/> currently has a route (and so can be fired).</summary>
-    public bool IsActive(int vector) => (uint)vector < (uint)_vectors.Length && Volatile.Read(ref _vectors[vector].Active);
+    /// <summary>Whether <paramref name="vector"/> currently delivers (and so can be fired).</summary>
+    public bool IsActive(int vector) => (uint)vector < (uint)_vectors.Length && _vectors[vector].Active;
 
     /// <summary>The GSI routed for <paramref name="vector"/>, or -1 when it has none.</summary>
-    public int GsiOf(int vector) => (uint)vector < (uint)_vectors.Length ? _vectors[vector].Route?.Gsi ?? -1 : -1;
+    public int GsiOf(int vector)
+    {
+        if ((uint)vector >= (uint)_vectors.Length)
+            return -1;
+        lock (_lock)
+            return _vectors[vector].Route?.Gsi ?? -1;
+    }
 
     /// <summary>The eventfd that fires <paramref name="vector"/> (its irqfd), if it has one.</summary>
     public EventFd? TriggerOf(int vector) => (uint)vector < (uint)_vectors.Length ? _vectors[vector].Trigger : null;
@@ -70,21 +101,22 @@ public sealed class MsiVectorRouter : IDisposable
             MsiVectorSlot v = _vectors[vector];
             bool wasActive = v.Active;
             MsiMessage message = v.Message;
-            Deactivate(v);
+            Release(v);
             if (v.OwnsTrigger)
                 v.Trigger?.Dispose();
-            v.Trigger = trigger;
             v.OwnsTrigger = false;
+            v.Publish(false, false, trigger, message);
+            if (trigger != null)
+                _hasExternalTriggers = true;
             if (wasActive)
-                Activate(v, message);
+                UpdateLocked(vector, v, message, true);
         }
     }
 
     /// <summary>
     /// Sets what <paramref name="vector"/> delivers: its message while
-    /// <paramref name="active"/>, nothing otherwise. Routes and irqfds are
-    /// created, moved or released to match. A message outside the x86 MSI
-    /// window leaves the vector inactive (a guest bug; nothing is injected).
+    /// <paramref name="active"/>, nothing otherwise. A message outside the
+    /// x86 MSI window delivers nothing (a guest bug; nothing is injected).
     /// </summary>
     public void Update(int vector, MsiMessage message, bool active)
     {
@@ -92,24 +124,79 @@ public sealed class MsiVectorRouter : IDisposable
             return;
         lock (_lock)
         {
-            if (_disposed)
-                return;
-            MsiVectorSlot v = _vectors[vector];
-            if (!active || !message.IsX86Valid)
+            if (!_disposed)
+                UpdateLocked(vector, _vectors[vector], message, active);
+        }
+    }
+
+    private void UpdateLocked(int vector, MsiVectorSlot v, MsiMessage message, bool active)
+    {
+        v.Message = message;
+        if (!active || !message.IsX86Valid)
+        {
+            // Stop first, then unbind: from here on nothing fires the vector.
+            v.Publish(false, false, v.Trigger, message);
+            if (!v.OwnsTrigger && v.Binding != null && !v.Suspended)
+                Suspend(v);
+            return;
+        }
+        if (_controller is { SupportsIrqFd: true } && !v.RouteFailed)
+        {
+            try
             {
-                Deactivate(v);
-                v.Message = message;
-                return;
+                Route(v, message);
             }
-            if (v.Active && v.Message == message)
-                return;
-            if (v.Active)
+            catch (Exception e) when (e is InterruptRoutesExhaustedException or IOException)
             {
-                v.Message = message;
-                v.Route?.Update(message);
-                return;
+                Release(v);
+                v.RouteFailed = true;
+                Interlocked.Increment(ref _unrouted);
+                _logger.LogError("{Owner}: vector {Vector} has no interrupt route ({Reason}); {Fallback}", _owner, vector, e.Message,
+                    v.Trigger == null || v.OwnsTrigger ? "it interrupts through the VMM" : "its interrupts are lost until the function is reset");
             }
-            Activate(v, message);
+        }
+        bool bound = v.Binding != null && !v.Suspended;
+        v.Publish(true, bound, v.Trigger, message);
+    }
+
+    // Makes sure the vector has a GSI routed to its message and its trigger
+    // bound to it; each step is done once and kept.
+    private void Route(MsiVectorSlot v, MsiMessage message)
+    {
+        IInterruptController controller = _controller!;
+        if (v.Route == null)
+            v.Route = controller.AddMsiRoute(message);
+        else if (v.Route.Message != message)
+            v.Route.Update(message);
+        if (v.Trigger == null)
+        {
+            v.Publish(false, false, new EventFd(nonBlocking: true), message);
+            v.OwnsTrigger = true;
+        }
+        if (v.Binding == null)
+        {
+            v.Binding = controller.AddIrqFd(v.Trigger!, v.Route.Gsi);
+            v.Suspended = false;
+        }
+        else if (v.Suspended)
+        {
+            ((ISuspendableIrqFd)v.Binding).Resume();
+            v.Suspended = false;
+        }
+    }
+
+    // A masked external vector: its irqfd off (reusable when the controller allows it).
+    private static void Suspend(MsiVectorSlot v)
+    {
+        if (v.Binding is ISuspendableIrqFd suspendable)
+        {
+            suspendable.Suspend();
+            v.Suspended = true;
+        }
+        else
+        {
+            v.Binding!.Dispose();
+            v.Binding = null;
         }
     }
 
@@ -118,55 +205,60 @@ public sealed class MsiVectorRouter : IDisposable
     {
         if ((uint)vector >= (uint)_vectors.Length)
             return false;
-        MsiVectorSlot v = _vectors[vector];
-        if (!Volatile.Read(ref v.Active))
+        _vectors[vector].Read(out bool active, out bool bound, out EventFd? trigger, out MsiMessage message);
+        if (!active)
             return false;
         Interlocked.Increment(ref _fired);
-        EventFd? trigger = v.Trigger;
-        if (v.Bound && trigger != null)
+        if (bound && trigger != null)
             trigger.Signal();
         else
-            _controller?.SignalMsi(v.Message);
+            _controller?.SignalMsi(message);
         return true;
     }
 
-    /// <summary>Deactivates every vector (function reset, MSI/MSI-X disabled).</summary>
+    /// <summary>
+    /// Whether a masked vector with an external trigger has an interrupt
+    /// waiting in it (VFIO signalled it while its irqfd was off): the
+    /// vector's pending bit. Does not consume it.
+    /// </summary>
+    public bool IsExternalPending(int vector)
+    {
+        if (!_hasExternalTriggers || (uint)vector >= (uint)_vectors.Length)
+            return false;
+        MsiVectorSlot v = _vectors[vector];
+        EventFd? trigger = v.Trigger;
+        if (trigger == null || v.OwnsTrigger || v.Active)
+            return false;
+        try
+        {
+            return trigger.IsSignalled();
+        }
+        catch (ObjectDisposedException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>Deactivates every vector and releases its route (function reset, MSI/MSI-X disabled).</summary>
     public void DeactivateAll()
     {
         lock (_lock)
         {
             foreach (MsiVectorSlot v in _vectors)
-                Deactivate(v);
+                Release(v);
         }
     }
 
-    private void Activate(MsiVectorSlot v, MsiMessage message)
+    // Stops the vector and gives back its GSI and binding (router lock held).
+    private static void Release(MsiVectorSlot v)
     {
-        v.Message = message;
-        if (_controller == null)
-            return;
-        if (_controller.SupportsIrqFd)
-        {
-            v.Route = _controller.AddMsiRoute(message);
-            if (v.Trigger == null)
-            {
-                v.Trigger = new EventFd(nonBlocking: true);
-                v.OwnsTrigger = true;
-            }
-            v.Binding = _controller.AddIrqFd(v.Trigger, v.Route.Gsi);
-            v.Bound = true;
-        }
-        Volatile.Write(ref v.Active, true);
-    }
-
-    private static void Deactivate(MsiVectorSlot v)
-    {
-        Volatile.Write(ref v.Active, false);
-        v.Bound = false;
+        v.Publish(false, false, v.Trigger, v.Message);
         v.Binding?.Dispose();
         v.Binding = null;
+        v.Suspended = false;
         v.Route?.Dispose();
         v.Route = null;
+        v.RouteFailed = false;
     }
 
     public void Dispose()
@@ -178,10 +270,11 @@ public sealed class MsiVectorRouter : IDisposable
             _disposed = true;
             foreach (MsiVectorSlot v in _vectors)
             {
-                Deactivate(v);
+                Release(v);
                 if (v.OwnsTrigger)
                     v.Trigger?.Dispose();
-                v.Trigger = null;
+                v.OwnsTrigger = false;
+                v.Publish(false, false, null, v.Message);
             }
         }
     }

@@ -152,6 +152,9 @@ public sealed class MsixCapability : PciCapability, IDisposable
             _functionMasked = masked;
             for (int v = 0; v < VectorCount; v++)
                 SyncVector(v);
+            // Disabled: the vectors' GSIs go back to the controller (masking keeps them).
+            if (!enabled)
+                Router.DeactivateAll();
             VectorChanged?.Invoke(-1);
         }
     }
@@ -239,7 +242,11 @@ public sealed class MsixCapability : PciCapability, IDisposable
         }
     }
 
-    /// <summary>A PBA read (aligned 4 or 8 bytes). Writes to the PBA are ignored.</summary>
+    /// <summary>
+    /// A PBA read (aligned 4 or 8 bytes). Writes to the PBA are ignored. A
+    /// vector fired by the VMM while masked is pending here; so is a masked
+    /// passthrough vector whose VFIO eventfd has been signalled meanwhile.
+    /// </summary>
     public void ReadPba(ulong offset, Span<byte> data)
     {
         if (!IsInside(offset, data.Length, PbaSize))
@@ -247,7 +254,13 @@ public sealed class MsixCapability : PciCapability, IDisposable
             data.Clear();
             return;
         }
+        int first = (int)(offset / 8) * 64;
         ulong word = Volatile.Read(ref _pending[offset / 8]);
+        for (int v = first; v < first + 64 && v < VectorCount; v++)
+        {
+            if ((_functionMasked || IsMasked(v)) && Router.IsExternalPending(v))
+                word |= 1UL << (v - first);
+        }
         if (data.Length == 8)
             BinaryPrimitives.WriteUInt64LittleEndian(data, word);
         else

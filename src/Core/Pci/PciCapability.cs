@@ -6,7 +6,8 @@ namespace Emu.Core.Pci;
 /// added, hears about guest writes that touch it, and returns to its power-on
 /// state on reset. A device adds it with <see cref="PciDevice.AddCapability{T}(T)"/>;
 /// the same component serves emulated devices and passthrough (vfio-pci) functions.
-/// All calls arrive with the function's config lock held.
+/// All calls arrive with the function's config lock held; device threads
+/// (workers raising vectors) never take that lock.
 /// </summary>
 public abstract class PciCapability
 {
@@ -40,6 +41,15 @@ public abstract class PciCapability
     /// the masked value is already in <paramref name="config"/>.
     /// </summary>
     protected internal abstract void ConfigWritten(PciConfigSpace config, int offset, int length);
+
+    /// <summary>
+    /// A config read overlapping this capability returned <paramref name="value"/>
+    /// (the bytes of [<paramref name="offset"/>, +<paramref name="length"/>),
+    /// little-endian): a capability that keeps registers outside config space,
+    /// because device threads change them without the config lock (pending
+    /// bits), merges them in here.
+    /// </summary>
+    protected internal virtual uint ComposeRead(int offset, int length, uint value) => value;
 
     /// <summary>Back to the power-on state (called from the function's reset).</summary>
     protected internal abstract void Reset(PciConfigSpace config);

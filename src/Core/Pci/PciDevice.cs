@@ -10,6 +10,27 @@ namespace Emu.Core.Pci;
 /// masks; BAR and command register writes move or (un)map the BAR regions in
 /// the bus's address spaces; capabilities are chained from offset 0x34.
 /// Config accesses from different vCPUs are serialized per function.
+///
+/// Locks of a function, in the only order in which they may nest:
+/// <list type="number">
+/// <item><see cref="ConfigLock"/>: config space, the capabilities' config-side
+/// state and the BAR mappings. Taken only by config cycles and by the VMM
+/// (reset, BAR placement), never by a device's worker threads. Inside it a
+/// function may take its capabilities' locks (MSI-X table), the memory
+/// topology's lock (a BAR moves) and the INTx lock; it must never wait for
+/// another thread (join a worker) nor reach the device model's own locks: a
+/// config cycle that is forwarded to a BAR (virtio's PCI_CFG window) runs in
+/// <see cref="BeforeConfigRead"/> / <see cref="AfterConfigWrite"/>, after the
+/// config lock is released.</item>
+/// <item>The INTx lock (<see cref="SetIntx"/>): the pin's level and the
+/// command register's interrupt-disable bit, and driving the bus's line. Taken
+/// by workers raising INTx and by config writes to the command register.
+/// Inside it: the bus's lock, then the interrupt controller's locks; nothing
+/// there calls back into a device.</item>
+/// </list>
+/// The interrupt status bit of the status register is not stored in config
+/// space: reads compose it from the pin's level, so a worker raising INTx
+/// never writes config space.
 /// </summary>
 public abstract class PciDevice : Device
 {
@@ -26,7 +47,9 @@ public abstract class PciDevice : Device
     private int _nextCapability = PciRegisters.FirstCapability;
     private int _lastExtendedCapability;
     private int _nextExtendedCapability = PciRegisters.FirstExtendedCapability;
-    private bool _intxLevel;
+    private readonly object _intxLock = new();
+    private volatile bool _intxLevel;
+    private bool _intxDisabled;
 
     protected PciDevice(ObjectType type, bool express = false) : base(type)
     {
@@ -56,9 +79,6 @@ public abstract class PciDevice : Device
 
     /// <summary>Capabilities with behaviour of their own (MSI, MSI-X), in the order they were added.</summary>
     public IReadOnlyList<PciCapability> Capabilities => _capabilities;
-
-    /// <summary>The function's config lock, for capability components that change registers from device threads.</summary>
-    internal object ConfigLockObject => ConfigLock;
 
     public ushort VendorId => Config.GetWord(PciRegisters.VendorId);
 
@@ -176,8 +196,22 @@ public abstract class PciDevice : Device
     /// <summary>A config read from the guest (1, 2 or 4 bytes, naturally aligned).</summary>
     public uint ReadConfig(int offset, int length)
     {
+        BeforeConfigRead(offset, length);
+        uint value;
         lock (ConfigLock)
-            return OnReadConfig(offset, length);
+        {
+            value = OnReadConfig(offset, length);
+            foreach (PciCapability capability in _capabilities)
+            {
+                if (offset < capability.Offset + capability.Length && offset + length > capability.Offset)
+                    value = capability.ComposeRead(offset, length, value);
+            }
+        }
+        // Status bit 3, Interrupt Status: the pin's level, whatever the interrupt-disable bit says.
+        const int statusLow = PciRegisters.Status;
+        if (_intxLevel && offset <= statusLow && offset + length > statusLow)
+            value |= (uint)PciRegisters.StatusInterrupt << (8 * (statusLow - offset));
+        return value;
     }
 
     /// <summary>A config write from the guest.</summary>
@@ -197,15 +231,34 @@ public abstract class PciDevice : Device
             if (touchesBars || (touchesCommand && ((oldCommand ^ Command) & (PciRegisters.CommandIo | PciRegisters.CommandMemory)) != 0))
                 UpdateBarMappings();
             if (touchesCommand && ((oldCommand ^ Command) & PciRegisters.CommandInterruptDisable) != 0)
-                UpdateIntx();
+                UpdateIntxDisable();
         }
+        AfterConfigWrite(offset, length);
     }
 
-    /// <summary>Reads config space; override to emulate registers with side effects.</summary>
+    /// <summary>Reads config space; override to emulate registers with side effects (called with the config lock held).</summary>
     protected virtual uint OnReadConfig(int offset, int length) => Config.Read(offset, length);
 
-    /// <summary>Writes config space through the masks; override to react to capability registers.</summary>
+    /// <summary>Writes config space through the masks; override to react to capability registers (called with the config lock held).</summary>
     protected virtual void OnWriteConfig(int offset, int length, uint value) => Config.Write(offset, length, value);
+
+    /// <summary>
+    /// Before a config read takes the config lock, without any lock held: a
+    /// function whose config registers are a window onto other state (a BAR)
+    /// fetches that state here and stores it in config space.
+    /// </summary>
+    protected virtual void BeforeConfigRead(int offset, int length)
+    {
+    }
+
+    /// <summary>
+    /// After a config write has been applied and the config lock released: a
+    /// function that forwards the write elsewhere (a window onto a BAR) does it
+    /// here, free to take the device model's locks and to wait for its threads.
+    /// </summary>
+    protected virtual void AfterConfigWrite(int offset, int length)
+    {
+    }
 
     /// <summary>Where the guest has programmed BAR <paramref name="index"/>, if decoding is on and the address is usable.</summary>
     public ulong? DecodedBarAddress(int index)
@@ -286,25 +339,39 @@ public abstract class PciDevice : Device
     {
     }
 
-    /// <summary>Drives the INTx pin; respects the command register's interrupt-disable bit.</summary>
+    /// <summary>
+    /// Drives the INTx pin; respects the command register's interrupt-disable
+    /// bit. Callable from any thread (device workers) and with no lock or the
+    /// config lock held; it takes only the INTx lock and the bus's.
+    /// </summary>
     public void SetIntx(bool level)
     {
-        lock (ConfigLock)
+        lock (_intxLock)
         {
             _intxLevel = level;
-            UpdateIntx();
+            DriveIntx();
         }
     }
 
-    private void UpdateIntx()
+    // Config lock held: the interrupt-disable bit changed.
+    private void UpdateIntxDisable()
     {
-        ushort status = Config.GetWord(PciRegisters.Status);
-        Config.SetWord(PciRegisters.Status, (ushort)(_intxLevel ? status | PciRegisters.StatusInterrupt : status & ~PciRegisters.StatusInterrupt));
+        bool disabled = (Command & PciRegisters.CommandInterruptDisable) != 0;
+        lock (_intxLock)
+        {
+            _intxDisabled = disabled;
+            DriveIntx();
+        }
+    }
+
+    // INTx lock held.
+    private void DriveIntx()
+    {
+        PciBus? bus = Bus;
         int pin = Config.GetByte(PciRegisters.InterruptPin);
-        if (pin == 0 || Bus == null)
+        if (pin == 0 || bus == null)
             return;
-        bool asserted = _intxLevel && (Command & PciRegisters.CommandInterruptDisable) == 0;
-        Bus.SetIntx(this, pin, asserted);
+        bus.SetIntx(this, pin, _intxLevel && !_intxDisabled);
     }
 
     // A malformed addr= is a mistake in the options, found before the board exists.
@@ -341,25 +408,43 @@ public abstract class PciDevice : Device
     /// <summary>Sets up identity, BARs and capabilities; called before the function is plugged.</summary>
     protected abstract void RealizePci(Machine machine);
 
-    protected override void OnUnrealize()
+    // The first half of removal: the BARs leave the address spaces, INTx goes
+    // low and the function leaves the bus, so config cycles no longer reach it.
+    protected override void OnDisconnect() => DetachFromBus();
+
+    /// <summary>
+    /// Unmaps the BARs, deasserts INTx and takes the function off its bus.
+    /// Afterwards <see cref="Bus"/> is null: a config write that was already
+    /// under way cannot map a BAR again, and a worker raising INTx drives
+    /// nothing. Nothing is released: vCPUs may still be inside a handler.
+    /// </summary>
+    protected void DetachFromBus()
     {
         PciBus? bus = Bus;
         if (bus == null)
             return;
-        using (bus.Topology.BeginTransaction())
+        lock (ConfigLock)
         {
-            foreach (PciBar? bar in _bars)
+            using (bus.Topology.BeginTransaction())
             {
-                if (bar?.MappedAddress != null)
+                foreach (PciBar? bar in _bars)
                 {
-                    (bar.Kind == PciBarKind.Io ? bus.IoWindow : bus.MemoryWindow).RemoveSubregion(bar.Region);
-                    bar.MappedAddress = null;
+                    if (bar?.MappedAddress != null)
+                    {
+                        (bar.Kind == PciBarKind.Io ? bus.IoWindow : bus.MemoryWindow).RemoveSubregion(bar.Region);
+                        bar.MappedAddress = null;
+                        OnBarMapped(bar);
+                    }
                 }
             }
+            lock (_intxLock)
+            {
+                _intxLevel = false;
+                DriveIntx();
+                Bus = null;
+            }
         }
-        SetIntx(false);
         bus.Unplug(this);
-        Bus = null;
     }
 
     /// <summary>Power-on state: decoding off, BARs back where the VMM placed them, INTx low.</summary>
@@ -372,8 +457,12 @@ public abstract class PciDevice : Device
             Config.SetByte(PciRegisters.InterruptLine, 0);
             foreach (PciCapability capability in _capabilities)
                 capability.Reset(Config);
-            _intxLevel = false;
-            UpdateIntx();
+            lock (_intxLock)
+            {
+                _intxLevel = false;
+                _intxDisabled = false;
+                DriveIntx();
+            }
         }
         Bus?.PlaceBars(this);
     }

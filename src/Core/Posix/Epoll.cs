@@ -39,7 +39,7 @@ public static unsafe partial class Epoll
     /// <see cref="LibC.Timespec"/>, the interval then the first expiry.
     /// </summary>
     [LibraryImport(Lib, SetLastError = true)]
-    public static partial int timerfd_settime(int fd, int flags, LibC.Timespec* newValue, LibC.Timespec* oldValue);
+    public static partial int timerfd_settime(FileDescriptor fd, int flags, LibC.Timespec* newValue, LibC.Timespec* oldValue);
 
     /// <summary>A new CLOCK_MONOTONIC timerfd, close-on-exec, disarmed.</summary>
     public static FileDescriptor CreateMonotonicTimer(bool nonBlocking = false)

@@ -7,6 +7,16 @@ namespace Emu.Core.Posix;
 /// mappings, memfd, eventfd, raw file descriptor I/O and ioctl. Every call sets
 /// errno, read through <see cref="Marshal.GetLastPInvokeError"/>; callers go
 /// through the checked wrappers in <see cref="Sys"/>.
+///
+/// Calls on a descriptor take its <see cref="FileDescriptor"/>, never its
+/// number: the marshaller holds a reference on the handle for the length of
+/// the call, so the descriptor cannot be closed under it, and a disposed one
+/// throws <see cref="ObjectDisposedException"/> instead of reaching whatever
+/// file the kernel has given the same number since. A descriptor a kernel
+/// structure carries (an irqfd, VFIO's eventfd arrays) is held the same way
+/// with <see cref="FileDescriptor.Lease"/>. The overloads taking an int remain
+/// for descriptors the process does not own (0, -1 for anonymous mappings) and
+/// for the block backend and character devices, which are still to move over.
 /// </summary>
 public static unsafe partial class LibC
 {
@@ -81,6 +91,9 @@ public static unsafe partial class LibC
     public static partial void* mmap(void* addr, nuint length, int prot, int flags, int fd, long offset);
 
     [LibraryImport(Lib, SetLastError = true)]
+    public static partial void* mmap(void* addr, nuint length, int prot, int flags, FileDescriptor fd, long offset);
+
+    [LibraryImport(Lib, SetLastError = true)]
     public static partial int munmap(void* addr, nuint length);
 
     [LibraryImport(Lib, SetLastError = true)]
@@ -96,13 +109,25 @@ public static unsafe partial class LibC
     public static partial int ftruncate(int fd, long length);
 
     [LibraryImport(Lib, SetLastError = true)]
+    public static partial int ftruncate(FileDescriptor fd, long length);
+
+    [LibraryImport(Lib, SetLastError = true)]
     public static partial long lseek(int fd, long offset, int whence);
+
+    [LibraryImport(Lib, SetLastError = true)]
+    public static partial long lseek(FileDescriptor fd, long offset, int whence);
 
     [LibraryImport(Lib, SetLastError = true)]
     public static partial int fstatfs(int fd, StatFs* buf);
 
     [LibraryImport(Lib, SetLastError = true)]
+    public static partial int fstatfs(FileDescriptor fd, StatFs* buf);
+
+    [LibraryImport(Lib, SetLastError = true)]
     public static partial int fcntl(int fd, int cmd, nint arg);
+
+    [LibraryImport(Lib, SetLastError = true)]
+    public static partial int fcntl(FileDescriptor fd, int cmd, nint arg);
 
     [LibraryImport(Lib, SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
     public static partial int open(string path, int flags, int mode);
@@ -114,19 +139,34 @@ public static unsafe partial class LibC
     public static partial nint read(int fd, void* buf, nuint count);
 
     [LibraryImport(Lib, SetLastError = true)]
+    public static partial nint read(FileDescriptor fd, void* buf, nuint count);
+
+    [LibraryImport(Lib, SetLastError = true)]
     public static partial nint write(int fd, void* buf, nuint count);
+
+    [LibraryImport(Lib, SetLastError = true)]
+    public static partial nint write(FileDescriptor fd, void* buf, nuint count);
 
     [LibraryImport(Lib, SetLastError = true)]
     public static partial nint pread(int fd, void* buf, nuint count, long offset);
 
     [LibraryImport(Lib, SetLastError = true)]
+    public static partial nint pread(FileDescriptor fd, void* buf, nuint count, long offset);
+
+    [LibraryImport(Lib, SetLastError = true)]
     public static partial nint pwrite(int fd, void* buf, nuint count, long offset);
+
+    [LibraryImport(Lib, SetLastError = true)]
+    public static partial nint pwrite(FileDescriptor fd, void* buf, nuint count, long offset);
 
     [LibraryImport(Lib, SetLastError = true)]
     public static partial int fsync(int fd);
 
     [LibraryImport(Lib, SetLastError = true)]
     public static partial int fdatasync(int fd);
+
+    [LibraryImport(Lib, SetLastError = true)]
+    public static partial int fdatasync(FileDescriptor fd);
 
     [LibraryImport(Lib, SetLastError = true)]
     public static partial int eventfd(uint initval, int flags);
@@ -138,7 +178,30 @@ public static unsafe partial class LibC
     public static partial int ioctl(int fd, nuint request, void* arg);
 
     [LibraryImport(Lib, SetLastError = true)]
+    public static partial int ioctl(FileDescriptor fd, nuint request, nint arg);
+
+    [LibraryImport(Lib, SetLastError = true)]
+    public static partial int ioctl(FileDescriptor fd, nuint request, void* arg);
+
+    [LibraryImport(Lib, SetLastError = true)]
+    public static partial int poll(PollFd* fds, nuint nfds, int timeout);
+
+    public const short POLLIN = 1;
+
+    /// <summary>struct pollfd.</summary>
+    [StructLayout(LayoutKind.Sequential)]
+    public struct PollFd
+    {
+        public int Fd;
+        public short Events;
+        public short Revents;
+    }
+
+    [LibraryImport(Lib, SetLastError = true)]
     public static partial int fallocate(int fd, int mode, long offset, long len);
+
+    [LibraryImport(Lib, SetLastError = true)]
+    public static partial int fallocate(FileDescriptor fd, int mode, long offset, long len);
 
     [LibraryImport(Lib, SetLastError = true)]
     public static partial int getpagesize();

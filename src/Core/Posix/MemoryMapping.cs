@@ -27,7 +27,9 @@ public sealed unsafe class MemoryMapping : IDisposable
     /// <summary>Maps <paramref name="length"/> bytes of <paramref name="fd"/> at <paramref name="offset"/>.</summary>
     public static MemoryMapping Map(FileDescriptor? fd, ulong length, int prot, int flags, long offset, string what)
     {
-        void* p = LibC.mmap(null, (nuint)length, prot, flags, fd?.Fd ?? -1, offset);
+        void* p = fd == null
+            ? LibC.mmap(null, (nuint)length, prot, flags, -1, offset)
+            : LibC.mmap(null, (nuint)length, prot, flags, fd, offset);
         if (p == (void*)-1)
             Sys.Throw("mmap", what);
         return new MemoryMapping(p, length);

@@ -28,10 +28,10 @@ public static unsafe partial class UnixSocket
     private static partial int Socket(int domain, int type, int protocol);
 
     [LibraryImport("libc", EntryPoint = "bind", SetLastError = true)]
-    private static partial int Bind(int fd, byte* address, int length);
+    private static partial int Bind(SafeSocketHandle socket, byte* address, int length);
 
     [LibraryImport("libc", EntryPoint = "listen", SetLastError = true)]
-    private static partial int Listen(int fd, int backlog);
+    private static partial int Listen(SafeSocketHandle socket, int backlog);
 
     /// <summary>Why <paramref name="path"/> cannot name a unix socket, or null when it can.</summary>
     public static string? CheckPath(string path)
@@ -66,9 +66,9 @@ public static unsafe partial class UnixSocket
         var handle = new SafeSocketHandle(fd, ownsHandle: true);
         try
         {
-            if (Bind(fd, address, 2 + length + 1) != 0)
+            if (Bind(handle, address, 2 + length + 1) != 0)
                 Sys.Throw("bind");
-            if (Listen(fd, backlog) != 0)
+            if (Listen(handle, backlog) != 0)
                 Sys.Throw("listen");
         }
         catch

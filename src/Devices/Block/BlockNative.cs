@@ -14,9 +14,4 @@ internal static unsafe partial class BlockNative
     /// <summary>syscall(2) with five arguments (io_getevents).</summary>
     [LibraryImport("libc", EntryPoint = "syscall", SetLastError = true)]
     public static partial nint syscall5(nint number, nint a1, nint a2, nint a3, nint a4, nint a5);
-
-    public const int SEEK_END = 2;
-
-    [LibraryImport("libc", SetLastError = true)]
-    public static partial long lseek(int fd, long offset, int whence);
 }

@@ -5,14 +5,17 @@ namespace Emu.Devices.Block;
 /// <summary>
 /// A backend that can have many requests in flight (Linux AIO on an O_DIRECT
 /// image): requests are queued, submitted in one batch, and their
-/// completions are signalled on <see cref="CompletionFd"/> and reaped on the
+/// completions are signalled on <see cref="CompletionHandle"/> and reaped on the
 /// device's worker thread. Allocation-free; the caller's scatter lists must
 /// stay valid until the request completes.
 /// </summary>
 public unsafe interface IAsyncBlockBackend
 {
-    /// <summary>An eventfd that becomes readable when requests complete.</summary>
-    int CompletionFd { get; }
+    /// <summary>
+    /// An eventfd that becomes readable when requests complete (once async
+    /// requests are enabled). The backend owns it: watch it, never dispose it.
+    /// </summary>
+    FileDescriptor? CompletionHandle { get; }
 
     /// <summary>Whether completions are waiting (cheap: for polling).</summary>
     bool HasCompletions { get; }

@@ -8,6 +8,12 @@ namespace Emu.Devices.Block;
 /// completions signal an eventfd (IOCB_FLAG_RESFD). With O_DIRECT the
 /// requests really run in parallel on the disk. Owns fixed arrays of iocbs
 /// (one per tag); nothing is allocated per request.
+///
+/// An iocb carries the file's and the eventfd's numbers to the kernel, from
+/// io_submit until the request completes; the context therefore holds both
+/// descriptors open for its whole life (a reference on each handle), so
+/// neither can be closed, and its number given to another file, while a
+/// request may name it.
 /// </summary>
 internal sealed unsafe class LinuxAio : IDisposable
 {
@@ -21,19 +27,33 @@ internal sealed unsafe class LinuxAio : IDisposable
     private ulong _context;
     private int _queuedCount;
     private int _refusedCount;
+    private readonly FileDescriptor _file;
+    private readonly int _fileNumber, _completionNumber;
+    private bool _fileHeld, _completionHeld;
 
-    public LinuxAio(int depth)
+    public LinuxAio(FileDescriptor file, int depth)
     {
+        // First, so a disposed file throws before anything is allocated.
+        _file = file;
+        file.DangerousAddRef(ref _fileHeld);
+        _fileNumber = (int)file.DangerousGetHandle();
         _depth = depth;
         ulong context = 0;
         if (LibC.syscall(SysIoSetup, depth, (nint)(&context), 0) < 0)
-            Sys.Throw("io_setup");
+        {
+            int errno = Sys.LastErrno;
+            _fileHeld = false;
+            file.DangerousRelease();
+            throw new PosixException("io_setup", errno);
+        }
         _context = context;
         _iocbs = (Iocb*)NativeMemory.AllocZeroed((nuint)depth, (nuint)sizeof(Iocb));
         _queued = (Iocb**)NativeMemory.AllocZeroed((nuint)depth, (nuint)sizeof(Iocb*));
         _events = (IoEvent*)NativeMemory.AllocZeroed((nuint)depth, (nuint)sizeof(IoEvent));
         _refused = (long*)NativeMemory.AllocZeroed((nuint)depth * 2, sizeof(long));
         Completion = new EventFd(nonBlocking: true);
+        Completion.Handle.DangerousAddRef(ref _completionHeld);
+        _completionNumber = (int)Completion.Handle.DangerousGetHandle();
     }
 
     public EventFd Completion { get; }
@@ -61,21 +81,21 @@ internal sealed unsafe class LinuxAio : IDisposable
     public int Depth => _depth;
 
     /// <summary>Queues a vectored read or write under <paramref name="tag"/> (0 to depth - 1).</summary>
-    public bool Enqueue(int fd, IoVec* iov, int count, long offset, bool write, ulong tag)
+    public bool Enqueue(IoVec* iov, int count, long offset, bool write, ulong tag)
     {
-        if (Outstanding >= _depth || tag >= (ulong)_depth)
+        if (_context == 0 || Outstanding >= _depth || tag >= (ulong)_depth)
             return false;
         Iocb* cb = &_iocbs[tag];
         *cb = new Iocb
         {
             Data = tag,
             Opcode = write ? Iocb.CmdPwritev : Iocb.CmdPreadv,
-            FileDescriptor = (uint)fd,
+            FileDescriptor = (uint)_fileNumber,
             Buffer = (ulong)iov,
             Count = (ulong)count,
             Offset = offset,
             Flags = Iocb.FlagResfd,
-            ResultFd = (uint)Completion.Fd,
+            ResultFd = (uint)_completionNumber,
         };
         _queued[_queuedCount++] = cb;
         Outstanding++;
@@ -153,6 +173,16 @@ internal sealed unsafe class LinuxAio : IDisposable
         NativeMemory.Free(_queued);
         NativeMemory.Free(_events);
         NativeMemory.Free(_refused);
+        if (_completionHeld)
+        {
+            _completionHeld = false;
+            Completion.Handle.DangerousRelease();
+        }
+        if (_fileHeld)
+        {
+            _fileHeld = false;
+            _file.DangerousRelease();
+        }
         Completion.Dispose();
     }
 }

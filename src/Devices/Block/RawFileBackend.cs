@@ -55,7 +55,7 @@ public sealed unsafe class RawFileBackend : IBlockBackend, IAsyncBlockBackend
         var file = new FileDescriptor(fd);
         // The size as lseek(SEEK_END) gives it: a regular file's length, and a
         // block device's capacity too (whose st_size, which FileInfo reads, is 0).
-        long length = BlockNative.lseek(fd, 0, BlockNative.SEEK_END);
+        long length = LibC.lseek(file, 0, LibC.SEEK_END);
         if (length < 0)
         {
             int errno = Marshal.GetLastPInvokeError();
@@ -156,7 +156,7 @@ public sealed unsafe class RawFileBackend : IBlockBackend, IAsyncBlockBackend
 
     public bool Flush()
     {
-        while (LibC.fdatasync(_file.Fd) < 0)
+        while (LibC.fdatasync(_file) < 0)
         {
             if (Marshal.GetLastPInvokeError() != LibC.EINTR)
                 return false;
@@ -165,14 +165,14 @@ public sealed unsafe class RawFileBackend : IBlockBackend, IAsyncBlockBackend
     }
 
     public bool Discard(long offset, long length) =>
-        !ReadOnly && LibC.fallocate(_file.Fd, BlockNative.FALLOC_FL_PUNCH_HOLE | BlockNative.FALLOC_FL_KEEP_SIZE, offset, length) == 0;
+        !ReadOnly && LibC.fallocate(_file, BlockNative.FALLOC_FL_PUNCH_HOLE | BlockNative.FALLOC_FL_KEEP_SIZE, offset, length) == 0;
 
     public bool WriteZeroes(long offset, long length, bool unmap)
     {
         if (ReadOnly)
             return false;
         int mode = unmap ? BlockNative.FALLOC_FL_PUNCH_HOLE | BlockNative.FALLOC_FL_KEEP_SIZE : BlockNative.FALLOC_FL_ZERO_RANGE | BlockNative.FALLOC_FL_KEEP_SIZE;
-        if (LibC.fallocate(_file.Fd, mode, offset, length) == 0)
+        if (LibC.fallocate(_file, mode, offset, length) == 0)
             return true;
         // File systems without the fallocate mode: write zeros.
         if (_bounce == null)
@@ -196,18 +196,18 @@ public sealed unsafe class RawFileBackend : IBlockBackend, IAsyncBlockBackend
     {
         if (!Direct)
             return false;
-        _aio ??= new LinuxAio(depth);
+        _aio ??= new LinuxAio(_file, depth);
         return true;
     }
 
-    public int CompletionFd => _aio?.Completion.Fd ?? -1;
+    public FileDescriptor? CompletionHandle => _aio?.Completion.Handle;
 
     public int Outstanding => _aio?.Outstanding ?? 0;
 
     public bool HasCompletions => _aio?.HasCompletions ?? false;
 
     public bool Enqueue(IoVec* iov, int count, long offset, bool write, ulong tag) =>
-        _aio != null && !(write && ReadOnly) && _aio.Enqueue(_file.Fd, iov, count, offset, write, tag);
+        _aio != null && !(write && ReadOnly) && _aio.Enqueue(iov, count, offset, write, tag);
 
     public void Submit() => _aio?.Submit();
 
@@ -224,6 +224,7 @@ public sealed unsafe class RawFileBackend : IBlockBackend, IAsyncBlockBackend
     public void Dispose()
     {
         _aio?.Dispose();
+        _aio = null;
         _file.Dispose();
         if (_bounce != null)
         {

@@ -1,4 +1,5 @@
 using System.Runtime.InteropServices;
+using Emu.Core.Posix;
 
 namespace Emu.Devices.HostIo;
 
@@ -14,8 +15,8 @@ internal static unsafe partial class EpollNative
     public static partial int epoll_create1(int flags);
 
     [LibraryImport("libc", SetLastError = true)]
-    public static partial int epoll_ctl(int epfd, int op, int fd, EpollEvent* ev);
+    public static partial int epoll_ctl(FileDescriptor epfd, int op, FileDescriptor fd, EpollEvent* ev);
 
     [LibraryImport("libc", SetLastError = true)]
-    public static partial int epoll_wait(int epfd, EpollEvent* events, int maxevents, int timeout);
+    public static partial int epoll_wait(FileDescriptor epfd, EpollEvent* events, int maxevents, int timeout);
 }

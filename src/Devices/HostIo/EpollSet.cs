@@ -21,16 +21,19 @@ public sealed unsafe class EpollSet : IDisposable
     }
 
     /// <summary>Watches <paramref name="fd"/> for <paramref name="events"/> (level-triggered).</summary>
-    public void Add(int fd, ulong token, uint events = EpollEvent.In) => Control(EpollNative.EPOLL_CTL_ADD, fd, token, events);
+    public void Add(FileDescriptor fd, ulong token, uint events = EpollEvent.In) => Control(EpollNative.EPOLL_CTL_ADD, fd, token, events);
 
-    public void Modify(int fd, ulong token, uint events) => Control(EpollNative.EPOLL_CTL_MOD, fd, token, events);
+    public void Modify(FileDescriptor fd, ulong token, uint events) => Control(EpollNative.EPOLL_CTL_MOD, fd, token, events);
 
-    public void Remove(int fd) => Control(EpollNative.EPOLL_CTL_DEL, fd, 0, 0);
+    public void Remove(FileDescriptor fd) => Control(EpollNative.EPOLL_CTL_DEL, fd, 0, 0);
 
-    private void Control(int op, int fd, ulong token, uint events)
+    // The kernel drops a descriptor from the set when its file is closed; a
+    // closed handle is refused here (ObjectDisposedException), never confused
+    // with the file that has its number now.
+    private void Control(int op, FileDescriptor fd, ulong token, uint events)
     {
         var ev = new EpollEvent { Events = events, Data = token };
-        if (EpollNative.epoll_ctl(_epoll.Fd, op, fd, &ev) < 0)
+        if (EpollNative.epoll_ctl(_epoll, op, fd, &ev) < 0)
             Sys.Throw("epoll_ctl");
     }
 
@@ -41,7 +44,7 @@ public sealed unsafe class EpollSet : IDisposable
         {
             while (true)
             {
-                int n = EpollNative.epoll_wait(_epoll.Fd, p, ready.Length, timeoutMs);
+                int n = EpollNative.epoll_wait(_epoll, p, ready.Length, timeoutMs);
                 if (n >= 0)
                     return n;
                 if (Marshal.GetLastPInvokeError() != LibC.EINTR)

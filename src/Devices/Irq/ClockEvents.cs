@@ -177,7 +177,7 @@ public sealed unsafe class ClockEvents : IDisposable
     private void WaitForExpiry()
     {
         ulong expirations;
-        while (LibC.read(_timerFd!.Fd, &expirations, 8) < 0)
+        while (LibC.read(_timerFd!, &expirations, 8) < 0)
         {
             int errno = Marshal.GetLastPInvokeError();
             if (errno != LibC.EINTR)
@@ -202,7 +202,7 @@ public sealed unsafe class ClockEvents : IDisposable
         spec[0] = default; // no interval
         spec[1].Seconds = delayNanoseconds / 1_000_000_000;
         spec[1].Nanoseconds = delayNanoseconds % 1_000_000_000;
-        if (Epoll.timerfd_settime(_timerFd!.Fd, 0, spec, null) < 0)
+        if (Epoll.timerfd_settime(_timerFd!, 0, spec, null) < 0)
             Sys.Throw("timerfd_settime");
     }
 

@@ -30,7 +30,7 @@ internal sealed class IrqFdWatcher : IDisposable
     {
         _fire = fire;
         _logger = logger;
-        _epoll.Add(_stop.Fd, StopToken);
+        _epoll.Add(_stop.Handle, StopToken);
     }
 
     public void Add(IrqFdBinding binding)
@@ -41,14 +41,16 @@ internal sealed class IrqFdWatcher : IDisposable
             foreach (IrqFdBinding bound in _bindings.Values)
             {
                 // As KVM_IRQFD answers EBUSY: one eventfd triggers one GSI.
-                if (ReferenceEquals(bound.Trigger, binding.Trigger) || (!bound.Trigger.Handle.IsClosed && bound.Trigger.Fd == binding.Trigger.Fd))
-                    throw new InvalidOperationException($"eventfd {binding.Trigger.Fd} is already bound to GSI {bound.Gsi}");
+                // Two open handles with one number are one file.
+                if (ReferenceEquals(bound.Trigger, binding.Trigger) || (!bound.Trigger.Handle.IsClosed && !binding.Trigger.Handle.IsClosed
+                    && bound.Trigger.Handle.Fd == binding.Trigger.Handle.Fd))
+                    throw new InvalidOperationException($"eventfd {binding.Trigger.Handle.Fd} is already bound to GSI {bound.Gsi}");
             }
             binding.Token = ++_nextToken;
             _bindings.Add(binding.Token, binding);
             try
             {
-                _epoll.Add(binding.Trigger.Fd, binding.Token);
+                _epoll.Add(binding.Trigger.Handle, binding.Token);
             }
             catch
             {
@@ -74,7 +76,7 @@ internal sealed class IrqFdWatcher : IDisposable
             {
                 try
                 {
-                    _epoll.Remove(binding.Trigger.Fd);
+                    _epoll.Remove(binding.Trigger.Handle);
                 }
                 catch (PosixException)
                 {

@@ -188,7 +188,7 @@ public sealed class UserspaceInterruptController : IInterruptController, IDispos
             {
                 slot = routes.Length;
                 if (FirstMsiGsi + slot >= GsiLimit)
-                    throw new InvalidOperationException($"out of GSIs for MSI routes ({GsiLimit})");
+                    throw new InterruptRoutesExhaustedException(GsiLimit);
                 // Readers index the array without the lock: a grown copy replaces it whole.
                 MsiRoute?[] grown = new MsiRoute?[Math.Min(routes.Length * 2, GsiLimit - FirstMsiGsi)];
                 Array.Copy(routes, grown, routes.Length);

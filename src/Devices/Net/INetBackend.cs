@@ -11,7 +11,7 @@ namespace Emu.Devices.Net;
 public unsafe interface INetBackend
 {
     /// <summary>Readable when a frame is waiting.</summary>
-    int Fd { get; }
+    FileDescriptor Handle { get; }
 
     /// <summary>Reads one frame; 0 when none is waiting, -1 on an error.</summary>
     int Read(Span<byte> buffer);

@@ -25,7 +25,7 @@ public sealed unsafe class TapDevice : INetBackend, IDisposable
     /// <summary>The interface name the kernel gave (or kept).</summary>
     public string Name { get; }
 
-    public int Fd => _fd.Fd;
+    public FileDescriptor Handle => _fd;
 
     /// <summary>Attaches to (or creates) tap interface <paramref name="name"/>; throws <see cref="IOException"/> with the reason.</summary>
     public static TapDevice Open(string? name)
@@ -46,10 +46,10 @@ public sealed unsafe class TapDevice : INetBackend, IDisposable
                 Encoding.ASCII.GetBytes(name, new Span<byte>(ifr, 15));
             }
             *(short*)(ifr + 16) = TapNative.IFF_TAP | TapNative.IFF_NO_PI | TapNative.IFF_VNET_HDR;
-            if (LibC.ioctl(fd, TapNative.TUNSETIFF, ifr) < 0)
+            if (LibC.ioctl(handle, TapNative.TUNSETIFF, ifr) < 0)
                 throw new IOException($"could not configure tap '{name}': {LibC.ErrorText(Marshal.GetLastPInvokeError())}");
             int size = VnetHeaderSize;
-            if (LibC.ioctl(fd, TapNative.TUNSETVNETHDRSZ, &size) < 0)
+            if (LibC.ioctl(handle, TapNative.TUNSETVNETHDRSZ, &size) < 0)
                 throw new IOException($"tap '{name}': cannot set the virtio-net header size: {LibC.ErrorText(Marshal.GetLastPInvokeError())}");
             string actual = Encoding.ASCII.GetString(new ReadOnlySpan<byte>(ifr, 16)).TrimEnd('\0');
             return new TapDevice(handle, actual);
@@ -68,7 +68,7 @@ public sealed unsafe class TapDevice : INetBackend, IDisposable
         {
             while (true)
             {
-                nint n = LibC.read(_fd.Fd, p, (nuint)buffer.Length);
+                nint n = LibC.read(_fd, p, (nuint)buffer.Length);
                 if (n >= 0)
                     return (int)n;
                 int errno = Marshal.GetLastPInvokeError();
@@ -84,7 +84,7 @@ public sealed unsafe class TapDevice : INetBackend, IDisposable
     {
         while (true)
         {
-            nint n = TapNative.writev(_fd.Fd, iov, count);
+            nint n = TapNative.writev(_fd, iov, count);
             if (n >= 0)
                 return true;
             if (Marshal.GetLastPInvokeError() != LibC.EINTR)

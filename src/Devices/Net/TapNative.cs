@@ -13,5 +13,5 @@ internal static unsafe partial class TapNative
     public const short IFF_VNET_HDR = 0x4000;
 
     [LibraryImport("libc", SetLastError = true)]
-    public static partial nint writev(int fd, Emu.Core.Posix.IoVec* iov, int iovcnt);
+    public static partial nint writev(FileDescriptor fd, Emu.Core.Posix.IoVec* iov, int iovcnt);
 }

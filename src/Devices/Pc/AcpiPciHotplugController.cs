@@ -31,7 +31,6 @@ public sealed class AcpiPciHotplugController : IHotplugController, IIoHandler
     private readonly Machine _machine;
     private readonly Ich9PowerManagement _pm;
     private readonly Func<PciBus?> _bus;
-    private readonly HashSet<Device> _released = new();
     private uint _inserted, _removalRequested;
     private long _ignoredEjects;
 
@@ -186,18 +185,10 @@ public sealed class AcpiPciHotplugController : IHotplugController, IIoHandler
         }
     }
 
-    // Hands a device to the machine for removal, once: the guest may write PCEJ again
-    // before the removal (on a thread-pool thread) has taken it off the bus.
-    private void Release(Device device)
-    {
-        lock (_lock)
-        {
-            _released.RemoveWhere(d => d.Parent == null);
-            if (!_released.Add(device))
-                return;
-        }
-        _machine.CompleteUnplug(device);
-    }
+    // Hands a device to the machine for removal. The guest may write PCEJ
+    // again before the removal (on the machine's control thread) has taken it
+    // off the bus; the machine removes a device once.
+    private void Release(Device device) => _machine.CompleteUnplug(device);
 
     private bool HasFreeSlot()
     {

@@ -68,7 +68,7 @@ internal interface IVfioSystem
     /// becomes the eventfd of interrupt <paramref name="start"/>+i for
     /// <paramref name="action"/> (trigger or unmask); -1 tears one down.
     /// </summary>
-    void SetIrqEventFds(FileDescriptor device, uint index, uint action, uint start, ReadOnlySpan<int> eventFds);
+    void SetIrqEventFds(FileDescriptor device, uint index, uint action, uint start, ReadOnlySpan<EventFd> eventFds);
 
     /// <summary>VFIO_DEVICE_SET_IRQS with DATA_NONE: for TRIGGER with count 0, disables the whole index; for UNMASK/MASK, acts on [start, +count).</summary>
     void SetIrqsNone(FileDescriptor device, uint index, uint action, uint start, uint count);

@@ -27,32 +27,33 @@ internal sealed unsafe class LinuxVfioSystem : IVfioSystem
         return Directory.EnumerateFileSystemEntries(path).Select(p => Path.GetFileName(p)).Order(StringComparer.Ordinal).ToArray();
     }
 
-    public int GetApiVersion(FileDescriptor container) => Check(LibC.ioctl(container.Fd, VfioIoctl.GetApiVersion, 0), "VFIO_GET_API_VERSION");
+    public int GetApiVersion(FileDescriptor container) => Check(LibC.ioctl(container, VfioIoctl.GetApiVersion, 0), "VFIO_GET_API_VERSION");
 
-    public bool CheckExtension(FileDescriptor container, uint extension) => LibC.ioctl(container.Fd, VfioIoctl.CheckExtension, (nint)extension) > 0;
+    public bool CheckExtension(FileDescriptor container, uint extension) => LibC.ioctl(container, VfioIoctl.CheckExtension, (nint)extension) > 0;
 
-    public void SetIommu(FileDescriptor container, uint type) => Check(LibC.ioctl(container.Fd, VfioIoctl.SetIommu, (nint)type), "VFIO_SET_IOMMU");
+    public void SetIommu(FileDescriptor container, uint type) => Check(LibC.ioctl(container, VfioIoctl.SetIommu, (nint)type), "VFIO_SET_IOMMU");
 
     public uint GetGroupStatus(FileDescriptor group)
     {
         var status = new VfioGroupStatus { Argsz = (uint)sizeof(VfioGroupStatus) };
-        Check(LibC.ioctl(group.Fd, VfioIoctl.GroupGetStatus, &status), "VFIO_GROUP_GET_STATUS");
+        Check(LibC.ioctl(group, VfioIoctl.GroupGetStatus, &status), "VFIO_GROUP_GET_STATUS");
         return status.Flags;
     }
 
     public void SetContainer(FileDescriptor group, FileDescriptor container)
     {
-        int fd = container.Fd;
-        Check(LibC.ioctl(group.Fd, VfioIoctl.GroupSetContainer, &fd), "VFIO_GROUP_SET_CONTAINER");
+        using FileDescriptorLease lease = container.Lease();
+        int fd = lease.Fd;
+        Check(LibC.ioctl(group, VfioIoctl.GroupSetContainer, &fd), "VFIO_GROUP_SET_CONTAINER");
     }
 
-    public void UnsetContainer(FileDescriptor group) => Check(LibC.ioctl(group.Fd, VfioIoctl.GroupUnsetContainer, 0), "VFIO_GROUP_UNSET_CONTAINER");
+    public void UnsetContainer(FileDescriptor group) => Check(LibC.ioctl(group, VfioIoctl.GroupUnsetContainer, 0), "VFIO_GROUP_UNSET_CONTAINER");
 
     public FileDescriptor GetDeviceFd(FileDescriptor group, string deviceName)
     {
         byte[] name = Encoding.ASCII.GetBytes(deviceName + "\0");
         fixed (byte* p = name)
-            return new FileDescriptor(Check(LibC.ioctl(group.Fd, VfioIoctl.GroupGetDeviceFd, p), "VFIO_GROUP_GET_DEVICE_FD"));
+            return new FileDescriptor(Check(LibC.ioctl(group, VfioIoctl.GroupGetDeviceFd, p), "VFIO_GROUP_GET_DEVICE_FD"));
     }
 
     public void MapDma(FileDescriptor container, ulong hostAddress, ulong iova, ulong size, bool writable)
@@ -65,32 +66,33 @@ internal sealed unsafe class LinuxVfioSystem : IVfioSystem
             Iova = iova,
             Size = size,
         };
-        Check(LibC.ioctl(container.Fd, VfioIoctl.IommuMapDma, &map), "VFIO_IOMMU_MAP_DMA");
+        Check(LibC.ioctl(container, VfioIoctl.IommuMapDma, &map), "VFIO_IOMMU_MAP_DMA");
     }
 
     public void UnmapDma(FileDescriptor container, ulong iova, ulong size)
     {
         var unmap = new VfioIommuType1DmaUnmap { Argsz = (uint)sizeof(VfioIommuType1DmaUnmap), Iova = iova, Size = size };
-        Check(LibC.ioctl(container.Fd, VfioIoctl.IommuUnmapDma, &unmap), "VFIO_IOMMU_UNMAP_DMA");
+        Check(LibC.ioctl(container, VfioIoctl.IommuUnmapDma, &unmap), "VFIO_IOMMU_UNMAP_DMA");
     }
 
     public uint BindIommufd(FileDescriptor device, FileDescriptor iommufd)
     {
-        var bind = new VfioDeviceBindIommufd { Argsz = (uint)sizeof(VfioDeviceBindIommufd), Iommufd = iommufd.Fd };
-        Check(LibC.ioctl(device.Fd, VfioIoctl.DeviceBindIommufd, &bind), "VFIO_DEVICE_BIND_IOMMUFD");
+        using FileDescriptorLease lease = iommufd.Lease();
+        var bind = new VfioDeviceBindIommufd { Argsz = (uint)sizeof(VfioDeviceBindIommufd), Iommufd = lease.Fd };
+        Check(LibC.ioctl(device, VfioIoctl.DeviceBindIommufd, &bind), "VFIO_DEVICE_BIND_IOMMUFD");
         return bind.OutDevid;
     }
 
     public void AttachIoas(FileDescriptor device, uint ioasId)
     {
         var attach = new VfioDeviceAttachIommufdPt { Argsz = (uint)sizeof(VfioDeviceAttachIommufdPt), PtId = ioasId };
-        Check(LibC.ioctl(device.Fd, VfioIoctl.DeviceAttachIommufdPt, &attach), "VFIO_DEVICE_ATTACH_IOMMUFD_PT");
+        Check(LibC.ioctl(device, VfioIoctl.DeviceAttachIommufdPt, &attach), "VFIO_DEVICE_ATTACH_IOMMUFD_PT");
     }
 
     public uint AllocateIoas(FileDescriptor iommufd)
     {
         var alloc = new IommuIoasAlloc { Size = (uint)sizeof(IommuIoasAlloc) };
-        Check(LibC.ioctl(iommufd.Fd, VfioIoctl.IommuIoasAlloc, &alloc), "IOMMU_IOAS_ALLOC");
+        Check(LibC.ioctl(iommufd, VfioIoctl.IommuIoasAlloc, &alloc), "IOMMU_IOAS_ALLOC");
         return alloc.OutIoasId;
     }
 
@@ -105,25 +107,25 @@ internal sealed unsafe class LinuxVfioSystem : IVfioSystem
             Length = size,
             Iova = iova,
         };
-        Check(LibC.ioctl(iommufd.Fd, VfioIoctl.IommuIoasMap, &map), "IOMMU_IOAS_MAP");
+        Check(LibC.ioctl(iommufd, VfioIoctl.IommuIoasMap, &map), "IOMMU_IOAS_MAP");
     }
 
     public void UnmapIoas(FileDescriptor iommufd, uint ioasId, ulong iova, ulong size)
     {
         var unmap = new IommuIoasUnmap { Size = (uint)sizeof(IommuIoasUnmap), IoasId = ioasId, Iova = iova, Length = size };
-        Check(LibC.ioctl(iommufd.Fd, VfioIoctl.IommuIoasUnmap, &unmap), "IOMMU_IOAS_UNMAP");
+        Check(LibC.ioctl(iommufd, VfioIoctl.IommuIoasUnmap, &unmap), "IOMMU_IOAS_UNMAP");
     }
 
     public void DestroyIommufdObject(FileDescriptor iommufd, uint id)
     {
         var destroy = new IommuDestroy { Size = (uint)sizeof(IommuDestroy), Id = id };
-        Check(LibC.ioctl(iommufd.Fd, VfioIoctl.IommuDestroy, &destroy), "IOMMU_DESTROY");
+        Check(LibC.ioctl(iommufd, VfioIoctl.IommuDestroy, &destroy), "IOMMU_DESTROY");
     }
 
     public VfioDeviceInfo GetDeviceInfo(FileDescriptor device)
     {
         var info = new VfioDeviceInfo { Argsz = (uint)sizeof(VfioDeviceInfo) };
-        Check(LibC.ioctl(device.Fd, VfioIoctl.DeviceGetInfo, &info), "VFIO_DEVICE_GET_INFO");
+        Check(LibC.ioctl(device, VfioIoctl.DeviceGetInfo, &info), "VFIO_DEVICE_GET_INFO");
         return info;
     }
 
@@ -140,7 +142,7 @@ internal sealed unsafe class LinuxVfioSystem : IVfioSystem
                 var info = (VfioRegionInfo*)p;
                 info->Argsz = size;
                 info->Index = index;
-                Check(LibC.ioctl(device.Fd, VfioIoctl.DeviceGetRegionInfo, p), "VFIO_DEVICE_GET_REGION_INFO");
+                Check(LibC.ioctl(device, VfioIoctl.DeviceGetRegionInfo, p), "VFIO_DEVICE_GET_REGION_INFO");
                 if (info->Argsz <= size)
                     return buffer;
                 size = Math.Min(info->Argsz, 1u << 20);
@@ -152,39 +154,57 @@ internal sealed unsafe class LinuxVfioSystem : IVfioSystem
     public VfioIrqInfo GetIrqInfo(FileDescriptor device, uint index)
     {
         var info = new VfioIrqInfo { Argsz = (uint)sizeof(VfioIrqInfo), Index = index };
-        Check(LibC.ioctl(device.Fd, VfioIoctl.DeviceGetIrqInfo, &info), "VFIO_DEVICE_GET_IRQ_INFO");
+        Check(LibC.ioctl(device, VfioIoctl.DeviceGetIrqInfo, &info), "VFIO_DEVICE_GET_IRQ_INFO");
         return info;
     }
 
-    public void SetIrqEventFds(FileDescriptor device, uint index, uint action, uint start, ReadOnlySpan<int> eventFds)
+    public void SetIrqEventFds(FileDescriptor device, uint index, uint action, uint start, ReadOnlySpan<EventFd> eventFds)
     {
         int size = sizeof(VfioIrqSet) + eventFds.Length * sizeof(int);
         byte* buffer = stackalloc byte[Math.Min(size, 1024)];
         byte[]? large = size > 1024 ? new byte[size] : null;
-        fixed (byte* heap = large)
+        // The eventfds' numbers travel inside the structure: each is held open until the ioctl returns.
+        bool[] held = new bool[eventFds.Length];
+        try
         {
-            byte* p = large != null ? heap : buffer;
-            var set = (VfioIrqSet*)p;
-            *set = new VfioIrqSet
+            fixed (byte* heap = large)
             {
-                Argsz = (uint)size,
-                Flags = VfioIrqSet.DataEventfd | action,
-                Index = index,
-                Start = start,
-                Count = (uint)eventFds.Length,
-            };
-            eventFds.CopyTo(new Span<int>(p + sizeof(VfioIrqSet), eventFds.Length));
-            Check(LibC.ioctl(device.Fd, VfioIoctl.DeviceSetIrqs, p), "VFIO_DEVICE_SET_IRQS");
+                byte* p = large != null ? heap : buffer;
+                var set = (VfioIrqSet*)p;
+                *set = new VfioIrqSet
+                {
+                    Argsz = (uint)size,
+                    Flags = VfioIrqSet.DataEventfd | action,
+                    Index = index,
+                    Start = start,
+                    Count = (uint)eventFds.Length,
+                };
+                var numbers = new Span<int>(p + sizeof(VfioIrqSet), eventFds.Length);
+                for (int i = 0; i < eventFds.Length; i++)
+                {
+                    eventFds[i].Handle.DangerousAddRef(ref held[i]);
+                    numbers[i] = (int)eventFds[i].Handle.DangerousGetHandle();
+                }
+                Check(LibC.ioctl(device, VfioIoctl.DeviceSetIrqs, p), "VFIO_DEVICE_SET_IRQS");
+            }
+        }
+        finally
+        {
+            for (int i = 0; i < held.Length; i++)
+            {
+                if (held[i])
+                    eventFds[i].Handle.DangerousRelease();
+            }
         }
     }
 
     public void SetIrqsNone(FileDescriptor device, uint index, uint action, uint start, uint count)
     {
         var set = new VfioIrqSet { Argsz = (uint)sizeof(VfioIrqSet), Flags = VfioIrqSet.DataNone | action, Index = index, Start = start, Count = count };
-        Check(LibC.ioctl(device.Fd, VfioIoctl.DeviceSetIrqs, &set), "VFIO_DEVICE_SET_IRQS");
+        Check(LibC.ioctl(device, VfioIoctl.DeviceSetIrqs, &set), "VFIO_DEVICE_SET_IRQS");
     }
 
-    public void ResetDevice(FileDescriptor device) => Check(LibC.ioctl(device.Fd, VfioIoctl.DeviceReset, 0), "VFIO_DEVICE_RESET");
+    public void ResetDevice(FileDescriptor device) => Check(LibC.ioctl(device, VfioIoctl.DeviceReset, 0), "VFIO_DEVICE_RESET");
 
     public int Read(FileDescriptor device, Span<byte> data, long offset)
     {

@@ -11,6 +11,9 @@ namespace Emu.Devices.Vfio;
 /// opened once (a second open of /dev/vfio/N fails with EBUSY) and shared by
 /// the machine's devices in it; devices come from VFIO_GROUP_GET_DEVICE_FD.
 /// The container and its listener go when the last group leaves.
+/// Devices come (QMP device_add, the command line) and go (the removal path)
+/// on different threads: everything here is done under one lock, which comes
+/// before the memory topology's (the DMA listener is added and removed under it).
 /// </summary>
 internal sealed class VfioGroupBackend : IVfioBackend
 {
@@ -18,6 +21,7 @@ internal sealed class VfioGroupBackend : IVfioBackend
 
     private readonly IVfioSystem _system;
     private readonly Dictionary<int, VfioGroup> _groups = new();
+    private readonly object _lock = new();
     private VfioContainer? _container;
     private VfioDmaListener? _listener;
     private Machine? _machine;
@@ -27,11 +31,31 @@ internal sealed class VfioGroupBackend : IVfioBackend
     public static VfioGroupBackend For(Machine machine, IVfioSystem system) => s_machines.GetValue(machine, _ => new VfioGroupBackend(system));
 
     /// <summary>The DMA listener while a container is open (for tests and listings).</summary>
-    internal VfioDmaListener? Listener => _listener;
+    internal VfioDmaListener? Listener
+    {
+        get
+        {
+            lock (_lock)
+                return _listener;
+        }
+    }
 
-    internal int OpenGroups => _groups.Count;
+    internal int OpenGroups
+    {
+        get
+        {
+            lock (_lock)
+                return _groups.Count;
+        }
+    }
 
     public VfioAttachment Attach(VfioHostDevice host, Machine machine, string who)
+    {
+        lock (_lock)
+            return AttachLocked(host, machine, who);
+    }
+
+    private VfioAttachment AttachLocked(VfioHostDevice host, Machine machine, string who)
     {
         int number = host.Group ?? throw new MachineConfigurationException($"{who}: the device has no IOMMU group");
         _container ??= new VfioContainer(_system);
@@ -77,9 +101,12 @@ internal sealed class VfioGroupBackend : IVfioBackend
 
     private void Release(VfioGroup group)
     {
-        if (--group.Users > 0)
-            return;
-        Drop(group);
+        lock (_lock)
+        {
+            if (--group.Users > 0)
+                return;
+            Drop(group);
+        }
     }
 
     // Takes a group out of the container; the last one out closes the container.

@@ -98,7 +98,7 @@ internal sealed class VfioInterrupts : IDisposable
             Hide(offset);
             return;
         }
-        var router = new MsiVectorRouter(_controller, count);
+        var router = new MsiVectorRouter(_controller, count, _logger, $"vfio-pci {_owner.HostAddress} (MSI-X)");
         _msixFds = new EventFd[count];
         for (int v = 0; v < count; v++)
         {
@@ -130,7 +130,7 @@ internal sealed class VfioInterrupts : IDisposable
             return;
         }
         count = 1 << (31 - System.Numerics.BitOperations.LeadingZeroCount((uint)count));
-        var router = new MsiVectorRouter(_controller, count);
+        var router = new MsiVectorRouter(_controller, count, _logger, $"vfio-pci {_owner.HostAddress} (MSI)");
         _msiFds = new EventFd[count];
         for (int v = 0; v < count; v++)
         {
@@ -244,13 +244,8 @@ internal sealed class VfioInterrupts : IDisposable
         }
     }
 
-    private void SetTriggers(uint index, ReadOnlySpan<EventFd> fds)
-    {
-        Span<int> numbers = fds.Length <= 256 ? stackalloc int[fds.Length] : new int[fds.Length];
-        for (int i = 0; i < fds.Length; i++)
-            numbers[i] = fds[i].Fd;
-        _device.System.SetIrqEventFds(_device.Handle, index, VfioIrqSet.ActionTrigger, 0, numbers);
-    }
+    private void SetTriggers(uint index, ReadOnlySpan<EventFd> fds) =>
+        _device.System.SetIrqEventFds(_device.Handle, index, VfioIrqSet.ActionTrigger, 0, fds);
 
     private bool EnableIntx()
     {
@@ -263,11 +258,9 @@ internal sealed class VfioInterrupts : IDisposable
         _intxBinding = _controller!.AddIrqFd(_intxTrigger, gsi, _intxResample);
         try
         {
-            Span<int> fd = stackalloc int[1];
-            fd[0] = _intxTrigger.Fd;
-            _device.System.SetIrqEventFds(_device.Handle, VfioConstants.PciIntxIrqIndex, VfioIrqSet.ActionTrigger, 0, fd);
-            fd[0] = _intxResample.Fd;
-            _device.System.SetIrqEventFds(_device.Handle, VfioConstants.PciIntxIrqIndex, VfioIrqSet.ActionUnmask, 0, fd);
+            EventFd trigger = _intxTrigger, resample = _intxResample;
+            _device.System.SetIrqEventFds(_device.Handle, VfioConstants.PciIntxIrqIndex, VfioIrqSet.ActionTrigger, 0, new ReadOnlySpan<EventFd>(in trigger));
+            _device.System.SetIrqEventFds(_device.Handle, VfioConstants.PciIntxIrqIndex, VfioIrqSet.ActionUnmask, 0, new ReadOnlySpan<EventFd>(in resample));
         }
         catch
         {

@@ -207,7 +207,8 @@ public sealed class VfioPciDevice : PciDevice
         catch
         {
             if (Bus != null)
-                base.OnUnrealize();
+                _rom?.Unmap(Bus.MemoryWindow);
+            DetachFromBus();
             ReleaseAll();
             throw;
         }
@@ -291,11 +292,21 @@ public sealed class VfioPciDevice : PciDevice
         _interrupts?.AfterReset();
     }
 
-    protected override void OnUnrealize()
+    // BARs leave the address space first: no memslot, and no vCPU after the
+    // grace period, may point at a mapping about to go.
+    protected override void OnDisconnect()
     {
         if (Bus != null)
-            _rom?.Unmap(Bus.MemoryWindow);
-        base.OnUnrealize(); // BARs leave the address space first: no memslot may point at a mapping about to go
+        {
+            lock (ConfigLock)
+                _rom?.Unmap(Bus.MemoryWindow);
+        }
+        base.OnDisconnect();
+    }
+
+    protected override void OnUnrealize()
+    {
+        base.OnUnrealize();
         ReleaseAll();
     }
 

@@ -1,4 +1,5 @@
 using Emu.Core.Memory;
+using Emu.Core.Posix;
 
 namespace Emu.Devices.Virtio;
 
@@ -42,8 +43,8 @@ public abstract class VirtioDevice : IDisposable
 
     public IReadOnlyList<SplitQueue> Queues => _queues;
 
-    /// <summary>A file descriptor the worker should watch for the device (a tap), or -1.</summary>
-    public virtual int BackendFd => -1;
+    /// <summary>A file descriptor the worker should watch for the device (a tap), or null.</summary>
+    public virtual FileDescriptor? BackendHandle => null;
 
     /// <summary>Connects the device to its transport and guest memory, and creates its queues.</summary>
     public void Attach(IVirtioTransport transport, GuestMemory memory)
@@ -100,7 +101,7 @@ public abstract class VirtioDevice : IDisposable
     {
     }
 
-    /// <summary><see cref="BackendFd"/> is ready (on the worker thread).</summary>
+    /// <summary><see cref="BackendHandle"/> is ready (on the worker thread).</summary>
     public virtual void ProcessBackend()
     {
     }

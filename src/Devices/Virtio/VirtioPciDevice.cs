@@ -22,6 +22,13 @@ namespace Emu.Devices.Virtio;
 /// when the guest moves the BAR) that wake the device's worker thread; used
 /// buffer notifications are MSI-X vectors fired through irqfds. After the
 /// driver has set things up, the data path never exits to the VMM.
+///
+/// The parts: <see cref="VirtioCommonConfig"/> (the common configuration
+/// registers), <see cref="VirtioDeviceLifecycle"/> (device status, the worker,
+/// reset; its remarks give the lock order), <see cref="VirtioInterruptLine"/>
+/// (MSI-X or ISR and INTx) and <see cref="VirtioPciConfigWindow"/> (the
+/// PCI_CFG window). The function's config lock is never held while any of
+/// them runs.
 /// </summary>
 public abstract class VirtioPciDevice : PciDevice, IVirtioTransport
 {
@@ -33,31 +40,16 @@ public abstract class VirtioPciDevice : PciDevice, IVirtioTransport
     public const ulong RegisterBarSize = 0x4000, MsixBarSize = 0x1000, PbaOffset = 0x800;
     public const uint NotifyOffMultiplier = 4;
 
-    // struct virtio_pci_common_cfg (4.1.4.3)
-    private const int DeviceFeatureSelect = 0x00, DeviceFeature = 0x04, DriverFeatureSelect = 0x08, DriverFeature = 0x0C,
-        ConfigMsixVector = 0x10, NumQueues = 0x12, DeviceStatus = 0x14, ConfigGeneration = 0x15, QueueSelect = 0x16,
-        QueueSizeRegister = 0x18, QueueMsixVector = 0x1A, QueueEnable = 0x1C, QueueNotifyOff = 0x1E, QueueDesc = 0x20,
-        QueueDriver = 0x28, QueueDevice = 0x30, QueueNotifyData = 0x38, QueueReset = 0x3A;
-
-    private readonly object _lock = new();
     private VirtioDevice? _device;
     private MsixCapability? _msix;
+    private VirtioCommonConfig? _common;
+    private VirtioInterruptLine? _interrupts;
+    private VirtioDeviceLifecycle? _lifecycle;
+    private VirtioPciConfigWindow? _window;
     private EventFd[] _queueEvents = Array.Empty<EventFd>();
     private IDisposable?[] _ioEvents = Array.Empty<IDisposable?>();
     private IIoEventRegistry? _ioEventRegistry;
-    private VirtioWorker? _worker;
-    private ILogger _logger = NullLogger.Instance;
-    private int _pciCfgCap;
-
-    private uint _deviceFeatureSelect;
-    private uint _driverFeatureSelect;
-    private ulong _driverFeatures;
-    private int _status;
-    private byte _configGeneration;
-    private ushort _queueSelect;
-    private ushort _configVector = NoVector;
-    private int _isr;
-    private volatile bool _failed;
+    private int _configGeneration;
 
     protected VirtioPciDevice(ObjectType type) : base(type)
     {
@@ -68,9 +60,12 @@ public abstract class VirtioPciDevice : PciDevice, IVirtioTransport
 
     public MsixCapability? Msix => _msix;
 
-    public byte Status => (byte)Volatile.Read(ref _status);
+    public byte Status => _lifecycle?.Status ?? 0;
 
-    public bool IsFailed => _failed;
+    public bool IsFailed => _lifecycle?.IsFailed ?? false;
+
+    /// <summary>A worker thread serves the queues (DRIVER_OK was set and no reset is under way).</summary>
+    public bool IsActive => _lifecycle?.IsActive ?? false;
 
     /// <summary>Whether queue notifications arrive through ioeventfds (no VMM exit).</summary>
     public bool UsesIoEventFds => _ioEventRegistry != null;
@@ -88,13 +83,13 @@ public abstract class VirtioPciDevice : PciDevice, IVirtioTransport
     {
         VirtioDevice device = CreateDevice(machine);
         _device = device;
-        _logger = machine.LoggerFactory.CreateLogger("virtio");
+        ILogger logger = machine.LoggerFactory.CreateLogger("virtio");
         device.Attach(this, machine.Ram);
         SetIdentity(VirtioVendorId, (ushort)(0x1040 + device.DeviceId), PciClassCode, revision: 1, subsystemVendor: VirtioVendorId, subsystem: 0x1100);
         SetInterruptPin(1);
 
         int vectors = device.QueueCount + 1;
-        _msix = AddCapability(new MsixCapability(vectors, MsixBar, 0, MsixBar, (uint)PbaOffset, new MsiVectorRouter(machine.Interrupts, vectors)));
+        _msix = AddCapability(new MsixCapability(vectors, MsixBar, 0, MsixBar, (uint)PbaOffset, new MsiVectorRouter(machine.Interrupts, vectors, logger, ToString())));
         var msixBar = MemoryRegion.CreateContainer($"{Type.Name}-msix", MsixBarSize);
         msixBar.AddSubregion(MemoryRegion.CreateIo("msix-table", (ulong)_msix.TableSize, _msix.TableHandler), 0);
         msixBar.AddSubregion(MemoryRegion.CreateIo("msix-pba", (ulong)_msix.PbaSize, _msix.PbaHandler), PbaOffset);
@@ -110,18 +105,17 @@ public abstract class VirtioPciDevice : PciDevice, IVirtioTransport
         AddVirtioCapability(VirtioPciCapType.DeviceConfig, VirtioPciRegion.Device, 0x1000);
         int notify = AddVirtioCapability(VirtioPciCapType.NotifyConfig, VirtioPciRegion.Notify, 0x1000, extra: 4);
         Config.SetDword(notify + 16, NotifyOffMultiplier);
-        // VIRTIO_PCI_CAP_PCI_CFG (4.1.4.9): a window onto the BARs through config space.
-        _pciCfgCap = AddVirtioCapability(VirtioPciCapType.PciConfig, 0, 0, extra: 4, bar: 0);
-        Config.SetWritable(_pciCfgCap + 4, 1, 0xFF);
-        Config.SetWritable(_pciCfgCap + 8, 4, 0xFFFF_FFFF);
-        Config.SetWritable(_pciCfgCap + 12, 4, 0xFFFF_FFFF);
-        Config.SetWritable(_pciCfgCap + 16, 4, 0xFFFF_FFFF);
+        _window = new VirtioPciConfigWindow(AddVirtioCapability(VirtioPciCapType.PciConfig, 0, 0, extra: 4, bar: 0), RegisterBar, RegisterBarSize);
+        _window.Install(Config);
 
         _queueEvents = new EventFd[device.QueueCount];
         _ioEvents = new IDisposable?[device.QueueCount];
         for (int i = 0; i < _queueEvents.Length; i++)
             _queueEvents[i] = new EventFd(nonBlocking: true);
         _ioEventRegistry = machine.Vm?.IoEvents is { SupportsIoEventFd: true } registry ? registry : null;
+        _common = new VirtioCommonConfig(device, vectors);
+        _interrupts = new VirtioInterruptLine(this, _msix);
+        _lifecycle = new VirtioDeviceLifecycle(device, _common, _interrupts, _queueEvents, this, $"{Type.Name}@{Address}", logger);
     }
 
     // struct virtio_pci_cap: vndr, next, len, cfg_type, bar, id, padding[2], offset, length (4.1.4).
@@ -140,11 +134,7 @@ public abstract class VirtioPciDevice : PciDevice, IVirtioTransport
     {
         if (bar.Index != RegisterBar || _ioEventRegistry == null)
             return;
-        for (int q = 0; q < _ioEvents.Length; q++)
-        {
-            _ioEvents[q]?.Dispose();
-            _ioEvents[q] = null;
-        }
+        DropIoEvents();
         if (bar.MappedAddress is not ulong address)
             return;
         ulong notify = address + (ulong)VirtioPciRegion.Notify * 0x1000;
@@ -152,41 +142,50 @@ public abstract class VirtioPciDevice : PciDevice, IVirtioTransport
             _ioEvents[q] = _ioEventRegistry.Add(_queueEvents[q], notify + (ulong)q * NotifyOffMultiplier, 2, pio: false);
     }
 
-    // ---- the PCI configuration access capability ------------------------
-
-    protected override uint OnReadConfig(int offset, int length)
+    private void DropIoEvents()
     {
-        if (_pciCfgCap != 0 && offset >= _pciCfgCap + 16 && offset < _pciCfgCap + 20)
+        for (int q = 0; q < _ioEvents.Length; q++)
         {
-            Span<byte> data = stackalloc byte[4];
-            if (TryPciCfgWindow(out ulong barOffset, out int size))
-            {
-                ReadRegisters(barOffset, data.Slice(0, size));
-                Config.SetDword(_pciCfgCap + 16, BinaryPrimitives.ReadUInt32LittleEndian(data));
-            }
-        }
-        return base.OnReadConfig(offset, length);
-    }
-
-    protected override void OnWriteConfig(int offset, int length, uint value)
-    {
-        base.OnWriteConfig(offset, length, value);
-        if (_pciCfgCap != 0 && offset >= _pciCfgCap + 16 && offset < _pciCfgCap + 20 && TryPciCfgWindow(out ulong barOffset, out int size))
-        {
-            Span<byte> data = stackalloc byte[4];
-            BinaryPrimitives.WriteUInt32LittleEndian(data, Config.GetDword(_pciCfgCap + 16));
-            WriteRegisters(barOffset, data.Slice(0, size));
+            _ioEvents[q]?.Dispose();
+            _ioEvents[q] = null;
         }
     }
 
-    // The driver selects BAR 4 and an offset and length (1, 2 or 4, aligned) inside it (4.1.4.9.1).
-    private bool TryPciCfgWindow(out ulong barOffset, out int size)
+    // ---- the PCI configuration access capability (outside the config lock) ----
+
+    protected override void BeforeConfigRead(int offset, int length)
     {
-        barOffset = Config.GetDword(_pciCfgCap + 8);
-        uint length = Config.GetDword(_pciCfgCap + 12);
-        size = (int)length;
-        return Config.GetByte(_pciCfgCap + 4) == RegisterBar && length is 1 or 2 or 4
-            && (barOffset & (length - 1)) == 0 && barOffset + length <= RegisterBarSize;
+        VirtioPciConfigWindow? window = _window;
+        if (window == null || !window.TouchesData(offset, length))
+            return;
+        ulong barOffset;
+        int size;
+        lock (ConfigLock)
+        {
+            if (!window.TryDecode(Config, out barOffset, out size))
+                return;
+        }
+        Span<byte> data = stackalloc byte[4];
+        ReadRegisters(barOffset, data.Slice(0, size));
+        lock (ConfigLock)
+            Config.SetDword(window.Data, BinaryPrimitives.ReadUInt32LittleEndian(data));
+    }
+
+    protected override void AfterConfigWrite(int offset, int length)
+    {
+        VirtioPciConfigWindow? window = _window;
+        if (window == null || !window.TouchesData(offset, length))
+            return;
+        ulong barOffset;
+        int size;
+        Span<byte> data = stackalloc byte[4];
+        lock (ConfigLock)
+        {
+            if (!window.TryDecode(Config, out barOffset, out size))
+                return;
+            BinaryPrimitives.WriteUInt32LittleEndian(data, Config.GetDword(window.Data));
+        }
+        WriteRegisters(barOffset, data.Slice(0, size));
     }
 
     private void ReadRegisters(ulong offset, Span<byte> data) => ReadRegion((VirtioPciRegion)(offset >> 12), offset & 0xFFF, data);
@@ -205,7 +204,7 @@ public abstract class VirtioPciDevice : PciDevice, IVirtioTransport
             case VirtioPciRegion.Isr:
                 data.Clear();
                 if (offset == 0)
-                    data[0] = ReadAndClearIsr();
+                    data[0] = _interrupts!.ReadAndClearIsr();
                 break;
             case VirtioPciRegion.Device:
                 VirtioDevice device = _device!;
@@ -242,67 +241,12 @@ public abstract class VirtioPciDevice : PciDevice, IVirtioTransport
         }
     }
 
-    private byte ReadAndClearIsr()
-    {
-        // Reading the ISR status clears it and deasserts INTx (4.1.4.5).
-        byte isr = (byte)Interlocked.Exchange(ref _isr, 0);
-        if (isr != 0)
-            SetIntx(false);
-        return isr;
-    }
-
-    private SplitQueue? SelectedQueue
-    {
-        get
-        {
-            IReadOnlyList<SplitQueue> queues = _device!.Queues;
-            return _queueSelect < queues.Count ? queues[_queueSelect] : null;
-        }
-    }
-
     private void ReadCommon(int offset, Span<byte> data)
     {
+        VirtioDeviceLifecycle lifecycle = _lifecycle!;
         ulong value;
-        lock (_lock)
-        {
-            SplitQueue? q = SelectedQueue;
-            // Fields are read with their natural width; 64-bit fields also as two 32-bit halves (4.1.3.1).
-            value = (offset, data.Length) switch
-            {
-                (DeviceFeatureSelect, 4) => _deviceFeatureSelect,
-                (DeviceFeature, 4) => _deviceFeatureSelect switch
-                {
-                    0 => (uint)OfferedFeatures,
-                    1 => (uint)(OfferedFeatures >> 32),
-                    _ => 0,
-                },
-                (DriverFeatureSelect, 4) => _driverFeatureSelect,
-                (DriverFeature, 4) => _driverFeatureSelect switch
-                {
-                    0 => (uint)_driverFeatures,
-                    1 => (uint)(_driverFeatures >> 32),
-                    _ => 0,
-                },
-                (ConfigMsixVector, 2) => _configVector,
-                (NumQueues, 2) => (ulong)_device!.QueueCount,
-                (DeviceStatus, 1) => Status,
-                (ConfigGeneration, 1) => _configGeneration,
-                (QueueSelect, 2) => _queueSelect,
-                (QueueSizeRegister, 2) => q?.Size ?? 0,
-                (QueueMsixVector, 2) => q?.MsixVector ?? NoVector,
-                (QueueEnable, 2) => q?.Enabled == true ? 1UL : 0,
-                (QueueNotifyOff, 2) => _queueSelect,
-                (QueueDesc, 8) or (QueueDesc, 4) => q?.DescriptorTable ?? 0,
-                (QueueDesc + 4, 4) => (q?.DescriptorTable ?? 0) >> 32,
-                (QueueDriver, 8) or (QueueDriver, 4) => q?.AvailRing ?? 0,
-                (QueueDriver + 4, 4) => (q?.AvailRing ?? 0) >> 32,
-                (QueueDevice, 8) or (QueueDevice, 4) => q?.UsedRing ?? 0,
-                (QueueDevice + 4, 4) => (q?.UsedRing ?? 0) >> 32,
-                (QueueNotifyData, 2) => _queueSelect,
-                (QueueReset, 2) => 0,
-                _ => 0,
-            };
-        }
+        lock (lifecycle.Lock)
+            value = _common!.Read(offset, data.Length, lifecycle.Status, (byte)Volatile.Read(ref _configGeneration));
         for (int i = 0; i < data.Length; i++)
             data[i] = (byte)(value >> (8 * i));
     }
@@ -312,145 +256,15 @@ public abstract class VirtioPciDevice : PciDevice, IVirtioTransport
         ulong value = 0;
         for (int i = 0; i < data.Length && i < 8; i++)
             value |= (ulong)data[i] << (8 * i);
-        lock (_lock)
+        VirtioDeviceLifecycle lifecycle = _lifecycle!;
+        if (offset == VirtioCommonConfig.DeviceStatus)
         {
-            if (offset == DeviceStatus && data.Length == 1)
-            {
-                WriteStatus((byte)value);
-                return;
-            }
-            bool live = (Status & VirtioStatus.DriverOk) != 0;
-            SplitQueue? q = SelectedQueue;
-            switch (offset, data.Length)
-            {
-                case (DeviceFeatureSelect, 4):
-                    _deviceFeatureSelect = (uint)value;
-                    break;
-                case (DriverFeatureSelect, 4):
-                    _driverFeatureSelect = (uint)value;
-                    break;
-                case (DriverFeature, 4):
-                    // Features are fixed once FEATURES_OK is set (3.1.1).
-                    if ((Status & VirtioStatus.FeaturesOk) != 0)
-                        break;
-                    if (_driverFeatureSelect == 0)
-                        _driverFeatures = (_driverFeatures & 0xFFFF_FFFF_0000_0000) | (uint)value;
-                    else if (_driverFeatureSelect == 1)
-                        _driverFeatures = (_driverFeatures & 0xFFFF_FFFF) | (value << 32);
-                    break;
-                case (ConfigMsixVector, 2):
-                    _configVector = CheckVector((ushort)value);
-                    break;
-                case (QueueSelect, 2):
-                    _queueSelect = (ushort)value;
-                    break;
-                case (QueueMsixVector, 2) when q != null:
-                    q.MsixVector = CheckVector((ushort)value);
-                    break;
-                // The queue's layout cannot change under a running device: such writes are ignored.
-                case (QueueSizeRegister, 2) when q != null && !live && !q.Enabled:
-                    q.Size = (ushort)value;
-                    break;
-                case (QueueEnable, 2) when q != null && !live:
-                    // Only 1 may be written (4.1.4.3.2); disabling goes through queue_reset, not offered.
-                    if (value == 1)
-                        q.Enabled = true;
-                    break;
-                case (QueueDesc, 8) when q != null && !live && !q.Enabled:
-                    q.DescriptorTable = value;
-                    break;
-                case (QueueDesc, 4) when q != null && !live && !q.Enabled:
-                    q.DescriptorTable = (q.DescriptorTable & 0xFFFF_FFFF_0000_0000) | value;
-                    break;
-                case (QueueDesc + 4, 4) when q != null && !live && !q.Enabled:
-                    q.DescriptorTable = (q.DescriptorTable & 0xFFFF_FFFF) | (value << 32);
-                    break;
-                case (QueueDriver, 8) when q != null && !live && !q.Enabled:
-                    q.AvailRing = value;
-                    break;
-                case (QueueDriver, 4) when q != null && !live && !q.Enabled:
-                    q.AvailRing = (q.AvailRing & 0xFFFF_FFFF_0000_0000) | value;
-                    break;
-                case (QueueDriver + 4, 4) when q != null && !live && !q.Enabled:
-                    q.AvailRing = (q.AvailRing & 0xFFFF_FFFF) | (value << 32);
-                    break;
-                case (QueueDevice, 8) when q != null && !live && !q.Enabled:
-                    q.UsedRing = value;
-                    break;
-                case (QueueDevice, 4) when q != null && !live && !q.Enabled:
-                    q.UsedRing = (q.UsedRing & 0xFFFF_FFFF_0000_0000) | value;
-                    break;
-                case (QueueDevice + 4, 4) when q != null && !live && !q.Enabled:
-                    q.UsedRing = (q.UsedRing & 0xFFFF_FFFF) | (value << 32);
-                    break;
-            }
-        }
-    }
-
-    // A vector the table does not have reads back as NO_VECTOR, telling the driver the mapping failed (4.1.5.1.2).
-    private ushort CheckVector(ushort vector) => vector < (_msix?.VectorCount ?? 0) ? vector : NoVector;
-
-    private void WriteStatus(byte value)
-    {
-        if (value == 0)
-        {
-            ResetDevice();
+            if (data.Length == 1)
+                lifecycle.WriteStatus((byte)value); // takes the lock itself, and joins the worker outside it
             return;
         }
-        byte current = Status;
-        byte added = (byte)(value & ~current);
-        byte next = (byte)(current | value);
-        if ((added & VirtioStatus.FeaturesOk) != 0)
-        {
-            // The driver may only accept what was offered, and a modern device
-            // needs VIRTIO_F_VERSION_1; otherwise FEATURES_OK stays clear (3.1.1).
-            if ((_driverFeatures & ~OfferedFeatures) != 0 || (_driverFeatures & VirtioFeatures.Version1) == 0)
-                next &= unchecked((byte)~VirtioStatus.FeaturesOk);
-        }
-        if ((added & VirtioStatus.DriverOk) != 0 && (next & VirtioStatus.FeaturesOk) == 0)
-            next &= unchecked((byte)~VirtioStatus.DriverOk);
-        Volatile.Write(ref _status, next | (Volatile.Read(ref _status) & VirtioStatus.DeviceNeedsReset));
-        if ((added & VirtioStatus.DriverOk) != 0 && (next & VirtioStatus.DriverOk) != 0)
-            ActivateDevice();
-    }
-
-    private void ActivateDevice()
-    {
-        VirtioDevice device = _device!;
-        foreach (SplitQueue queue in device.Queues)
-        {
-            if (queue.Enabled && !queue.Activate(_driverFeatures))
-            {
-                Fail($"queue {queue.Index}: {queue.Error} (size {queue.Size}, rings 0x{queue.DescriptorTable:x}/0x{queue.AvailRing:x}/0x{queue.UsedRing:x})");
-                return;
-            }
-        }
-        device.Activate(_driverFeatures);
-        _worker = new VirtioWorker($"{Type.Name}@{Address}", device, _queueEvents, this, _logger);
-        _worker.Start();
-    }
-
-    private void ResetDevice()
-    {
-        _worker?.Dispose();
-        _worker = null;
-        VirtioDevice? device = _device;
-        if (device != null)
-        {
-            foreach (SplitQueue queue in device.Queues)
-                queue.Reset();
-            device.Reset();
-        }
-        foreach (EventFd e in _queueEvents)
-            e.Wait();
-        _deviceFeatureSelect = _driverFeatureSelect = 0;
-        _driverFeatures = 0;
-        _queueSelect = 0;
-        _configVector = NoVector;
-        _failed = false;
-        Volatile.Write(ref _status, 0);
-        if (Interlocked.Exchange(ref _isr, 0) != 0)
-            SetIntx(false);
+        lock (lifecycle.Lock)
+            _common!.Write(offset, data.Length, value, lifecycle.Status);
     }
 
     // ---- IVirtioTransport -------------------------------------------------
@@ -458,64 +272,44 @@ public abstract class VirtioPciDevice : PciDevice, IVirtioTransport
     public void SignalUsed(SplitQueue queue)
     {
         if (queue.ShouldNotify())
-            SignalVector(queue.MsixVector, 1);
+            _interrupts!.Signal(queue.MsixVector, VirtioInterruptLine.QueueInterrupt);
     }
 
     public void SignalConfigChange()
     {
-        unchecked { _configGeneration++; }
-        SignalVector(_configVector, 2);
+        Interlocked.Increment(ref _configGeneration);
+        _interrupts!.Signal(_common!.ConfigVector, VirtioInterruptLine.ConfigInterrupt);
     }
 
-    // MSI-X when the driver enabled it (a vector of NO_VECTOR means no interrupt),
-    // otherwise the ISR bit and INTx, which the ISR read deasserts (4.1.4.5, 4.1.5.3).
-    private void SignalVector(ushort vector, int isrBit)
-    {
-        MsixCapability? msix = _msix;
-        if (msix != null && msix.Enabled)
-        {
-            if (vector != NoVector)
-                msix.Notify(vector);
-            return;
-        }
-        Interlocked.Or(ref _isr, isrBit);
-        SetIntx(true);
-    }
+    public void Fail(string reason) => _lifecycle?.Fail(reason);
 
-    public void Fail(string reason)
-    {
-        if (_failed)
-            return;
-        _failed = true;
-        _logger.LogError("{Device} at {Address}: {Reason}; device needs reset", Type.Name, Address, reason);
-        int status;
-        do
-        {
-            status = Volatile.Read(ref _status);
-        }
-        while (Interlocked.CompareExchange(ref _status, status | VirtioStatus.DeviceNeedsReset, status) != status);
-        // With DRIVER_OK the driver must hear about it (2.1.2).
-        if ((status & VirtioStatus.DriverOk) != 0)
-            SignalConfigChange();
-    }
-
-    public void WatchBackend(bool enabled) => _worker?.WatchBackend(enabled);
+    public void WatchBackend(bool enabled) => _lifecycle?.WatchBackend(enabled);
 
     public override string Description => Type.Description;
 
+    // ---- lifecycle --------------------------------------------------------
+
     public override void Reset()
     {
-        lock (_lock)
-            ResetDevice();
+        _lifecycle?.Reset();
         base.Reset();
     }
 
+    // The BARs leave first (no memslot, no ioeventfd, no config cycle reaches
+    // the function any more); the device keeps running until the grace period
+    // has passed: a vCPU may still be inside one of its handlers.
+    protected override void OnDisconnect()
+    {
+        base.OnDisconnect();
+        DropIoEvents();
+    }
+
+    // No vCPU reaches the function now: the device stops for good (the guest
+    // cannot activate it again), then its eventfds and vectors are released.
     protected override void OnUnrealize()
     {
-        lock (_lock)
-            ResetDevice();
-        foreach (IDisposable? registration in _ioEvents)
-            registration?.Dispose();
+        _lifecycle?.Retire();
+        DropIoEvents();
         base.OnUnrealize();
         foreach (EventFd e in _queueEvents)
             e.Dispose();

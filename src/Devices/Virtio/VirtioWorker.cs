@@ -30,7 +30,9 @@ internal sealed class VirtioWorker : IDisposable
     private readonly EventFd _stop = new(nonBlocking: true);
     private readonly EpollSet _epoll = new();
     private readonly Thread _thread;
+    private readonly object _stopLock = new();
     private volatile bool _stopping;
+    private bool _disposed;
     private bool _backendWatched;
 
     public VirtioWorker(string name, VirtioDevice device, EventFd[] queueEvents, IVirtioTransport transport, ILogger logger)
@@ -39,12 +41,12 @@ internal sealed class VirtioWorker : IDisposable
         _queueEvents = queueEvents;
         _transport = transport;
         _logger = logger;
-        _epoll.Add(_stop.Fd, StopToken);
+        _epoll.Add(_stop.Handle, StopToken);
         for (int i = 0; i < queueEvents.Length; i++)
-            _epoll.Add(queueEvents[i].Fd, (ulong)i);
-        if (device.BackendFd >= 0)
+            _epoll.Add(queueEvents[i].Handle, (ulong)i);
+        if (device.BackendHandle is FileDescriptor backend)
         {
-            _epoll.Add(device.BackendFd, BackendToken);
+            _epoll.Add(backend, BackendToken);
             _backendWatched = true;
         }
         _thread = new Thread(Run) { IsBackground = true, Name = name };
@@ -55,11 +57,11 @@ internal sealed class VirtioWorker : IDisposable
     /// <summary>Starts or stops watching the backend fd; call on the worker thread (from the device).</summary>
     public void WatchBackend(bool enabled)
     {
-        int fd = _device.BackendFd;
-        if (fd < 0 || enabled == _backendWatched)
+        FileDescriptor? backend = _device.BackendHandle;
+        if (backend == null || enabled == _backendWatched)
             return;
         _backendWatched = enabled;
-        _epoll.Modify(fd, BackendToken, enabled ? EpollEvent.In : 0);
+        _epoll.Modify(backend, BackendToken, enabled ? EpollEvent.In : 0);
     }
 
     private void Run()
@@ -140,13 +142,37 @@ internal sealed class VirtioWorker : IDisposable
         }
     }
 
-    /// <summary>Stops the thread and waits for it (not from the worker itself).</summary>
-    public void Dispose()
+    /// <summary>
+    /// Asks the thread to stop and waits until it has (not from the worker
+    /// itself). Several threads may stop the same worker at once (two vCPUs
+    /// resetting the device); each returns once the thread is gone. The caller
+    /// must hold no lock: the worker may need the INTx lock to finish the
+    /// request it is serving.
+    /// </summary>
+    public void Stop()
     {
-        _stopping = true;
-        _stop.Signal();
+        lock (_stopLock)
+        {
+            if (!_stopping && !_disposed)
+            {
+                _stopping = true;
+                _stop.Signal();
+            }
+        }
         if (Thread.CurrentThread != _thread && _thread.IsAlive)
             _thread.Join();
+    }
+
+    /// <summary>Stops the thread, then releases its epoll set and stop eventfd; idempotent.</summary>
+    public void Dispose()
+    {
+        Stop();
+        lock (_stopLock)
+        {
+            if (_disposed)
+                return;
+            _disposed = true;
+        }
         _epoll.Dispose();
         _stop.Dispose();
     }

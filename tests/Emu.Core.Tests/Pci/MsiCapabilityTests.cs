@@ -122,11 +122,16 @@ public sealed class MsiCapabilityTests
         d.Msix.TableHandler.Write(8, b.Slice(0, 4));
         Assert.Equal(moved, ic.Routes[gsi]);
 
-        // Masking releases nothing but stops delivery; disabling releases the route.
+        // Masking stops delivery and touches nothing in the controller (the vector's own
+        // eventfd is simply not signalled: the interrupt is pending); disabling releases both.
         SetMask(d, 0, masked: true);
-        Assert.Empty(ic.IrqFds);
+        Assert.Equal(moved, ic.Routes[gsi]);
+        Assert.Same(d.Msix.Router.TriggerOf(0), ic.IrqFds[gsi]);
+        Assert.False(d.Msix.Notify(0));
+        Assert.Equal(0UL, ic.IrqFds[gsi].Wait());
         MsixControl(d, enable: false, functionMask: false);
         Assert.Empty(ic.Routes);
+        Assert.Empty(ic.IrqFds);
         d.Msix.Dispose();
     }
 

@@ -322,8 +322,16 @@ internal sealed unsafe class FakeVfioKernel : IVfioSystem, IDisposable
         return new VfioIrqInfo { Argsz = (uint)sizeof(VfioIrqInfo), Flags = count > 0 ? VfioIrqInfo.FlagEventfd : 0, Index = index, Count = count };
     }
 
-    public void SetIrqEventFds(FileDescriptor device, uint index, uint action, uint start, ReadOnlySpan<int> eventFds) =>
-        IrqSets.Add((index, action, start, eventFds.ToArray()));
+    public void SetIrqEventFds(FileDescriptor device, uint index, uint action, uint start, ReadOnlySpan<EventFd> eventFds)
+    {
+        int[] numbers = new int[eventFds.Length];
+        for (int i = 0; i < numbers.Length; i++)
+        {
+            using FileDescriptorLease lease = eventFds[i].Handle.Lease();
+            numbers[i] = lease.Fd;
+        }
+        IrqSets.Add((index, action, start, numbers));
+    }
 
     public void SetIrqsNone(FileDescriptor device, uint index, uint action, uint start, uint count) =>
         IrqSets.Add((index, action | VfioIrqSet.DataNone, start, Array.Empty<int>()));

@@ -44,8 +44,26 @@ internal sealed class IrqfdInterruptController : IInterruptController
         {
             var binding = (trigger, gsi, resample);
             Bindings.Add(binding);
-            return new CallbackDisposable(() => { lock (Lock) Bindings.Remove(binding); });
+            return new Binding(this, binding);
         }
+    }
+
+    // KVM_IRQFD assign/deassign: a suspended binding is off the list until resumed.
+    private sealed class Binding(IrqfdInterruptController owner, (EventFd Trigger, int Gsi, EventFd? Resample) binding) : ISuspendableIrqFd
+    {
+        public void Suspend()
+        {
+            lock (owner.Lock)
+                owner.Bindings.Remove(binding);
+        }
+
+        public void Resume()
+        {
+            lock (owner.Lock)
+                owner.Bindings.Add(binding);
+        }
+
+        public void Dispose() => Suspend();
     }
 
     /// <summary>The message an eventfd currently delivers, or null when it is bound to no MSI route.</summary>

@@ -25,18 +25,18 @@ internal sealed unsafe partial class DatagramPairBackend : INetBackend, IDisposa
         _wire = new FileDescriptor(fds[1]);
     }
 
-    public int Fd => _device.Fd;
+    public FileDescriptor Handle => _device;
 
     public int Read(Span<byte> buffer)
     {
         fixed (byte* p = buffer)
         {
-            nint n = LibC.read(_device.Fd, p, (nuint)buffer.Length);
+            nint n = LibC.read(_device, p, (nuint)buffer.Length);
             return n >= 0 ? (int)n : Marshal.GetLastPInvokeError() == LibC.EAGAIN ? 0 : -1;
         }
     }
 
-    public bool Write(IoVec* iov, int count) => writev(_device.Fd, iov, count) >= 0;
+    public bool Write(IoVec* iov, int count) => writev(_device, iov, count) >= 0;
 
     /// <summary>Puts a frame on the wire towards the device.</summary>
     public void Send(ReadOnlySpan<byte> frame)
@@ -44,7 +44,7 @@ internal sealed unsafe partial class DatagramPairBackend : INetBackend, IDisposa
         fixed (byte* p = frame)
         {
             // No Assert here: it allocates, and allocation tests send frames.
-            if (LibC.write(_wire.Fd, p, (nuint)frame.Length) != frame.Length)
+            if (LibC.write(_wire, p, (nuint)frame.Length) != frame.Length)
                 throw new IOException("the test wire refused a frame");
         }
     }
@@ -55,7 +55,7 @@ internal sealed unsafe partial class DatagramPairBackend : INetBackend, IDisposa
         byte[] buffer = new byte[70000];
         fixed (byte* p = buffer)
         {
-            nint n = LibC.read(_wire.Fd, p, (nuint)buffer.Length);
+            nint n = LibC.read(_wire, p, (nuint)buffer.Length);
             return n < 0 ? null : buffer.AsSpan(0, (int)n).ToArray();
         }
     }
@@ -70,5 +70,5 @@ internal sealed unsafe partial class DatagramPairBackend : INetBackend, IDisposa
     private static partial int socketpair(int domain, int type, int protocol, int* sv);
 
     [LibraryImport("libc", SetLastError = true)]
-    private static partial nint writev(int fd, IoVec* iov, int count);
+    private static partial nint writev(FileDescriptor fd, IoVec* iov, int count);
 }

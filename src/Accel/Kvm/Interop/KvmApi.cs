@@ -12,11 +12,11 @@ namespace Emu.Accel.Kvm.Interop;
 /// </summary>
 internal static unsafe class KvmApi
 {
-    public static int GetApiVersion(FileDescriptor kvm) => Check(LibC.ioctl(kvm.Fd, KvmIoctl.GetApiVersion, 0), "KVM_GET_API_VERSION");
+    public static int GetApiVersion(FileDescriptor kvm) => Check(LibC.ioctl(kvm, KvmIoctl.GetApiVersion, 0), "KVM_GET_API_VERSION");
 
     public static int CheckExtension(FileDescriptor fd, int capability)
     {
-        int r = LibC.ioctl(fd.Fd, KvmIoctl.CheckExtension, capability);
+        int r = LibC.ioctl(fd, KvmIoctl.CheckExtension, capability);
         return r < 0 ? 0 : r;
     }
 
@@ -26,113 +26,113 @@ internal static unsafe class KvmApi
         // EINTR can happen while the kernel sets the VM up; retry as QEMU does.
         do
         {
-            fd = LibC.ioctl(kvm.Fd, KvmIoctl.CreateVm, 0);
+            fd = LibC.ioctl(kvm, KvmIoctl.CreateVm, 0);
         }
         while (fd < 0 && Marshal.GetLastPInvokeError() == LibC.EINTR);
         return new FileDescriptor(Check(fd, "KVM_CREATE_VM"));
     }
 
-    public static int GetVcpuMmapSize(FileDescriptor kvm) => Check(LibC.ioctl(kvm.Fd, KvmIoctl.GetVcpuMmapSize, 0), "KVM_GET_VCPU_MMAP_SIZE");
+    public static int GetVcpuMmapSize(FileDescriptor kvm) => Check(LibC.ioctl(kvm, KvmIoctl.GetVcpuMmapSize, 0), "KVM_GET_VCPU_MMAP_SIZE");
 
-    public static FileDescriptor CreateVcpu(FileDescriptor vm, int id) => new(Check(LibC.ioctl(vm.Fd, KvmIoctl.CreateVcpu, id), "KVM_CREATE_VCPU"));
+    public static FileDescriptor CreateVcpu(FileDescriptor vm, int id) => new(Check(LibC.ioctl(vm, KvmIoctl.CreateVcpu, id), "KVM_CREATE_VCPU"));
 
     public static void SetUserMemoryRegion(FileDescriptor vm, in KvmUserspaceMemoryRegion region)
     {
         fixed (KvmUserspaceMemoryRegion* p = &region)
-            Check(LibC.ioctl(vm.Fd, KvmIoctl.SetUserMemoryRegion, p), "KVM_SET_USER_MEMORY_REGION");
+            Check(LibC.ioctl(vm, KvmIoctl.SetUserMemoryRegion, p), "KVM_SET_USER_MEMORY_REGION");
     }
 
-    public static void SetTssAddr(FileDescriptor vm, ulong address) => Check(LibC.ioctl(vm.Fd, KvmIoctl.SetTssAddr, (nint)address), "KVM_SET_TSS_ADDR");
+    public static void SetTssAddr(FileDescriptor vm, ulong address) => Check(LibC.ioctl(vm, KvmIoctl.SetTssAddr, (nint)address), "KVM_SET_TSS_ADDR");
 
-    public static void SetIdentityMapAddr(FileDescriptor vm, ulong address) => Check(LibC.ioctl(vm.Fd, KvmIoctl.SetIdentityMapAddr, &address), "KVM_SET_IDENTITY_MAP_ADDR");
+    public static void SetIdentityMapAddr(FileDescriptor vm, ulong address) => Check(LibC.ioctl(vm, KvmIoctl.SetIdentityMapAddr, &address), "KVM_SET_IDENTITY_MAP_ADDR");
 
-    public static void CreateIrqchip(FileDescriptor vm) => Check(LibC.ioctl(vm.Fd, KvmIoctl.CreateIrqchip, 0), "KVM_CREATE_IRQCHIP");
+    public static void CreateIrqchip(FileDescriptor vm) => Check(LibC.ioctl(vm, KvmIoctl.CreateIrqchip, 0), "KVM_CREATE_IRQCHIP");
 
     public static void CreatePit2(FileDescriptor vm, in KvmPitConfig config)
     {
         fixed (KvmPitConfig* p = &config)
-            Check(LibC.ioctl(vm.Fd, KvmIoctl.CreatePit2, p), "KVM_CREATE_PIT2");
+            Check(LibC.ioctl(vm, KvmIoctl.CreatePit2, p), "KVM_CREATE_PIT2");
     }
 
     public static void IrqLine(FileDescriptor vm, in KvmIrqLevel level)
     {
         fixed (KvmIrqLevel* p = &level)
-            Check(LibC.ioctl(vm.Fd, KvmIoctl.IrqLine, p), "KVM_IRQ_LINE");
+            Check(LibC.ioctl(vm, KvmIoctl.IrqLine, p), "KVM_IRQ_LINE");
     }
 
     /// <summary>Replaces the whole GSI routing table. <paramref name="table"/> points at a kvm_irq_routing header followed by its entries.</summary>
-    public static void SetGsiRouting(FileDescriptor vm, void* table) => Check(LibC.ioctl(vm.Fd, KvmIoctl.SetGsiRouting, table), "KVM_SET_GSI_ROUTING");
+    public static void SetGsiRouting(FileDescriptor vm, void* table) => Check(LibC.ioctl(vm, KvmIoctl.SetGsiRouting, table), "KVM_SET_GSI_ROUTING");
 
     public static void Irqfd(FileDescriptor vm, in KvmIrqfd irqfd)
     {
         fixed (KvmIrqfd* p = &irqfd)
-            Check(LibC.ioctl(vm.Fd, KvmIoctl.Irqfd, p), "KVM_IRQFD");
+            Check(LibC.ioctl(vm, KvmIoctl.Irqfd, p), "KVM_IRQFD");
     }
 
     public static void Ioeventfd(FileDescriptor vm, in KvmIoeventfd ioeventfd)
     {
         fixed (KvmIoeventfd* p = &ioeventfd)
-            Check(LibC.ioctl(vm.Fd, KvmIoctl.Ioeventfd, p), "KVM_IOEVENTFD");
+            Check(LibC.ioctl(vm, KvmIoctl.Ioeventfd, p), "KVM_IOEVENTFD");
     }
 
     /// <summary>Injects an MSI; returns &gt;0 when delivered, 0 when the guest blocked it.</summary>
     public static int SignalMsi(FileDescriptor vm, in KvmMsi msi)
     {
         fixed (KvmMsi* p = &msi)
-            return Check(LibC.ioctl(vm.Fd, KvmIoctl.SignalMsi, p), "KVM_SIGNAL_MSI");
+            return Check(LibC.ioctl(vm, KvmIoctl.SignalMsi, p), "KVM_SIGNAL_MSI");
     }
 
     public static void EnableCap(FileDescriptor fd, in KvmEnableCap cap)
     {
         fixed (KvmEnableCap* p = &cap)
-            Check(LibC.ioctl(fd.Fd, KvmIoctl.EnableCap, p), "KVM_ENABLE_CAP");
+            Check(LibC.ioctl(fd, KvmIoctl.EnableCap, p), "KVM_ENABLE_CAP");
     }
 
     public static FileDescriptor CreateDevice(FileDescriptor vm, uint type)
     {
         var create = new KvmCreateDevice { Type = type };
-        Check(LibC.ioctl(vm.Fd, KvmIoctl.CreateDevice, &create), "KVM_CREATE_DEVICE");
+        Check(LibC.ioctl(vm, KvmIoctl.CreateDevice, &create), "KVM_CREATE_DEVICE");
         return new FileDescriptor((int)create.Fd);
     }
 
     public static void SetDeviceAttr(FileDescriptor device, in KvmDeviceAttr attr)
     {
         fixed (KvmDeviceAttr* p = &attr)
-            Check(LibC.ioctl(device.Fd, KvmIoctl.SetDeviceAttr, p), "KVM_SET_DEVICE_ATTR");
+            Check(LibC.ioctl(device, KvmIoctl.SetDeviceAttr, p), "KVM_SET_DEVICE_ATTR");
     }
 
     /// <summary>KVM_RUN: 0 on an exit, otherwise the errno (EINTR when kicked).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static int Run(int vcpuFd) => LibC.ioctl(vcpuFd, KvmIoctl.Run, 0) < 0 ? Marshal.GetLastPInvokeError() : 0;
+    public static int Run(FileDescriptor vcpu) => LibC.ioctl(vcpu, KvmIoctl.Run, 0) < 0 ? Marshal.GetLastPInvokeError() : 0;
 
     public static void GetRegs(FileDescriptor vcpu, out KvmRegs regs)
     {
         fixed (KvmRegs* p = &regs)
-            Check(LibC.ioctl(vcpu.Fd, KvmIoctl.GetRegs, p), "KVM_GET_REGS");
+            Check(LibC.ioctl(vcpu, KvmIoctl.GetRegs, p), "KVM_GET_REGS");
     }
 
     public static void SetRegs(FileDescriptor vcpu, in KvmRegs regs)
     {
         fixed (KvmRegs* p = &regs)
-            Check(LibC.ioctl(vcpu.Fd, KvmIoctl.SetRegs, p), "KVM_SET_REGS");
+            Check(LibC.ioctl(vcpu, KvmIoctl.SetRegs, p), "KVM_SET_REGS");
     }
 
     public static void GetSregs(FileDescriptor vcpu, out KvmSregs sregs)
     {
         fixed (KvmSregs* p = &sregs)
-            Check(LibC.ioctl(vcpu.Fd, KvmIoctl.GetSregs, p), "KVM_GET_SREGS");
+            Check(LibC.ioctl(vcpu, KvmIoctl.GetSregs, p), "KVM_GET_SREGS");
     }
 
     public static void SetSregs(FileDescriptor vcpu, in KvmSregs sregs)
     {
         fixed (KvmSregs* p = &sregs)
-            Check(LibC.ioctl(vcpu.Fd, KvmIoctl.SetSregs, p), "KVM_SET_SREGS");
+            Check(LibC.ioctl(vcpu, KvmIoctl.SetSregs, p), "KVM_SET_SREGS");
     }
 
     public static void Translate(FileDescriptor vcpu, ref KvmTranslation translation)
     {
         fixed (KvmTranslation* p = &translation)
-            Check(LibC.ioctl(vcpu.Fd, KvmIoctl.Translate, p), "KVM_TRANSLATE");
+            Check(LibC.ioctl(vcpu, KvmIoctl.Translate, p), "KVM_TRANSLATE");
     }
 
     /// <summary>Sets the signal mask that applies while this vCPU is inside KVM_RUN (a 64-bit kernel sigset).</summary>
@@ -142,7 +142,7 @@ internal static unsafe class KvmApi
         byte* buffer = stackalloc byte[12];
         *(uint*)buffer = 8;
         Unsafe.WriteUnaligned(buffer + 4, mask);
-        Check(LibC.ioctl(vcpu.Fd, KvmIoctl.SetSignalMask, buffer), "KVM_SET_SIGNAL_MASK");
+        Check(LibC.ioctl(vcpu, KvmIoctl.SetSignalMask, buffer), "KVM_SET_SIGNAL_MASK");
     }
 
     /// <summary>KVM_MP_STATE_RUNNABLE (0), UNINITIALIZED (1: waiting for INIT/SIPI), INIT_RECEIVED, HALTED, SIPI_RECEIVED.</summary>
@@ -151,11 +151,11 @@ internal static unsafe class KvmApi
     public static uint GetMpState(FileDescriptor vcpu)
     {
         uint state;
-        Check(LibC.ioctl(vcpu.Fd, KvmIoctl.GetMpState, &state), "KVM_GET_MP_STATE");
+        Check(LibC.ioctl(vcpu, KvmIoctl.GetMpState, &state), "KVM_GET_MP_STATE");
         return state;
     }
 
-    public static void SetMpState(FileDescriptor vcpu, uint state) => Check(LibC.ioctl(vcpu.Fd, KvmIoctl.SetMpState, &state), "KVM_SET_MP_STATE");
+    public static void SetMpState(FileDescriptor vcpu, uint state) => Check(LibC.ioctl(vcpu, KvmIoctl.SetMpState, &state), "KVM_SET_MP_STATE");
 
     /// <summary>KVM_GET_SUPPORTED_CPUID: every leaf KVM can offer a guest on this host.</summary>
     public static KvmCpuidEntry2[] GetSupportedCpuid(FileDescriptor kvm)
@@ -167,7 +167,7 @@ internal static unsafe class KvmApi
             fixed (byte* p = buffer)
             {
                 ((KvmCpuid2Header*)p)->Nent = (uint)capacity;
-                if (LibC.ioctl(kvm.Fd, KvmIoctl.GetSupportedCpuid, p) < 0)
+                if (LibC.ioctl(kvm, KvmIoctl.GetSupportedCpuid, p) < 0)
                 {
                     if (Marshal.GetLastPInvokeError() == 7 /* E2BIG */)
                         continue;
@@ -187,7 +187,7 @@ internal static unsafe class KvmApi
         {
             ((KvmCpuid2Header*)p)->Nent = (uint)entries.Length;
             entries.CopyTo(new Span<KvmCpuidEntry2>(p + sizeof(KvmCpuid2Header), entries.Length));
-            Check(LibC.ioctl(vcpu.Fd, KvmIoctl.SetCpuid2, p), "KVM_SET_CPUID2");
+            Check(LibC.ioctl(vcpu, KvmIoctl.SetCpuid2, p), "KVM_SET_CPUID2");
         }
     }
 
@@ -205,7 +205,7 @@ internal static unsafe class KvmApi
             fixed (byte* p = buffer)
             {
                 ((KvmMsrListHeader*)p)->Nmsrs = capacity;
-                if (LibC.ioctl(kvm.Fd, KvmIoctl.GetMsrIndexList, p) < 0)
+                if (LibC.ioctl(kvm, KvmIoctl.GetMsrIndexList, p) < 0)
                 {
                     uint needed = ((KvmMsrListHeader*)p)->Nmsrs;
                     if (Marshal.GetLastPInvokeError() == 7 /* E2BIG */ && needed > capacity && needed <= 65536)
@@ -235,7 +235,7 @@ internal static unsafe class KvmApi
             ((KvmMsrsHeader*)p)->Nmsrs = (uint)entries.Length;
             var table = new Span<KvmMsrEntry>(p + sizeof(KvmMsrsHeader), entries.Length);
             entries.CopyTo(table);
-            int done = Check(LibC.ioctl(vcpu.Fd, set ? KvmIoctl.SetMsrs : KvmIoctl.GetMsrs, p), set ? "KVM_SET_MSRS" : "KVM_GET_MSRS");
+            int done = Check(LibC.ioctl(vcpu, set ? KvmIoctl.SetMsrs : KvmIoctl.GetMsrs, p), set ? "KVM_SET_MSRS" : "KVM_GET_MSRS");
             if (!set)
                 table.CopyTo(entries);
             return done;
@@ -245,53 +245,53 @@ internal static unsafe class KvmApi
     public static void GetFpu(FileDescriptor vcpu, out KvmFpu fpu)
     {
         fixed (KvmFpu* p = &fpu)
-            Check(LibC.ioctl(vcpu.Fd, KvmIoctl.GetFpu, p), "KVM_GET_FPU");
+            Check(LibC.ioctl(vcpu, KvmIoctl.GetFpu, p), "KVM_GET_FPU");
     }
 
     public static void SetFpu(FileDescriptor vcpu, in KvmFpu fpu)
     {
         fixed (KvmFpu* p = &fpu)
-            Check(LibC.ioctl(vcpu.Fd, KvmIoctl.SetFpu, p), "KVM_SET_FPU");
+            Check(LibC.ioctl(vcpu, KvmIoctl.SetFpu, p), "KVM_SET_FPU");
     }
 
     public static void GetLapic(FileDescriptor vcpu, out KvmLapicState lapic)
     {
         fixed (KvmLapicState* p = &lapic)
-            Check(LibC.ioctl(vcpu.Fd, KvmIoctl.GetLapic, p), "KVM_GET_LAPIC");
+            Check(LibC.ioctl(vcpu, KvmIoctl.GetLapic, p), "KVM_GET_LAPIC");
     }
 
     public static void SetLapic(FileDescriptor vcpu, in KvmLapicState lapic)
     {
         fixed (KvmLapicState* p = &lapic)
-            Check(LibC.ioctl(vcpu.Fd, KvmIoctl.SetLapic, p), "KVM_SET_LAPIC");
+            Check(LibC.ioctl(vcpu, KvmIoctl.SetLapic, p), "KVM_SET_LAPIC");
     }
 
     public static void GetVcpuEvents(FileDescriptor vcpu, out KvmVcpuEvents events)
     {
         fixed (KvmVcpuEvents* p = &events)
-            Check(LibC.ioctl(vcpu.Fd, KvmIoctl.GetVcpuEvents, p), "KVM_GET_VCPU_EVENTS");
+            Check(LibC.ioctl(vcpu, KvmIoctl.GetVcpuEvents, p), "KVM_GET_VCPU_EVENTS");
     }
 
     public static void SetVcpuEvents(FileDescriptor vcpu, in KvmVcpuEvents events)
     {
         fixed (KvmVcpuEvents* p = &events)
-            Check(LibC.ioctl(vcpu.Fd, KvmIoctl.SetVcpuEvents, p), "KVM_SET_VCPU_EVENTS");
+            Check(LibC.ioctl(vcpu, KvmIoctl.SetVcpuEvents, p), "KVM_SET_VCPU_EVENTS");
     }
 
-    public static void GetXsave(FileDescriptor vcpu, KvmXsave* xsave) => Check(LibC.ioctl(vcpu.Fd, KvmIoctl.GetXsave, xsave), "KVM_GET_XSAVE");
+    public static void GetXsave(FileDescriptor vcpu, KvmXsave* xsave) => Check(LibC.ioctl(vcpu, KvmIoctl.GetXsave, xsave), "KVM_GET_XSAVE");
 
-    public static void SetXsave(FileDescriptor vcpu, KvmXsave* xsave) => Check(LibC.ioctl(vcpu.Fd, KvmIoctl.SetXsave, xsave), "KVM_SET_XSAVE");
+    public static void SetXsave(FileDescriptor vcpu, KvmXsave* xsave) => Check(LibC.ioctl(vcpu, KvmIoctl.SetXsave, xsave), "KVM_SET_XSAVE");
 
     public static void GetXcrs(FileDescriptor vcpu, out KvmXcrs xcrs)
     {
         fixed (KvmXcrs* p = &xcrs)
-            Check(LibC.ioctl(vcpu.Fd, KvmIoctl.GetXcrs, p), "KVM_GET_XCRS");
+            Check(LibC.ioctl(vcpu, KvmIoctl.GetXcrs, p), "KVM_GET_XCRS");
     }
 
     public static void SetXcrs(FileDescriptor vcpu, in KvmXcrs xcrs)
     {
         fixed (KvmXcrs* p = &xcrs)
-            Check(LibC.ioctl(vcpu.Fd, KvmIoctl.SetXcrs, p), "KVM_SET_XCRS");
+            Check(LibC.ioctl(vcpu, KvmIoctl.SetXcrs, p), "KVM_SET_XCRS");
     }
 
     private static int Check(int result, string operation)

@@ -34,7 +34,7 @@ public sealed unsafe class FileMemoryBackend : MemoryBackend
         try
         {
             StatFs fs;
-            if (LibC.fstatfs(file.Fd, &fs) < 0)
+            if (LibC.fstatfs(file, &fs) < 0)
                 throw new MachineConfigurationException($"{Who}: mem-path '{path}': fstatfs: {LibC.ErrorText(Sys.LastErrno)}");
             if (fs.Type == LibC.HUGETLBFS_MAGIC)
             {
@@ -104,10 +104,10 @@ public sealed unsafe class FileMemoryBackend : MemoryBackend
     // and is judged by mmap.
     private void Grow(FileDescriptor file, string path, ulong size)
     {
-        long length = LibC.lseek(file.Fd, 0, LibC.SEEK_END);
+        long length = LibC.lseek(file, 0, LibC.SEEK_END);
         if (length < 0 || (ulong)length >= size)
             return;
-        if (LibC.ftruncate(file.Fd, (long)size) < 0 && Sys.LastErrno != LibC.EINVAL)
+        if (LibC.ftruncate(file, (long)size) < 0 && Sys.LastErrno != LibC.EINVAL)
             throw new MachineConfigurationException($"{Who}: cannot grow '{path}' to {ByteSizeText.Format(size)}: {LibC.ErrorText(Sys.LastErrno)}");
     }
 }

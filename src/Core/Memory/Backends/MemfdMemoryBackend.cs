@@ -59,11 +59,11 @@ public sealed class MemfdMemoryBackend : MemoryBackend
         var file = new FileDescriptor(fd);
         try
         {
-            if (LibC.ftruncate(fd, (long)size) < 0)
+            if (LibC.ftruncate(file, (long)size) < 0)
                 throw new MachineConfigurationException($"{Who}: cannot size the memfd to {ByteSizeText.Format(size)}: {LibC.ErrorText(Sys.LastErrno)}");
             // As QEMU's memfd backend does: the size is fixed from here on, so a
             // process the memfd is handed to cannot shrink it under the guest.
-            if (Get(SealProperty) && LibC.fcntl(fd, LibC.F_ADD_SEALS, LibC.F_SEAL_GROW | LibC.F_SEAL_SHRINK | LibC.F_SEAL_SEAL) < 0)
+            if (Get(SealProperty) && LibC.fcntl(file, LibC.F_ADD_SEALS, LibC.F_SEAL_GROW | LibC.F_SEAL_SHRINK | LibC.F_SEAL_SEAL) < 0)
                 throw new MachineConfigurationException($"{Who}: cannot seal the memfd: {LibC.ErrorText(Sys.LastErrno)}");
         }
         catch

@@ -1,7 +1,7 @@
-using Emu.Core.Posix;
 using System.Buffers.Binary;
 using System.Runtime.InteropServices;
 using System.Text;
+using Emu.Core.Posix;
 using Emu.Devices.Block;
 
 namespace Emu.Devices.Virtio.Blk;
@@ -39,6 +39,7 @@ public sealed unsafe class VirtioBlockDevice : VirtioDevice
     private readonly byte[] _id = new byte[VirtioBlk.IdLength];
     private readonly IoVec* _iov;
     private readonly IAsyncBlockBackend? _async;
+    private readonly FileDescriptor? _completion;
     private readonly IoVec* _slotIov;
     private readonly ushort[] _slotHead;
     private readonly nint[] _slotStatus;
@@ -67,6 +68,8 @@ public sealed unsafe class VirtioBlockDevice : VirtioDevice
         if (backend is RawFileBackend raw && raw.EnableAsync(queueSize))
         {
             _async = raw;
+            // The backend's own eventfd: the backend outlives the device (it belongs to the -drive).
+            _completion = raw.CompletionHandle;
             _slotIov = (IoVec*)NativeMemory.Alloc((nuint)queueSize * queueSize, (nuint)sizeof(IoVec));
         }
     }
@@ -74,7 +77,7 @@ public sealed unsafe class VirtioBlockDevice : VirtioDevice
     /// <summary>Whether reads and writes run asynchronously (many in flight).</summary>
     public bool IsAsync => _async != null;
 
-    public override int BackendFd => _async?.CompletionFd ?? -1;
+    public override FileDescriptor? BackendHandle => _completion;
 
     private void ResetSlots()
     {

@@ -37,7 +37,7 @@ public sealed class VirtioConsoleDevice : VirtioDevice, IChardevFrontend
     // struct virtio_console_config: cols, rows, max_nr_ports, emerg_wr (5.3.4).
     public override int ConfigSize => 12;
 
-    public override int BackendFd => _inputReady.Fd;
+    public override FileDescriptor? BackendHandle => _inputReady.Handle;
 
     public override void ReadConfig(int offset, Span<byte> data) => data.Clear();
 

@@ -58,7 +58,7 @@ public sealed unsafe class VirtioNetDevice : VirtioDevice
     // struct virtio_net_config: mac[6], status (le16), max_virtqueue_pairs (le16) (5.1.4).
     public override int ConfigSize => 10;
 
-    public override int BackendFd => _tap.Fd;
+    public override FileDescriptor? BackendHandle => _tap.Handle;
 
     public override void ReadConfig(int offset, Span<byte> data)
     {

@@ -1,4 +1,5 @@
 using System.Runtime.InteropServices;
+using Emu.Core.Posix;
 
 namespace Emu.Host.Qmp.Platform;
 
@@ -46,48 +47,39 @@ internal static unsafe partial class TapProbe
     private static partial int Open(string path, int flags);
 
     [LibraryImport("libc", EntryPoint = "ioctl", SetLastError = true)]
-    private static partial int Ioctl(int fd, nuint request, void* argument);
+    private static partial int Ioctl(FileDescriptor fd, nuint request, void* argument);
 
     [LibraryImport("libc", EntryPoint = "ioctl", SetLastError = true)]
-    private static partial int IoctlValue(int fd, nuint request, nuint argument);
-
-    [LibraryImport("libc", EntryPoint = "close")]
-    private static partial int Close(int fd);
+    private static partial int IoctlValue(FileDescriptor fd, nuint request, nuint argument);
 
     public static TapCapabilities Probe()
     {
         if (!File.Exists(TunDevice))
             return new TapCapabilities(false, Array.Empty<string>(), null, $"{TunDevice} does not exist");
-        int fd = Open(TunDevice, OReadWrite | OCloseOnExec);
-        if (fd < 0)
+        int number = Open(TunDevice, OReadWrite | OCloseOnExec);
+        if (number < 0)
             return new TapCapabilities(true, Array.Empty<string>(), null, $"{TunDevice} cannot be opened (errno {Marshal.GetLastPInvokeError()})");
-        try
+        using var fd = new FileDescriptor(number);
+        uint features = 0;
+        if (Ioctl(fd, TunGetFeatures, &features) < 0)
+            return new TapCapabilities(true, Array.Empty<string>(), null, $"TUNGETFEATURES failed (errno {Marshal.GetLastPInvokeError()})");
+        uint known = features;
+        string[] featureNames = s_features.Where(f => (known & f.Flag) != 0).Select(f => f.Name).ToArray();
+        byte* request = stackalloc byte[IfReqSize];
+        new Span<byte>(request, IfReqSize).Clear();
+        *(short*)(request + 16) = IffTap | IffNoPi | IffVnetHdr;
+        if (Ioctl(fd, TunSetIff, request) < 0)
         {
-            uint features = 0;
-            if (Ioctl(fd, TunGetFeatures, &features) < 0)
-                return new TapCapabilities(true, Array.Empty<string>(), null, $"TUNGETFEATURES failed (errno {Marshal.GetLastPInvokeError()})");
-            uint known = features;
-            string[] featureNames = s_features.Where(f => (known & f.Flag) != 0).Select(f => f.Name).ToArray();
-            byte* request = stackalloc byte[IfReqSize];
-            new Span<byte>(request, IfReqSize).Clear();
-            *(short*)(request + 16) = IffTap | IffNoPi | IffVnetHdr;
-            if (Ioctl(fd, TunSetIff, request) < 0)
-            {
-                int errno = Marshal.GetLastPInvokeError();
-                string why = errno == 1 ? "creating a tap needs CAP_NET_ADMIN" : $"TUNSETIFF failed (errno {errno})";
-                return new TapCapabilities(true, featureNames, null, why);
-            }
-            var offloads = new List<string>();
-            foreach ((uint probe, string[] names) in s_offloads)
-            {
-                if (IoctlValue(fd, TunSetOffload, probe) == 0)
-                    offloads.AddRange(names);
-            }
-            return new TapCapabilities(true, featureNames, offloads, null);
+            int errno = Marshal.GetLastPInvokeError();
+            string why = errno == 1 ? "creating a tap needs CAP_NET_ADMIN" : $"TUNSETIFF failed (errno {errno})";
+            return new TapCapabilities(true, featureNames, null, why);
         }
-        finally
+        var offloads = new List<string>();
+        foreach ((uint probe, string[] names) in s_offloads)
         {
-            _ = Close(fd);
+            if (IoctlValue(fd, TunSetOffload, probe) == 0)
+                offloads.AddRange(names);
         }
+        return new TapCapabilities(true, featureNames, offloads, null);
     }
 }
