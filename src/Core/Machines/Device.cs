@@ -1,3 +1,4 @@
+using Emu.Core.Migration;
 using Emu.Core.Objects;
 
 namespace Emu.Core.Machines;
@@ -8,7 +9,7 @@ namespace Emu.Core.Machines;
 /// regions, interrupt lines, backends. <see cref="Reset"/> returns it to its
 /// power-on state; <see cref="Unrealize"/> removes it and releases everything it holds.
 /// </summary>
-public abstract class Device : EmuObject
+public abstract partial class Device : EmuObject, IMigratable
 {
     public static readonly ObjectType TypeInfo = new("device", null, null, "Base type of all devices");
 

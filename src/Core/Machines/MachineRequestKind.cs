@@ -7,4 +7,7 @@ internal enum MachineRequestKind
     Pause,
     Reset,
     Shutdown,
+
+    /// <summary>A stopped machine changes to another stopped state (a migration ended, a load finished).</summary>
+    SetStoppedState,
 }

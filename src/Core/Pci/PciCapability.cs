@@ -8,7 +8,7 @@ namespace Emu.Core.Pci;
 /// the same component serves emulated devices and passthrough (vfio-pci) functions.
 /// All calls arrive with the function's config lock held.
 /// </summary>
-public abstract class PciCapability
+public abstract partial class PciCapability
 {
     /// <summary>The capability ID (PCI Code and ID Assignment Specification).</summary>
     public abstract byte Id { get; }

@@ -11,7 +11,7 @@ namespace Emu.Core.Pci;
 /// the bus's address spaces; capabilities are chained from offset 0x34.
 /// Config accesses from different vCPUs are serialized per function.
 /// </summary>
-public abstract class PciDevice : Device
+public abstract partial class PciDevice : Device
 {
     public static readonly StringProperty AddrProperty = new("addr", null, "Slot and function on the PCI bus, e.g. 04.0 (default: first free slot)");
     public static readonly BoolProperty MultifunctionProperty = new("multifunction", false, "Mark the device as part of a multi-function slot");
