@@ -5,6 +5,7 @@
  */
 #include "bench.h"
 #include "blk_modes.h"
+#include "dirty.h"
 #include "libc.h"
 #include "machine.h"
 #include "mode.h"
@@ -89,6 +90,10 @@ void firmware_main(void)
     case MODE_BLK_IOPS:
         if (blk_iops(m.depth, m.count))
             done("blk-iops", m.count, true);
+        machine_fail(FAIL_SELFTEST);
+    case MODE_DIRTY:
+        if (dirty_run(m.depth, m.count))
+            done("dirty", m.count, true);
         machine_fail(FAIL_SELFTEST);
     case MODE_BAD:
         break;

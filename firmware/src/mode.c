@@ -98,5 +98,7 @@ struct mode mode_parse(const char *s)
         m.kind = MODE_BLK_TEST;
     else if (strncmp(s, "blk-iops:", 9) == 0 && parse_pair(s + 9, &m.depth, &m.count))
         m.kind = MODE_BLK_IOPS;
+    else if (strncmp(s, "dirty:", 6) == 0 && parse_pair(s + 6, &m.depth, &m.count) && m.depth >= 1 && m.depth <= 2048)
+        m.kind = MODE_DIRTY;
     return m;
 }
