@@ -77,8 +77,12 @@ public static class Program
             using var pidFile = PidFile.Create(options.PidFile);
             // QMP serves from here on; with wait=on this returns once a client has connected.
             using QmpRunner qmp = QmpRunner.Start(qmpSockets, vm, loggers);
-            // The guest starts now and runs while the host finishes coming up.
-            vm.Machine.Start(paused: vm.StartPaused);
+            // The guest starts now and runs while the host finishes coming up;
+            // with -incoming it waits in inmigrate for its state instead.
+            if (options.Incoming != null)
+                vm.Migration.ConfigureIncoming(options.Incoming);
+            vm.Machine.Start(paused: vm.StartPaused, incoming: vm.Migration.IncomingConfigured);
+            vm.Migration.StartIncoming();
             return Run(host.GetAwaiter().GetResult(), vm, qmp);
         }
         catch (Exception e) when (IsUserFacing(e))
