@@ -30,9 +30,11 @@ summary() {
 trap summary EXIT
 dotnet test Emu.sln -c Release --no-build "$@"
 # The tests that run emu as a program, again against emu as it is installed
-# (self-contained, trimmed, one ReadyToRun composite image): trimming must
-# not take away anything a user can reach. They run at level 1 here (the
-# software CPU); their KVM cases ran in level 2 above.
+# (one NativeAOT executable, no .NET needed where it runs): trimming and
+# ahead-of-time compilation must not take away anything a user can reach, and
+# the [PublishedEmuFact] tests check it runs without a .NET installation. They
+# run at level 1 here (the software CPU); their KVM cases ran in level 2 above.
+# Publishing takes about two minutes on a 2-core machine.
 dotnet publish src/Host -c Release -r linux-x64 -o artifacts/emu-installed --nologo -v:q
 # (The in-process allocation test does not start emu; it ran above.)
 EMU_UNDER_TEST="$PWD/artifacts/emu-installed/emu" EMU_LAB_LEVEL1_ONLY=1 dotnet test tests/Emu.Host.Tests -c Release --no-build \

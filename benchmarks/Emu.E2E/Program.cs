@@ -16,7 +16,7 @@ namespace Emu.E2E;
 /// an empty run, the cost of a port write and of an MMIO store above the
 /// empty run, and the guest instruction rate of a register-only loop.
 ///
-/// Without --emu it publishes emu into artifacts/emu as a user installs it (self-contained, trimmed, ReadyToRun composite).
+/// Without --emu it publishes emu into artifacts/emu as a user installs it (one NativeAOT executable).
 /// On a machine without /dev/kvm the whole comparison runs inside one level-2 boot of the nested lab.
 /// </summary>
 internal static class Program

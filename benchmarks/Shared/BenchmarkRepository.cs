@@ -16,7 +16,7 @@ internal static class BenchmarkRepository
 
     /// <summary>
     /// Publishes emu into <paramref name="output"/> (emptied first) as it is installed:
-    /// self-contained, trimmed, one ReadyToRun composite image (the publish settings of
+    /// one NativeAOT executable (the publish settings of
     /// src/Host/Emu.Host.csproj for a runtime identifier). Returns the emu executable.
     /// </summary>
     public static string PublishEmu(string repository, string output)

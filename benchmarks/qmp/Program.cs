@@ -15,7 +15,7 @@ namespace Emu.QmpLatency;
 ///
 ///   dotnet run --project benchmarks/qmp -c Release -- [--count 10000] [--rounds 3] [--emu PATH] [--qemu PATH]
 ///
-/// Without --emu it publishes emu into artifacts/emu as a user installs it (self-contained, trimmed, ReadyToRun composite).
+/// Without --emu it publishes emu into artifacts/emu as a user installs it (one NativeAOT executable).
 /// On a machine without /dev/kvm the whole comparison runs inside one level-2 boot of the nested lab.
 /// </summary>
 internal static class Program

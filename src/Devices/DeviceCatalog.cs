@@ -1,5 +1,6 @@
 using Emu.Core.Catalog;
 using Emu.Core.Machines;
+using Emu.Core.Memory.Backends;
 using Emu.Core.Objects;
 using Emu.Core.Pci;
 using Emu.Devices.Chardev;
@@ -41,6 +42,10 @@ public static class DeviceCatalog
         registry.Register(SocketChardev.TypeInfo);
         registry.Register(VfioPciDevice.TypeInfo);
         registry.Register(IommufdBackend.TypeInfo);
+        registry.Register(MemoryBackend.TypeInfo);
+        registry.Register(RamMemoryBackend.TypeInfo);
+        registry.Register(MemfdMemoryBackend.TypeInfo);
+        registry.Register(FileMemoryBackend.TypeInfo);
         VirtioCatalog.Register(registry);
         return registry;
     }

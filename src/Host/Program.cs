@@ -1,5 +1,6 @@
 using System.Net.Sockets;
 using Emu.Accel.Kvm;
+using Emu.Accel.Tcg;
 using Emu.Core.Catalog;
 using Emu.Core.Machines;
 using Emu.Core.Objects;
@@ -9,8 +10,6 @@ using Emu.Host.Composition;
 using Emu.Host.Hosting;
 using Emu.Host.Logging;
 using Emu.Host.Qmp;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
 namespace Emu.Host;
@@ -56,6 +55,8 @@ public static class Program
                 stdout.WriteLine($"emu version {typeof(Program).Assembly.GetName().Version?.ToString(3)}");
                 return 0;
             }
+            if (VmLauncher.MayUseSoftwareCpu(options))
+                TcgAccelerator.PrewarmInBackground();
             TypeRegistry registry = HostCatalog.CreateRegistry();
             KconfigCatalog catalog = HostCatalog.CreateCatalog(registry);
             if (HelpCommands.TryHandle(options, registry, catalog, stdout))
@@ -68,22 +69,18 @@ public static class Program
             }
             // From here on a signal stops the guest in order, even one that comes while emu starts.
             using var signals = new ShutdownSignals();
-            // The generic host is built on a thread of its own while this one
-            // creates the machine: both are CPU work, and start-up time counts.
-            Task<IHost> host = Task.Factory.StartNew(() => BuildHost(loggers), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
             using QmpListenerSet qmpSockets = QmpListenerSet.Bind(options.Qmp);
             using LaunchedVm vm = VmLauncher.Launch(options, registry, catalog, loggers, stderr);
             signals.Attach(vm.Machine);
             using var pidFile = PidFile.Create(options.PidFile);
             // QMP serves from here on; with wait=on this returns once a client has connected.
             using QmpRunner qmp = QmpRunner.Start(qmpSockets, vm, loggers);
-            // The guest starts now and runs while the host finishes coming up;
-            // with -incoming it waits in inmigrate for its state instead.
+            // The guest starts now; with -incoming it waits in inmigrate for its state instead.
             if (options.Incoming != null)
                 vm.Migration.ConfigureIncoming(options.Incoming);
             vm.Machine.Start(paused: vm.StartPaused, incoming: vm.Migration.IncomingConfigured);
             vm.Migration.StartIncoming();
-            return Run(host.GetAwaiter().GetResult(), vm, qmp);
+            return Run(vm, qmp);
         }
         catch (Exception e) when (IsUserFacing(e))
         {
@@ -116,26 +113,19 @@ public static class Program
         return text.ToString();
     }
 
-    private static IHost BuildHost(ILoggerFactory loggers)
+    /// <summary>
+    /// Waits for the machine to end: the guest powers off or crashes, QMP
+    /// 'quit', or a signal (<see cref="ShutdownSignals"/>) stops it in order.
+    /// The QMP server stops after the machine, so its clients receive SHUTDOWN
+    /// before they are closed. The exit status is the machine's.
+    /// </summary>
+    private static int Run(LaunchedVm vm, QmpRunner qmp)
     {
-        HostApplicationBuilder builder = Microsoft.Extensions.Hosting.Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings { ApplicationName = "emu" });
-        builder.Services.AddSingleton<ILoggerFactory>(loggers);
-        builder.Services.AddSingleton<VmSlot>();
-        builder.Services.AddSingleton<ExitStatus>();
-        builder.Services.AddSingleton<IHostLifetime, SignalFreeLifetime>();
-        builder.Services.AddSingleton<QmpRunnerSlot>();
-        builder.Services.AddHostedService<QmpService>(); // before the machine's service: stops after it, so clients see SHUTDOWN
-        builder.Services.AddHostedService<MachineService>();
-        return builder.Build();
-    }
-
-    private static int Run(IHost host, LaunchedVm vm, QmpRunner qmp)
-    {
-        host.Services.GetRequiredService<VmSlot>().Set(vm);
-        host.Services.GetRequiredService<QmpRunnerSlot>().Runner = qmp;
-        ExitStatus status = host.Services.GetRequiredService<ExitStatus>();
-        host.Run(); // runs until the machine ends or a signal stops it, then disposes the host
-        return status.Code;
+        MachineExit exit = vm.Machine.Controller.Completion.GetAwaiter().GetResult();
+        if (exit.Message != null && exit.Cause != ShutdownCause.DebugExit)
+            Console.Error.WriteLine($"emu: {exit.Message}");
+        qmp.StopAsync().GetAwaiter().GetResult();
+        return exit.ExitCode;
     }
 
     private static bool IsUserFacing(Exception e) =>

@@ -98,6 +98,12 @@ public sealed class EmuCommandLineTests
     [InlineData(new[] { "-global", "isa-serial.nothing=1" }, "no property 'nothing'")]
     [InlineData(new[] { "-display", "gtk" }, "headless")]
     [InlineData(new[] { "disk.img" }, "invalid argument 'disk.img'")]
+    [InlineData(new[] { "-m", "128M", "-object", "memory-backend-ram,id=m,size=256M", "-machine", "memory-backend=m" }, "-m 128 MiB does not match the size of memory backend 'm' (256 MiB)")]
+    [InlineData(new[] { "-object", "memory-backend-file,id=m,size=64M,mem-path=/dev/null,share=on", "-machine", "memory-backend=m" }, "the file system of '/dev/null' refuses a shared mapping (share=on)")]
+    [InlineData(new[] { "-object", "memory-backend-file,id=m,size=64M,mem-path=/nonexistent/guest.ram", "-machine", "memory-backend=m" }, "mem-path '/nonexistent/guest.ram' does not exist")]
+    [InlineData(new[] { "-object", "memory-backend-ram,id=m", "-machine", "memory-backend=m" }, "size= is missing")]
+    [InlineData(new[] { "-machine", "memory-backend=nope" }, "-machine memory-backend=nope: no object with id 'nope'")]
+    [InlineData(new[] { "-object", "memory-backend-ram,id=pc.ram,size=128M" }, "reserved for the default RAM backend")]
     public void BadInputIsOneClearLineAndStatusOne(string[] args, string expected)
     {
         EmuProcess run = EmuProcess.Run(args);

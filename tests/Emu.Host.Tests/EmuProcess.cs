@@ -8,7 +8,7 @@ internal sealed record EmuProcess(int ExitCode, string Stdout, string Stderr)
 {
     /// <summary>
     /// The emu built with these tests, or the one EMU_UNDER_TEST names: the
-    /// same tests then check a published emu (trimmed, ReadyToRun) the way
+    /// same tests then check a published emu (one NativeAOT executable) the way
     /// users install it.
     /// </summary>
     public static string Executable =>

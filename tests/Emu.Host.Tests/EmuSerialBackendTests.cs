@@ -1,5 +1,6 @@
 using System.Net.Sockets;
 using System.Text;
+using Emu.Host.Tests.Qmp;
 using Emu.Lab;
 
 namespace Emu.Host.Tests;
@@ -24,19 +25,27 @@ public sealed class EmuSerialBackendTests
     }
 
     [AccelFact]
-    public void SerialOutputReachesAUnixSocketClient()
+    public async Task SerialOutputReachesAUnixSocketClient()
     {
-        string path = Path.Combine(Path.GetTempPath(), $"emu-serial-{Guid.NewGuid():N}.sock");
-        // The guest runs a loop of 100,000 exits (seconds here) before it prints its
-        // last line, so the client is connected by then.
-        using var process = EmuProcess.Start("-chardev", $"socket,id=con,path={path},server=on,wait=off", "-serial", "chardev:con",
-            "-fw_cfg", "name=opt/emu/mode,string=pio:100000");
+        string directory = Path.Combine(Path.GetTempPath(), $"emu-serial-{Guid.NewGuid():N}"[..24]);
+        Directory.CreateDirectory(directory);
+        string path = Path.Combine(directory, "serial.sock"), qmpPath = Path.Combine(directory, "qmp.sock");
+        // -S: the guest waits for "cont", sent once the serial client is connected; on the
+        // software CPU the firmware would otherwise be done before any client could be.
+        using var process = EmuProcess.Start("-S", "-qmp", $"unix:{qmpPath},server=on,wait=off",
+            "-chardev", $"socket,id=con,path={path},server=on,wait=off", "-serial", "chardev:con",
+            "-fw_cfg", "name=opt/emu/mode,string=pio:1000");
         try
         {
-            Assert.True(SpinWait.SpinUntil(() => File.Exists(path), TimeSpan.FromSeconds(20)), "socket not created");
+            // A slow machine (the lab's level 2 runs under an emulated CPU) starts emu slowly.
+            SpinWait.SpinUntil(() => (File.Exists(path) && File.Exists(qmpPath)) || process.HasExited, TimeSpan.FromSeconds(90));
+            Assert.False(process.HasExited, $"emu exited with {(process.HasExited ? process.ExitCode : 0)} before creating its sockets: {process.StandardError.ReadToEnd()}");
+            Assert.True(File.Exists(path), "socket not created in 90 s");
             // The socket file exists from bind(); connections are accepted from listen() on, a moment later.
             using var client = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
             Assert.True(SpinWait.SpinUntil(() => TryConnect(client, path), TimeSpan.FromSeconds(20)), "the socket never accepted a connection");
+            await using (QmpTestClient qmp = await QmpTestClient.ConnectNegotiatedUnixAsync(qmpPath))
+                await qmp.ReturnOfAsync("cont");
             client.ReceiveTimeout = 300_000;
             var received = new StringBuilder();
             byte[] buffer = new byte[4096];
@@ -45,8 +54,8 @@ public sealed class EmuSerialBackendTests
                 received.Append(Encoding.ASCII.GetString(buffer, 0, n));
             Assert.True(process.WaitForExit(TimeSpan.FromMinutes(5)));
             Assert.Equal(0, process.ExitCode);
-            // Lines printed before the client connected are dropped, as with QEMU's wait=off.
-            Assert.Contains("done pio 100000", received.ToString());
+            // Everything the guest printed: it ran only once the client was there.
+            Assert.Equal("done pio 1000", received.ToString().Trim());
         }
         finally
         {
@@ -54,6 +63,7 @@ public sealed class EmuSerialBackendTests
                 process.Kill();
         }
         Assert.False(File.Exists(path), "emu removes its socket file");
+        Directory.Delete(directory, recursive: true);
     }
 
     private static bool TryConnect(Socket client, string path)

@@ -87,7 +87,10 @@ public sealed class LinuxBootLabRun
         // Five level-3 boots of ~30 s each on a TCG-emulated level 2, with room for a loaded host.
         using var run = Level2Run.Create(new Level2Options { ConsoleLine = line => log("L2| " + line), Timeout = TimeSpan.FromMinutes(30) });
         run.AddJob(Job("bzimage", emu, checks.BootArgs), "bzimage");
-        string pvhArgs = ShellQuote.Join(["-kernel", vmlinux, "-initrd", checks.InitrdPath, "-append", checks.KernelCommandLine]);
+        // The PVH boot also puts guest RAM in a shared memfd (-object memory-backend-memfd):
+        // Linux boots on either kind of guest RAM.
+        string pvhArgs = ShellQuote.Join(["-object", $"memory-backend-memfd,id=ram,size={MemoryMiB}M,share=on", "-machine", "memory-backend=ram",
+            "-kernel", vmlinux, "-initrd", checks.InitrdPath, "-append", checks.KernelCommandLine]);
         run.AddJob(Job("pvh", emu, pvhArgs), "pvh");
         run.AddJob(Job("reboot", emu, reboot.BootArgs), "reboot");
         run.AddJob(Job("triple-fault", emu, triple.BootArgs), "triple-fault");

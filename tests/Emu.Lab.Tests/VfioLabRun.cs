@@ -70,8 +70,9 @@ public sealed class VfioLabRun
             // the device, mapped its BARs and guest RAM, and released it all again.
             $"timeout 600 {emu} -m 256 -nographic -device vfio-pci,host=$bdf,id=nvme0 >firmware.log 2>&1; echo emu_exit=$?",
             "tail -n 5 firmware.log",
-            // The group is free again: a second run opens it as well.
-            $"timeout 600 {emu} -m 256 -nographic -device vfio-pci,host=$bdf >firmware2.log 2>&1; echo emu_again_exit=$?"), "firmware");
+            // The group is free again: a second run opens it as well, this time with guest
+            // RAM in a shared memfd, which VFIO DMA-maps by address as it does private RAM.
+            $"timeout 600 {emu} -m 256 -nographic -object memory-backend-memfd,id=ram,size=256M,share=on -machine memory-backend=ram -device vfio-pci,host=$bdf >firmware2.log 2>&1; echo emu_again_exit=$?"), "firmware");
         run.AddJob(Lines(
             "nvme=$(lab-bind-vfio 0x010802 | cut -d' ' -f1)",
             "e1000e=$(for d in /sys/bus/pci/devices/*; do [ \"$(cat $d/class)\" = 0x020000 ] && basename $d && break; done)",

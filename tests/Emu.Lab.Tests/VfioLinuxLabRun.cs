@@ -10,9 +10,10 @@ namespace Emu.Lab.Tests;
 // whose gateway, 10.0.2.2, answers pings) in level 2; jobs bind them to vfio-pci and boot
 // Debian's kernel under emu with -device vfio-pci, and once under QEMU for the comparison.
 //
-// Every job sets /sys/kernel/mm/transparent_hugepage/shmem_enabled to "advise" in level 2,
-// so emu's guest RAM (a memfd, which asks for huge pages) gets them as QEMU's anonymous
-// RAM does under the default "enabled=always"; one job measures emu without it.
+// Level 2 keeps Debian's default THP settings: emu's guest RAM is private anonymous
+// memory that asks for huge pages, and gets them as QEMU's does. One job puts emu's guest
+// RAM in a shared memfd instead (shmem: 4 KiB pages under the default shmem_enabled=never),
+// which VFIO maps the same way, by host virtual address.
 //
 // Around each of the level-3 guest's reads the job samples KVM's exit counters in level
 // 2's debugfs (/sys/kernel/debug/kvm/{exits,halt_exits,irq_exits,...}, the sum over all VMs:
@@ -175,7 +176,6 @@ public sealed class VfioLinuxLabRun
         var both = Level3Guest.Create(NvmeScript(1) + "\n" + NicScript, "nvme", "e1000e");
         string prelude = """
             mountpoint -q /sys/kernel/debug || mount -t debugfs none /sys/kernel/debug
-            echo advise >/sys/kernel/mm/transparent_hugepage/shmem_enabled
             echo "thp_enabled=$(tr ' ' '_' </sys/kernel/mm/transparent_hugepage/enabled)"
             echo "thp_shmem_enabled=$(tr ' ' '_' </sys/kernel/mm/transparent_hugepage/shmem_enabled)"
             nvme=$(lab-bind-vfio 0x010802 | cut -d' ' -f1)
@@ -193,10 +193,9 @@ public sealed class VfioLinuxLabRun
             run.AddJob(prelude + marks(ReadCount) + $"vmm_run qemu {nvme.QemuKvmCommand("-device vfio-pci,host=$nvme", memoryMiB: MemoryMiB, cpus: 2)}\n", ComparisonJob("qemu", round));
         }
         run.AddJob(prelude + marks(0) + $"vmm_run emu {emuBoot(nic, "-device vfio-pci,host=$nic")}\n", "emu-e1000e");
-        // The same read on a host left at Debian's default shmem_enabled=never: emu's guest
-        // RAM (a memfd, so shmem) then stays on 4 KiB pages, and so do the IOMMU's mappings.
-        run.AddJob(prelude + "echo never >/sys/kernel/mm/transparent_hugepage/shmem_enabled\n"
-            + marks(1) + $"vmm_run emu {emuBoot(nvmeOnce, "-device vfio-pci,host=$nvme")}\n", "emu-nvme-4k");
+        // The same read with guest RAM in a shared memfd (-object memory-backend-memfd,share=on):
+        // shmem, so on 4 KiB pages under shmem_enabled=never, and so are the IOMMU's mappings.
+        run.AddJob(prelude + marks(1) + $"vmm_run emu {emuBoot(nvmeOnce, $"-object memory-backend-memfd,id=ram,size={MemoryMiB}M,share=on -machine memory-backend=ram -device vfio-pci,host=$nvme")}\n", "emu-nvme-memfd");
         run.AddJob(prelude + marks(1) + $"vmm_run emu {emuBoot(both, "-device vfio-pci,host=$nvme,id=disk -device vfio-pci,host=$nic,id=nic")}\n", "emu-two");
         var hotplug = Level3Guest.Create(HotplugScript, "nvme");
         run.AddJob(prelude + HotplugJob(emu, hotplug.BootArgs), "emu-hotplug");

@@ -147,13 +147,15 @@ public sealed class VirtioLabRun
         return new VirtioLabRun(result, image, hvcLog);
     }
 
-    // emu with a QMP socket and a drive no device uses yet. A perl client (core modules
+    // emu with a QMP socket and a drive no device uses yet, and guest RAM in a shared memfd
+    // (the virtio devices reach it as they reach private RAM). A perl client (core modules
     // only) follows the guest's console: device_add once the guest waits for a disk,
     // device_del once it has read it, then it waits for DEVICE_DELETED.
     static string HotplugJob(string emu, string disk, string bootArgs) => $$$"""
         sock="/tmp/emu-qmp-$$.sock" # tmpfs: the run directory is 9p, where sockets cannot be bound
         console="$LAB_DIR/hotplug.console"
         timeout -k 10 600 dotnet {{{ShellQuote.Quote(emu)}}} -machine q35 -m 512M -nographic -qmp "unix:$sock,server=on,wait=off" \
+            -object memory-backend-memfd,id=ram,size=512M,share=on -machine memory-backend=ram \
             -drive file={{{ShellQuote.Quote(disk)}}},if=none,id=hd0,format=raw \
             {{{bootArgs}}} </dev/null >"$console" 2>"$LAB_DIR/hotplug.stderr" &
         pid=$!

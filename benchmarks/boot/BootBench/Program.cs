@@ -9,7 +9,7 @@ namespace Emu.Benchmarks.Boot;
 // the nested lab (shared/LAB.md): the same Debian kernel and busybox initramfs, the same
 // -smp and -m, booted with
 //   emu                  -machine q35 (direct 64-bit boot, no firmware), published as a
-//                        user installs it (self-contained, trimmed, ReadyToRun composite:
+//                        user installs it (one NativeAOT executable:
 //                        see src/Host/Emu.Host.csproj) ("emu-q35"), and as
 //                        `dotnet build` leaves it, JIT-compiled at start ("emu-q35-jit")
 //   qemu-system-x86_64   -accel kvm -M q35 (SeaBIOS and its linuxboot option ROM)
@@ -63,16 +63,17 @@ internal static class Program
         Level3Guest guest = Level3Guest.Create("true");
         string boot = ShellQuote.Join(["-kernel", guest.KernelPath, "-initrd", guest.InitrdPath, "-append", guest.KernelCommandLine]);
         string size = $"-smp {options.Cpus} -m {options.MemoryMiB}";
-        // emu's guest RAM is a memfd (shmem, shareable with other processes), which gets
-        // transparent huge pages only where shmem_enabled allows them; Debian's default is
-        // "never". QEMU's RAM is anonymous memory, which gets them under Debian's default
-        // enabled=always. Each boot sets shmem_enabled first: "never" (the default) for
-        // every VMM but emu-q35-shmem-thp, which boots with "advise".
+        // Guest RAM is private anonymous memory in emu and QEMU alike, on transparent huge
+        // pages under Debian's default THP settings. emu-q35-memfd puts it in a shared memfd
+        // (-object memory-backend-memfd,share=on): shmem, which gets huge pages only where
+        // shmem_enabled allows them; Debian's default is "never". Each boot sets
+        // shmem_enabled first: "never" (the default) for every VMM.
         const string Thp = "/sys/kernel/mm/transparent_hugepage/shmem_enabled";
+        string memfd = $"-object memory-backend-memfd,id=ram,size={options.MemoryMiB}M,share=on -machine memory-backend=ram";
         var vmms = new (string Name, string ShmemThp, string Command)[]
         {
             ("emu-q35", "never", $"{ShellQuote.Quote(emu)} -machine q35 {size} -nographic {boot}"),
-            ("emu-q35-shmem-thp", "advise", $"{ShellQuote.Quote(emu)} -machine q35 {size} -nographic {boot}"),
+            ("emu-q35-memfd", "never", $"{ShellQuote.Quote(emu)} -machine q35 {size} {memfd} -nographic {boot}"),
             ("emu-q35-jit", "never", $"{ShellQuote.Quote(emuJit)} -machine q35 {size} -nographic {boot}"),
             ("qemu-q35", "never", $"qemu-system-x86_64 -accel kvm -M q35 -cpu host {size} -nographic -no-reboot -nic none -vga none {boot}"),
             ("qemu-microvm", "never", $"qemu-system-x86_64 -accel kvm -M microvm -cpu host {size} -nographic -no-reboot {boot}"),

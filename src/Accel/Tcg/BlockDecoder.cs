@@ -64,10 +64,28 @@ internal sealed unsafe class BlockDecoder
                 || instruction.Mnemonic == Mnemonic.Pop && instruction.Op0Register == Register.SS)
                 endAfterNext = true; // the interrupt shadow covers the next instruction; end right after it
         }
+        // A store may rewrite the rest of this very block: the instructions after it must
+        // then run as rewritten (SDM vol. 3A, 11.6), so stores other than the last
+        // instruction check the block's bytes afterwards.
+        for (int i = 0; i < count - 1; i++)
+        {
+            ref DecodedOp op = ref _scratch[i];
+            if (MayStore(in op.I))
+            {
+                op.Inner = op.Handler;
+                op.Handler = &CodeWriteCheck.Run;
+            }
+        }
         int hostLength = Math.Min(length, firstLength);
         return new Block(pc, rip, csBase, mode, _scratch.AsSpan(0, count).ToArray(), buffer.AsSpan(0, length).ToArray(),
             host, hostLength, length > firstLength ? host2 : null);
     }
+
+    // Writes memory through its first operand (MOV/ALU to memory, SETcc, SSE stores) or as a
+    // string destination (MOVS, STOS, INS); stack pushes are left out (code on the stack
+    // being run as it is pushed is not something guests do).
+    private static bool MayStore(in Instruction instruction) =>
+        instruction.OpCount > 0 && instruction.Op0Kind is OpKind.Memory or OpKind.MemoryESDI or OpKind.MemoryESEDI or OpKind.MemoryESRDI;
 
     private static void Prepare(ref DecodedOp op, in Instruction instruction, int mode, ulong ipMask)
     {

@@ -76,9 +76,7 @@ internal static class BranchOps
             case OpKind.NearBranch32:
             case OpKind.NearBranch64:
             {
-                ulong target = op.Target;
-                cpu.Push(cpu.Rip, size);
-                cpu.Jump(target);
+                NearCall(cpu, op.Target, size);
                 return;
             }
             case OpKind.FarBranch16:
@@ -92,9 +90,24 @@ internal static class BranchOps
             FarCall(cpu, selector, offset, size);
             return;
         }
-        ulong indirect = cpu.ReadOperand(ref op, 0, op.OperandSize);
-        cpu.Push(cpu.Rip, size);
-        cpu.Jump(indirect);
+        NearCall(cpu, cpu.ReadOperand(ref op, 0, op.OperandSize), size);
+    }
+
+    // SDM CALL (near): "IF stack not large enough for a 8-byte return address THEN #SS(0)", then
+    // "Push(RIP); RIP <- tempRIP", which raises #GP(0) for a non-canonical target (or one beyond the CS
+    // limit). A fault changes nothing: the stack slot is checked first (a #PF or #SS there wins, as on
+    // the host), then the target, and only then is the return address written and RSP moved.
+    private static void NearCall(X86Cpu cpu, ulong target, int size)
+    {
+        ulong returnAddress = cpu.Rip;
+        ulong mask = cpu.StackBits == 64 ? ulong.MaxValue : cpu.StackBits == 32 ? 0xFFFF_FFFFUL : 0xFFFFUL;
+        ulong slot = cpu.Linear(SegmentIndex.Ss, (cpu.Rsp - (ulong)size) & mask, size, MemoryAccess.Write);
+        cpu.ProbeWrite(slot);
+        // A slot across a page boundary: the second page faults with CR2 = its first byte.
+        if (((slot ^ (slot + (ulong)size - 1)) & X86Cpu.PageMask) != 0)
+            cpu.ProbeWrite((slot + (ulong)size - 1) & X86Cpu.PageMask);
+        cpu.Jump(target);
+        cpu.Push(returnAddress, size);
     }
 
     private static void FarCall(X86Cpu cpu, ushort selector, ulong offset, int size)

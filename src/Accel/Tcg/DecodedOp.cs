@@ -13,6 +13,9 @@ internal unsafe struct DecodedOp
 
     public delegate*<X86Cpu, ref DecodedOp, void> Handler;
 
+    /// <summary>The instruction's own handler when <see cref="Handler"/> wraps it (<see cref="CodeWriteCheck"/>).</summary>
+    public delegate*<X86Cpu, ref DecodedOp, void> Inner;
+
     /// <summary>The address after the instruction, wrapped to the code size.</summary>
     public ulong NextIp;
 

@@ -11,6 +11,9 @@ internal static unsafe class HandlerTable
 {
     private static readonly delegate*<X86Cpu, ref DecodedOp, void>[] s_byMnemonic = Build();
 
+    /// <summary>Runs the class constructor (the table is built once, by whichever thread comes first).</summary>
+    public static int Prewarm() => s_byMnemonic.Length;
+
     public static delegate*<X86Cpu, ref DecodedOp, void> For(in Instruction instruction)
     {
         if (instruction.Code == Code.INVALID)
@@ -21,12 +24,24 @@ internal static unsafe class HandlerTable
 
     private static delegate*<X86Cpu, ref DecodedOp, void>[] Build()
     {
-        int count = Enum.GetValues<Mnemonic>().Max(m => (int)m) + 1;
-        var t = new delegate*<X86Cpu, ref DecodedOp, void>[count];
-        for (int i = 0; i < count; i++)
+        // Sized by the mnemonics that have a handler (For checks the bounds):
+        // enumerating Iced's Mnemonic values would cost milliseconds of
+        // reflection at start-up under NativeAOT.
+        var t = new delegate*<X86Cpu, ref DecodedOp, void>[1024];
+        for (int i = 0; i < t.Length; i++)
             t[i] = &MoveOps.NotImplemented;
 
-        void Set(Mnemonic m, delegate*<X86Cpu, ref DecodedOp, void> handler) => t[(int)m] = handler;
+        void Set(Mnemonic m, delegate*<X86Cpu, ref DecodedOp, void> handler)
+        {
+            if ((int)m >= t.Length)
+            {
+                var bigger = new delegate*<X86Cpu, ref DecodedOp, void>[Math.Max(t.Length * 2, (int)m + 1)];
+                for (int i = 0; i < bigger.Length; i++)
+                    bigger[i] = i < t.Length ? t[i] : &MoveOps.NotImplemented;
+                t = bigger;
+            }
+            t[(int)m] = handler;
+        }
 
         Set(Mnemonic.Add, &AluOps.Add);
         Set(Mnemonic.Adc, &AluOps.Adc);

@@ -291,9 +291,17 @@ internal static unsafe class MoveOps
         cpu.Rax = (cpu.Rax & ~0xFFUL) | value;
     }
 
+    // NOP, PAUSE, the fences, PREFETCHh, ENDBR and CLFLUSH share this handler. The multi-byte NOP and
+    // the prefetches never touch or fault on their operand (SDM NOP, PREFETCHh); CLFLUSH is checked like
+    // a one-byte read, "#PF(fault-code) For a page fault" (SDM CLFLUSH): translated, without reading it
+    // (a device must not see a read).
     public static void Nop(X86Cpu cpu, ref DecodedOp op)
     {
+        if (op.I.Mnemonic == Mnemonic.Clflush)
+            Clflush(cpu, ref op);
     }
+
+    public static void Clflush(X86Cpu cpu, ref DecodedOp op) => cpu.HostPointer(cpu.MemoryAddress(ref op, 1, MemoryAccess.Read), MemoryAccess.Read);
 
     public static void InvalidOpcode(X86Cpu cpu, ref DecodedOp op) => throw cpu.Fault(ExceptionVector.InvalidOpcode);
 

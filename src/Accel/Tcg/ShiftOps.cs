@@ -33,7 +33,10 @@ internal static class ShiftOps
             value = cpu.ReadGpr(op.I.Op0Register);
         }
         if (count == 0)
+        {
+            KeepDestination(cpu, ref op, memory, value);
             return;
+        }
         ulong mask = X86Cpu.SizeMask(size);
         ulong result = kind switch
         {
@@ -46,6 +49,15 @@ internal static class ShiftOps
             cpu.Write(linear, size, result);
         else
             cpu.WriteGpr(op.I.Op0Register, result);
+    }
+
+    // A masked count of 0 changes no flag and leaves the value as it is, but the destination is still
+    // written: a 32-bit register gets bits 63:32 cleared, as by any 32-bit result (SDM vol. 1, 3.4.1.1;
+    // "shl edx, 32" on the host clears the upper half of RDX).
+    private static void KeepDestination(X86Cpu cpu, ref DecodedOp op, bool memory, ulong value)
+    {
+        if (!memory && op.OperandSize == 4)
+            cpu.WriteGpr(op.I.Op0Register, value);
     }
 
     public static void Rol(X86Cpu cpu, ref DecodedOp op) => Rotate(cpu, ref op, left: true);
@@ -62,7 +74,10 @@ internal static class ShiftOps
             ? cpu.ReadForUpdate(linear = cpu.MemoryAddress(ref op, size, MemoryAccess.Write), size)
             : cpu.ReadGpr(op.I.Op0Register);
         if (count == 0)
+        {
+            KeepDestination(cpu, ref op, memory, value);
             return;
+        }
         int n = count % bits;
         ulong mask = X86Cpu.SizeMask(size);
         value &= mask;
@@ -94,7 +109,10 @@ internal static class ShiftOps
             ? cpu.ReadForUpdate(linear = cpu.MemoryAddress(ref op, size, MemoryAccess.Write), size)
             : cpu.ReadGpr(op.I.Op0Register);
         if (count == 0)
+        {
+            KeepDestination(cpu, ref op, memory, value);
             return;
+        }
         count %= bits + 1;
         ulong mask = X86Cpu.SizeMask(size);
         ulong msb = X86Cpu.SignBit(size);
@@ -142,7 +160,10 @@ internal static class ShiftOps
             : cpu.ReadGpr(op.I.Op0Register);
         ulong src = cpu.ReadGpr(op.I.Op1Register);
         if (count == 0)
+        {
+            KeepDestination(cpu, ref op, memory, dst);
             return;
+        }
         ulong mask = X86Cpu.SizeMask(size);
         dst &= mask;
         src &= mask;

@@ -98,31 +98,51 @@ internal static class StackOps
         }
     }
 
+    // ENTER and LEAVE move RSP by more (or other) than one operand, so Iced's StackPointerIncrement
+    // (the frame size plus the pushes for ENTER, 0 for LEAVE) is not their operand size: the code says
+    // it (SDM ENTER, LEAVE: 16, 32 or 64 bits; in 64-bit mode 64, or 16 with 66h).
+    private static int FrameOperandSize(ref DecodedOp op) => op.I.Code switch
+    {
+        Code.Enterw_imm16_imm8 or Code.Leavew => 2,
+        Code.Enterd_imm16_imm8 or Code.Leaved => 4,
+        _ => 8,
+    };
+
+    // SDM ENTER: push RBP, copy level - 1 frame pointers from below the old RBP, push the new frame
+    // pointer, then RBP = the frame and RSP drops by the frame size. The pushes are written at addresses
+    // worked out from RSP, and RSP and RBP change only after all of them (and the reads) succeeded:
+    // a fault in the middle restarts ENTER with the registers as they were, as on hardware.
     public static void Enter(X86Cpu cpu, ref DecodedOp op)
     {
-        int size = StackOperandSize(ref op);
+        int size = FrameOperandSize(ref op);
         ulong frameSize = op.I.Immediate16;
         int level = op.I.Immediate8_2nd & 31;
         ulong mask = cpu.StackBits == 64 ? ulong.MaxValue : cpu.StackBits == 32 ? 0xFFFF_FFFFUL : 0xFFFFUL;
-        cpu.Push(cpu.Rbp, size);
-        ulong frame = cpu.Rsp & mask;
+        ulong sp = cpu.Rsp & mask;
+        sp = (sp - (ulong)size) & mask;
+        cpu.Write(cpu.Linear(SegmentIndex.Ss, sp, size, MemoryAccess.Write), size, cpu.Rbp);
+        ulong frame = sp;
         if (level > 0)
         {
             ulong bp = cpu.Rbp;
             for (int i = 1; i < level; i++)
             {
                 bp = (bp - (ulong)size) & mask;
-                cpu.Push(cpu.Read(cpu.Linear(SegmentIndex.Ss, bp, size, MemoryAccess.Read), size), size);
+                ulong saved = cpu.Read(cpu.Linear(SegmentIndex.Ss, bp, size, MemoryAccess.Read), size);
+                sp = (sp - (ulong)size) & mask;
+                cpu.Write(cpu.Linear(SegmentIndex.Ss, sp, size, MemoryAccess.Write), size, saved);
             }
-            cpu.Push(frame, size);
+            sp = (sp - (ulong)size) & mask;
+            cpu.Write(cpu.Linear(SegmentIndex.Ss, sp, size, MemoryAccess.Write), size, frame);
         }
+        long pushed = (long)(((cpu.Rsp & mask) - sp) & mask);
         SetBp(cpu, frame, size);
-        cpu.AdjustStack(-(long)frameSize);
+        cpu.AdjustStack(-(pushed + (long)frameSize));
     }
 
     public static void Leave(X86Cpu cpu, ref DecodedOp op)
     {
-        int size = StackOperandSize(ref op);
+        int size = FrameOperandSize(ref op);
         ulong mask = cpu.StackBits == 64 ? ulong.MaxValue : cpu.StackBits == 32 ? 0xFFFF_FFFFUL : 0xFFFFUL;
         ulong bp = cpu.Rbp & mask;
         ulong value = cpu.Read(cpu.Linear(SegmentIndex.Ss, bp, size, MemoryAccess.Read), size);

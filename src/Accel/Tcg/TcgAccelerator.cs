@@ -1,3 +1,4 @@
+using Iced.Intel;
 using Emu.Core.Cpu;
 
 namespace Emu.Accel.Tcg;
@@ -22,6 +23,24 @@ public sealed class TcgAccelerator : IAccelerator
     public int RecommendedVcpus => Environment.ProcessorCount;
 
     public IVirtualMachine CreateVirtualMachine(VirtualMachineOptions options) => new TcgVirtualMachine(options, MaxVcpus);
+
+    /// <summary>
+    /// Builds the tables every software vCPU needs (Iced's decoder tables, the
+    /// handler table by mnemonic) on a thread of its own, so that the work
+    /// (several milliseconds) overlaps the rest of start-up instead of delaying
+    /// the first vCPU. A vCPU created before it is done waits for the class
+    /// constructors as it would have run them itself.
+    /// </summary>
+    public static void PrewarmInBackground()
+    {
+        var thread = new Thread(static () =>
+        {
+            Decoder.Create(64, new ByteArrayCodeReader(new byte[15]), DecoderOptions.None).Decode();
+            HandlerTable.Prewarm();
+        })
+        { IsBackground = true, Name = "tcg-prewarm" };
+        thread.Start();
+    }
 
     public void Dispose()
     {

@@ -14,8 +14,9 @@ internal sealed unsafe partial class X86Cpu
     {
         if ((linear & 0xFFF) + (ulong)size > 0x1000 || (linear & (ulong)(size - 1)) != 0)
         {
+            // A fault on the second page reports the first byte accessed in it (CR2).
             ProbeWrite(linear);
-            ProbeWrite(linear + (ulong)size - 1);
+            ProbeWrite((linear + (ulong)size - 1) & PageMask);
             return null;
         }
         ref TlbEntry e = ref EntryFor(_tlb, linear);
@@ -74,7 +75,7 @@ internal sealed unsafe partial class X86Cpu
         {
             ProbeWrite(linear);
             if ((linear & 0xFFF) + (ulong)size > 0x1000)
-                ProbeWrite(linear + (ulong)size - 1);
+                ProbeWrite((linear + (ulong)size - 1) & PageMask);
         }
         return Read(linear, size);
     }

@@ -17,6 +17,9 @@ internal sealed unsafe partial class X86Cpu
     /// <summary>A handler asks that the rest of the block not run (a REP instruction that will continue, a mode change).</summary>
     public bool StopBlock;
 
+    /// <summary>The block being run (for <see cref="CodeWriteCheck"/>).</summary>
+    public Block? CurrentBlock;
+
     /// <summary>Instructions executed (approximately: counted per block).</summary>
     public long InstructionsExecuted;
 
@@ -148,6 +151,7 @@ internal sealed unsafe partial class X86Cpu
             Block block = FindBlock();
             for (int budget = BlocksPerStep; ; budget--)
             {
+                CurrentBlock = block;
                 DecodedOp[] ops = block.Ops;
                 int n = ops.Length;
                 InstructionsExecuted += n;

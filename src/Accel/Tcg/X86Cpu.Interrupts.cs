@@ -67,6 +67,12 @@ internal sealed partial class X86Cpu
         Halted = true;
     }
 
+    // The RFLAGS image an event pushes: for a fault (any exception but a debug
+    // exception) RF is set in it, so that IRET back to the faulting instruction does
+    // not take an instruction breakpoint on it again (SDM vol. 3A, 18.3.1.1 and 6.12.1).
+    private ulong PushedFlags(int vector, EventKind kind) =>
+        kind == EventKind.Exception && vector != ExceptionVector.Debug ? GetRflags() | FlagRf : GetRflags();
+
     private void Deliver(int vector, uint errorCode, bool hasErrorCode, EventKind kind)
     {
         if (!ProtectedMode)
@@ -119,7 +125,7 @@ internal sealed partial class X86Cpu
         SegmentRegister target = CheckGateTarget(selector, kind);
         int newCpl = target.IsConforming ? Cpl : target.Dpl;
         int size = is32 ? 4 : 2;
-        ulong flags = GetRflags();
+        ulong flags = PushedFlags(vector, kind);
         SegmentRegister newSs = Ss;
         ulong sp = Rsp;
         bool inner = newCpl < Cpl;
@@ -192,7 +198,7 @@ internal sealed partial class X86Cpu
         var frame = new StackFrameWriter(this, 0, sp, ulong.MaxValue, 8);
         frame.Push(Ss.Selector);
         frame.Push(Rsp);
-        frame.Push(GetRflags());
+        frame.Push(PushedFlags(vector, kind));
         frame.Push(Cs.Selector);
         frame.Push(Rip);
         if (hasErrorCode)

@@ -318,7 +318,14 @@ internal sealed unsafe partial class X86Cpu
     public ulong Linear(SegmentIndex segment, ulong offset, int size, MemoryAccess access)
     {
         if (CodeBits == 64)
-            return segment >= SegmentIndex.Fs ? Segments[(int)segment].Base + offset : offset;
+        {
+            ulong linear = segment >= SegmentIndex.Fs ? Segments[(int)segment].Base + offset : offset;
+            // Both ends must be canonical (bits 63:47 equal) before anything is translated:
+            // #SS(0) for a stack reference, #GP(0) otherwise (SDM vol. 1, 3.3.7.1).
+            if (!IsCanonical(linear) || !IsCanonical(linear + (ulong)size - 1))
+                throw Fault(segment == SegmentIndex.Ss ? ExceptionVector.StackFault : ExceptionVector.GeneralProtection, 0);
+            return linear;
+        }
         return LegacyLinear(segment, offset, size, access);
     }
 

@@ -1,6 +1,7 @@
 using Emu.Core.Cpu;
 using Emu.Core.Interrupts;
 using Emu.Core.Memory;
+using Emu.Core.Memory.Backends;
 using Emu.Core.Objects;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -17,8 +18,11 @@ public abstract partial class Machine : EmuObject, IDisposable
     public static readonly BoolProperty NoRebootProperty = new("no-reboot", false,
         "Exit instead of rebooting when the guest resets (-no-reboot); may change while the guest runs", mutable: true);
 
+    public static readonly StringProperty MemoryBackendProperty = new("memory-backend", null,
+        "The id of the memory backend (-object memory-backend-ram|memfd|file) that holds guest RAM");
+
     public static readonly ObjectType TypeInfo = new("machine", null, null, "Base type of machines",
-        new PropertyInfo[] { NoRebootProperty });
+        new PropertyInfo[] { NoRebootProperty, MemoryBackendProperty });
 
     private readonly List<Device> _devices = new();
     private readonly List<IDisposable> _resources = new();
@@ -128,6 +132,13 @@ public abstract partial class Machine : EmuObject, IDisposable
     /// <summary>Guest RAM size in bytes.</summary>
     public ulong RamSize { get; set; } = 128UL << 20;
 
+    /// <summary>
+    /// The memory backend that holds guest RAM (-machine memory-backend=, or
+    /// the default "pc.ram" the launcher makes), already mapped. Without one
+    /// the board maps private anonymous memory itself.
+    /// </summary>
+    public MemoryBackend? RamBackend { get; set; }
+
     /// <summary>What the board needs from the accelerator.</summary>
     protected virtual VirtualMachineOptions VmOptions => new();
 
@@ -149,6 +160,8 @@ public abstract partial class Machine : EmuObject, IDisposable
             throw new MachineConfigurationException($"Invalid number of CPUs: {CpuCount}");
         if (CpuCount > MaxCpus)
             throw new MachineConfigurationException($"Number of CPUs requested ({CpuCount}) exceeds the maximum the {Type.Name} machine supports ({MaxCpus})");
+        if (RamBackend != null && RamBackend.Size != RamSize)
+            throw new MachineConfigurationException($"the memory size ({RamSize} bytes) does not match the size of memory backend '{RamBackend.Id}' ({RamBackend.Size} bytes)");
         OnCheckConfiguration();
         _checked = true;
     }

@@ -27,6 +27,16 @@ public static unsafe partial class LibC
     public const uint MFD_CLOEXEC = 0x0001;
     public const uint MFD_ALLOW_SEALING = 0x0002;
     public const uint MFD_HUGETLB = 0x0004;
+    /// <summary>memfd_create's huge page size: log2 of the size in flag bits 26-31 (0: the default size).</summary>
+    public const int MFD_HUGE_SHIFT = 26;
+
+    public const int F_ADD_SEALS = 1033;
+    public const int F_SEAL_SEAL = 0x0001;
+    public const int F_SEAL_SHRINK = 0x0002;
+    public const int F_SEAL_GROW = 0x0004;
+
+    /// <summary>statfs f_type of hugetlbfs (linux/magic.h).</summary>
+    public const long HUGETLBFS_MAGIC = 0x958458f6;
 
     public const int EFD_SEMAPHORE = 0x1;
     public const int EFD_CLOEXEC = 0x80000;
@@ -48,13 +58,24 @@ public static unsafe partial class LibC
     public const int EBUSY = 16;
     public const int EINVAL = 22;
     public const int EPERM = 1;
+    public const int ENOMEM = 12;
+    public const int EEXIST = 17;
+    public const int ENODEV = 19;
+    public const int EISDIR = 21;
+    public const int EROFS = 30;
 
     public const int SIG_BLOCK = 0;
     public const int SIG_UNBLOCK = 1;
     public const int SIG_SETMASK = 2;
     public const int SIGUSR1 = 10;
 
+    public const int MADV_DONTFORK = 10;
+    public const int MADV_MERGEABLE = 12;
     public const int MADV_HUGEPAGE = 14;
+    public const int MADV_DONTDUMP = 16;
+    public const int MADV_POPULATE_WRITE = 23;
+
+    public const int SEEK_END = 2;
 
     [LibraryImport(Lib, SetLastError = true)]
     public static partial void* mmap(void* addr, nuint length, int prot, int flags, int fd, long offset);
@@ -73,6 +94,15 @@ public static unsafe partial class LibC
 
     [LibraryImport(Lib, SetLastError = true)]
     public static partial int ftruncate(int fd, long length);
+
+    [LibraryImport(Lib, SetLastError = true)]
+    public static partial long lseek(int fd, long offset, int whence);
+
+    [LibraryImport(Lib, SetLastError = true)]
+    public static partial int fstatfs(int fd, StatFs* buf);
+
+    [LibraryImport(Lib, SetLastError = true)]
+    public static partial int fcntl(int fd, int cmd, nint arg);
 
     [LibraryImport(Lib, SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
     public static partial int open(string path, int flags, int mode);

@@ -195,7 +195,11 @@ public class Q35Machine : Machine
 
     private void BuildRam()
     {
-        MainRam = Own(new RamBlock("pc.ram", RamSize));
+        // The backend's memory, mapped before the accelerator opened; a machine
+        // built without one (tests) gets private anonymous memory of its own.
+        MainRam = RamBackend == null
+            ? Own(new RamBlock("pc.ram", RamSize))
+            : RamBackend.Block ?? throw new InvalidOperationException($"memory backend '{RamBackend.Id}' is not complete");
         ulong below = Q35Layout.BelowFourGiB(RamSize);
         MemoryRegion root = SystemMemory.Root;
         root.AddSubregion(MemoryRegion.CreateRam("ram-below-4g", MainRam, 0, below), 0);

@@ -16,6 +16,7 @@ Machine:
   -cpu host                   CPU model (the host's, as KVM offers it)
   -smp N[,cpus=N]             number of vCPUs (default 1)
   -m SIZE                     RAM size; plain numbers are MiB, or use K/M/G suffixes (default 128M)
+  -machine memory-backend=ID  guest RAM from -object memory-backend-*,id=ID (-m may then be left out)
   -global TYPE.PROP=VALUE     default for a property of every object of TYPE
 
 Boot:
@@ -33,7 +34,9 @@ Devices and backends:
   -chardev BACKEND,id=ID[,...]    stdio, null, file (path=), socket (path= or host=,port=, server=on,wait=off)
   -serial DEV                 stdio (default), null, none, file:PATH, chardev:ID,
                               unix:PATH,server=on,wait=off, tcp:HOST:PORT,server=on,wait=off
-  -object TYPE,id=ID[,...]    create a backend object (e.g. iommufd)
+  -object TYPE,id=ID[,...]    create a backend object: iommufd, memory-backend-ram,
+                              memory-backend-memfd (size=,share=on,hugetlb=on),
+                              memory-backend-file (size=,mem-path=PATH,share=on); -object help
 
 Control:
   -qmp unix:PATH,server=on,wait=off | tcp:HOST:PORT,server=on,wait=off

@@ -61,6 +61,16 @@ internal static class VmLauncher
         var root = ContainerObject.Create();
         try
         {
+            CheckRequestedTypes(options, objects, configuration, machine.Type.Name);
+            root.AddChild("machine", machine);
+            root.AddChild("objects", ContainerObject.Create());
+            root.AddChild("chardevs", ContainerObject.Create());
+            root.AddChild("accel", accel);
+            // -object backends first: a memory backend named by -machine
+            // memory-backend= gives the RAM size that the boot inputs are checked against.
+            foreach (KeyValueList obj in options.Objects)
+                AddObject(machine, objects, root, obj);
+            MachineMemory.UseNamedBackend(machine, options);
             if (machine is Q35Machine q35)
             {
                 if (options.Kernel != null && options.Bios != null)
@@ -77,18 +87,12 @@ internal static class VmLauncher
                 throw new CommandLineException($"-kernel: machine type {machineType} cannot boot a kernel directly");
             }
             CheckMachine(machine, options);
-            CheckRequestedTypes(options, objects, configuration, machine.Type.Name);
+            MachineMemory.AddDefaultBackend(machine, objects, root);
 
             // Backends and devices, made and checked but not yet realized.
-            root.AddChild("machine", machine);
-            root.AddChild("objects", ContainerObject.Create());
-            root.AddChild("chardevs", ContainerObject.Create());
-            root.AddChild("accel", accel);
             var chardevs = new ChardevFactory(objects, machine, loggers);
             foreach (KeyValueList chardev in options.Chardevs)
                 chardevs.Create(chardev);
-            foreach (KeyValueList obj in options.Objects)
-                AddObject(machine, objects, root, obj);
             var devices = new PendingDevices(machine);
             AddSerialPorts(options, machine, chardevs, objects, devices);
             devices.AddRange(DriveFactory.CreateAll(options, machine, objects));
@@ -196,6 +200,8 @@ internal static class VmLauncher
         }
         if (obj is IDisposable disposable)
             machine.Own(disposable);
+        if (obj is IUserCreatable creatable)
+            creatable.Complete();
         machine.RegisterBackend(id, obj);
         root.FindChild("objects")!.AddChild(id, obj);
     }
@@ -214,6 +220,19 @@ internal static class VmLauncher
     }
 
     private static readonly string[] s_accelerators = ["kvm", "tcg"];
+
+    /// <summary>
+    /// Whether the guest will probably run on the software CPU (asked for, or
+    /// no accelerator asked for and KVM unusable), read without consuming the
+    /// options: start-up then builds the software CPU's tables in parallel.
+    /// </summary>
+    public static bool MayUseSoftwareCpu(EmuOptions options)
+    {
+        string? requested = options.Accel?.Get("accel") ?? options.Machine?.Get("accel");
+        if (requested != null)
+            return requested.Split(':').Contains("tcg");
+        return KvmAccelerator.Probe(KvmAccelerator.DefaultDevice) != null;
+    }
 
     /// <summary>
     /// The accelerator: the one asked for, or the first usable one of a

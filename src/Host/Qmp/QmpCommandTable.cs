@@ -47,6 +47,7 @@ internal sealed class QmpCommandTable
         new QueryMigrateParametersCommand(),
         new MigrateSetCapabilitiesCommand(),
         new QueryMigrateCapabilitiesCommand(),
+        new QueryMemdevCommand(),
     });
 
     public IEnumerable<string> Names => _commands.Keys;

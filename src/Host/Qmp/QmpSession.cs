@@ -23,6 +23,12 @@ internal sealed class QmpSession
     private readonly CancellationTokenSource _closed = new();
     private QmpOutbox? _outbox;
 
+    // A command being run and a close asked for meanwhile: the close waits for the
+    // command's reply, so a client never loses the answer to a command that took
+    // effect (a qom-set that lets the guest's next reset end the machine, say).
+    private readonly Lock _gate = new();
+    private bool _running, _closeRequested;
+
     public QmpSession(Socket socket, QmpServer server, int number, ILogger logger)
     {
         _socket = socket;
@@ -77,8 +83,17 @@ internal sealed class QmpSession
     /// <summary>Queues an event (from any thread); never blocks.</summary>
     public void Send(byte[] message) => _outbox?.Post(message);
 
-    /// <summary>Stops taking commands, lets the queued output drain, then closes.</summary>
-    public void Close() => _outbox?.Close();
+    /// <summary>Stops taking commands, lets the queued output (and the reply of a command being run) drain, then closes.</summary>
+    public void Close()
+    {
+        lock (_gate)
+        {
+            _closeRequested = true;
+            if (_running)
+                return; // the read loop closes once the reply is queued
+        }
+        _outbox?.Close();
+    }
 
     private void Abort(string why)
     {
@@ -132,9 +147,22 @@ internal sealed class QmpSession
             reader.AdvanceTo(result.Buffer.End);
             foreach (QmpFrame frame in frames)
             {
-                if (_closed.IsCancellationRequested)
-                    return;
+                lock (_gate)
+                {
+                    if (_closed.IsCancellationRequested || _closeRequested)
+                        return;
+                    _running = true;
+                }
                 _outbox!.Reply(await ReplyToAsync(frame).ConfigureAwait(false));
+                lock (_gate)
+                {
+                    _running = false;
+                    if (_closeRequested)
+                    {
+                        _outbox.Close();
+                        return;
+                    }
+                }
             }
             frames.Clear();
             if (result.IsCompleted || result.IsCanceled)

@@ -70,7 +70,7 @@ public sealed class MachineVersionTests
     [Fact]
     public void GlobalPropertiesReachTheAcceleratorObject()
     {
-        // (An explicit -accel kvm: without -accel emu would fall back to the software CPU.)
+        // -accel kvm: without it a host with no /dev/kvm picks the software CPU before the global is read.
         EmuProcess run = EmuProcess.Run("-accel", "kvm", "-global", "kvm-accel.device=/nonexistent/kvm");
         Assert.Equal(1, run.ExitCode);
         Assert.Contains("/nonexistent/kvm does not exist", Assert.Single(run.ErrorLines));
