@@ -63,6 +63,31 @@ public sealed class MigrationQmpTests
     }
 
     [Fact]
+    public async Task A_device_that_cannot_migrate_is_named_by_migrate_and_query_migrate_and_nothing_is_written()
+    {
+        // virtio-blk's transport and queue state have no migration section yet.
+        string disk = Path.Combine(Path.GetTempPath(), $"emu-blocked-{Guid.NewGuid():N}.img");
+        await using (FileStream image = File.Create(disk))
+            image.SetLength(1 << 20);
+        try
+        {
+            await using VmProcess vm = VmProcess.StartEmu(["-accel", "tcg", "-S", "-drive", $"file={disk},if=none,id=d0,format=raw", "-device", "virtio-blk-pci,drive=d0,id=disk0"]);
+            await using QmpTestClient qmp = await vm.ConnectAsync();
+            string snapshot = Path.Combine(vm.Directory, "snapshot");
+            JsonElement error = await qmp.ExecuteAsync("migrate", new { uri = $"file:{snapshot}" });
+            Assert.Equal("disallowing migration: device 'disk0' (virtio-blk-pci) does not support migration", error.GetProperty("error").GetProperty("desc").GetString());
+            JsonElement reasons = (await qmp.ReturnOfAsync("query-migrate")).GetProperty("blocked-reasons");
+            Assert.Contains("device 'disk0' (virtio-blk-pci) does not support migration", reasons.EnumerateArray().Select(r => r.GetString()));
+            Assert.False(File.Exists(snapshot));
+            Assert.Equal("prelaunch", await MigrationRun.RunStatusAsync(qmp));
+        }
+        finally
+        {
+            File.Delete(disk);
+        }
+    }
+
+    [Fact]
     public async Task Incoming_commands_follow_qemus_rules()
     {
         await using VmProcess plain = VmProcess.StartEmu(["-accel", "tcg", "-S"]);
