@@ -106,16 +106,7 @@ internal static unsafe class BitOps
         cpu.UpdateArithmeticFlags(X86Cpu.FlagZf, 0);
     }
 
-    // TZCNT/LZCNT: the operand size when the source is 0 (CF set), ZF when the result is 0.
-    public static void Tzcnt(X86Cpu cpu, ref DecodedOp op)
-    {
-        int size = op.OperandSize;
-        ulong value = cpu.ReadOperand(ref op, 1, size);
-        ulong count = value == 0 ? (ulong)(size * 8) : (ulong)BitOperations.TrailingZeroCount(value);
-        cpu.WriteGpr(op.I.Op0Register, count);
-        cpu.UpdateArithmeticFlags(X86Cpu.FlagCf | X86Cpu.FlagZf, (value == 0 ? X86Cpu.FlagCf : 0) | (count == 0 ? X86Cpu.FlagZf : 0));
-    }
-
+    // LZCNT: the operand size when the source is 0 (CF set), ZF when the result is 0.
     public static void Lzcnt(X86Cpu cpu, ref DecodedOp op)
     {
         int size = op.OperandSize;

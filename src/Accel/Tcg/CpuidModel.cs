@@ -33,7 +33,7 @@ internal sealed class CpuidModel
 
     public string Name { get; }
 
-    /// <summary>Whether x87, MMX, FXSAVE and SSE/SSE2 are advertised (they are implemented when this is set).</summary>
+    /// <summary>Whether x87, MMX, FXSAVE, SSE, SSE2, SSE3, SSSE3, SSE4.1 and SSE4.2 are advertised (they are implemented when this is set).</summary>
     public bool HasX87AndSse { get; }
 
     public bool HasRdtscp => true;
@@ -65,7 +65,7 @@ internal sealed class CpuidModel
                 ebx = ((uint)apicId << 24) | ((uint)Math.Min(_cpuCount, 255) << 16) | (8 << 8);
                 edx = De | Pse | Tsc | Msr | Pae | Mce | Cx8 | Apic | Sep | Mtrr | Pge | Mca | Cmov | Pat | Pse36 | Clfsh
                     | (_cpuCount > 1 ? Htt : 0) | (HasX87AndSse ? Fpu | Mmx | Fxsr | Sse | Sse2 : 0);
-                ecx = X2Apic | Popcnt | TscDeadline | Hypervisor | Cx16;
+                ecx = X2Apic | Popcnt | TscDeadline | Hypervisor | Cx16 | (HasX87AndSse ? Sse3 | Ssse3 | Sse41 | Sse42 : 0);
                 break;
             case 4:
                 // Deterministic cache parameters: one unified level, cores per package in EAX[31:26].

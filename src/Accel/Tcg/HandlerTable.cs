@@ -181,7 +181,9 @@ internal static unsafe class HandlerTable
         Set(Mnemonic.Btc, &BitOps.Btc);
         Set(Mnemonic.Bsf, &BitOps.Bsf);
         Set(Mnemonic.Bsr, &BitOps.Bsr);
-        Set(Mnemonic.Tzcnt, &BitOps.Tzcnt);
+        // F3 0F BC is TZCNT only on processors with BMI1 (CPUID.(EAX=07H,ECX=0):EBX[3]); without it the F3
+        // encoding executes as BSF (SDM TZCNT, "Description"). BMI1 is not advertised, so it is BSF here.
+        Set(Mnemonic.Tzcnt, &BitOps.Bsf);
         Set(Mnemonic.Lzcnt, &BitOps.Lzcnt);
         Set(Mnemonic.Popcnt, &BitOps.Popcnt);
 

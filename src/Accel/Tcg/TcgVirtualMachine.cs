@@ -18,7 +18,7 @@ internal sealed class TcgVirtualMachine : IVirtualMachine
     public TcgVirtualMachine(VirtualMachineOptions options, int maxVcpus)
     {
         MaxVcpus = maxVcpus;
-        _cpuid = new CpuidModel(options.CpuModel ?? TcgAccelerator.CpuModels[0], options.CpuCount, x87AndSse: false);
+        _cpuid = new CpuidModel(options.CpuModel ?? TcgAccelerator.CpuModels[0], options.CpuCount, x87AndSse: true);
     }
 
     public IMemoryListener MemoryListener => _platform;

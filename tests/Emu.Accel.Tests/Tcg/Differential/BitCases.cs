@@ -6,8 +6,9 @@ namespace Emu.Accel.Tests.Tcg.Differential;
 /// BT, BTS, BTR, BTC with immediate and register bit offsets (with a memory
 /// operand a register offset is a signed bit index that may reach far
 /// outside the operand: SDM BT, "Bit(BitBase, BitOffset)"), with and
-/// without LOCK; BSF, BSR, TZCNT, LZCNT and POPCNT on values with few bits
-/// set and on 0.
+/// without LOCK; BSF, BSR, LZCNT and POPCNT on values with few bits set and
+/// on 0 (not TZCNT: the software CPU does not advertise BMI1 and runs its
+/// encoding as BSF, as processors without BMI1 do; AdvertisedFeatureTests).
 /// </summary>
 internal static class BitCases
 {
@@ -21,7 +22,7 @@ internal static class BitCases
         IEnumerable<Code> bitTests = InstructionFactory.CodesOf(Mnemonic.Bt, Mnemonic.Bts, Mnemonic.Btr, Mnemonic.Btc);
         g.ForCodes(bitTests.Where(c => c.ToOpCode().GetOpKind(1) != OpCodeOperandKind.imm8), 250, middle, (s, made) => SetBitOffset(s, made, v));
         g.ForCodes(bitTests.Where(c => c.ToOpCode().GetOpKind(1) == OpCodeOperandKind.imm8), 120, FillOptions.Default);
-        g.ForCodes(InstructionFactory.CodesOf(Mnemonic.Bsf, Mnemonic.Bsr, Mnemonic.Tzcnt, Mnemonic.Lzcnt, Mnemonic.Popcnt), 200, FillOptions.Default,
+        g.ForCodes(InstructionFactory.CodesOf(Mnemonic.Bsf, Mnemonic.Bsr, Mnemonic.Lzcnt, Mnemonic.Popcnt), 200, FillOptions.Default,
             (s, made) => Scan(s, made, v));
         return g.Cases;
     }

@@ -39,8 +39,7 @@ internal static class UndefinedFlags
         // BSF/BSR: "The ZF flag is set to 1 if the source operand is 0; otherwise, the ZF flag is cleared. The CF, OF, SF, AF, and PF flags are undefined."
         [Mnemonic.Bsf] = new(Cf | Of | Sf | Af | Pf, "SDM BSF: the CF, OF, SF, AF, and PF flags are undefined"),
         [Mnemonic.Bsr] = new(Cf | Of | Sf | Af | Pf, "SDM BSR: the CF, OF, SF, AF, and PF flags are undefined"),
-        // TZCNT/LZCNT: "ZF is set to 1 in case of zero output ... The CF flag is set to 1 if the source was zero. OF, SF, PF and AF flags are undefined."
-        [Mnemonic.Tzcnt] = new(Of | Sf | Pf | Af, "SDM TZCNT: OF, SF, PF and AF flags are undefined"),
+        // LZCNT: "ZF is set to 1 in case of zero output ... The CF flag is set to 1 if the source was zero. OF, SF, PF and AF flags are undefined."
         [Mnemonic.Lzcnt] = new(Of | Sf | Pf | Af, "SDM LZCNT: OF, SF, PF and AF flags are undefined"),
     };
 
