@@ -39,6 +39,16 @@ internal static class FpuImage
         for (int i = 0; i < 32; i++)
             BitConverter.TryWriteBytes(image.Slice(160 + 8 * i), fpu.Xmm[i]);
         state.WriteBytes("fxsave", image);
+        // The 64-bit image has no room for the x87 FPU's last code and data
+        // selectors (FNSTENV/FNSAVE report them in 16- and 32-bit formats).
+        // They go as fields of their own, only when set: a stream without them
+        // still reads as a stream of a build that did not keep them (QEMU
+        // sends such state as a subsection only when it is needed, too).
+        if (fpu.LastCodeSelector != 0 || fpu.LastDataSelector != 0)
+        {
+            state.WriteU16("fpu-cs", fpu.LastCodeSelector);
+            state.WriteU16("fpu-ds", fpu.LastDataSelector);
+        }
     }
 
     public static void Load(FpuState fpu, StateReader state)
@@ -64,5 +74,8 @@ internal static class FpuImage
         }
         for (int i = 0; i < 32; i++)
             fpu.Xmm[i] = BitConverter.ToUInt64(image.Slice(160 + 8 * i));
+        bool selectors = state.Has("fpu-cs");
+        fpu.LastCodeSelector = selectors ? state.ReadU16("fpu-cs") : (ushort)0;
+        fpu.LastDataSelector = selectors ? state.ReadU16("fpu-ds") : (ushort)0;
     }
 }
