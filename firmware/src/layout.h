@@ -54,6 +54,9 @@
 #define RAMTEST_BASE    0x100000        /* 1 MiB */
 #define RAMTEST_SIZE    0x100000        /* 1 MiB */
 
+/* ---- dirty:MIB:N memory workload (migration tests): MIB MiB from 16 MiB -- */
+#define DIRTY_BASE      0x1000000
+
 /* ---- benchmark MMIO target (unassigned on QEMU q35 and Emu q35) ---------- */
 #define BENCH_MMIO_ADDR 0xFEB00000
 

@@ -5,6 +5,7 @@
  */
 #include "bench.h"
 #include "blk_modes.h"
+#include "dirty.h"
 #include "libc.h"
 #include "machine.h"
 #include "mode.h"
@@ -93,6 +94,10 @@ void firmware_main(void)
     case MODE_BLK_CHURN:
         if (blk_churn(m.depth, m.count))
             done("blk-churn", m.count, true);
+        machine_fail(FAIL_SELFTEST);
+    case MODE_DIRTY:
+        if (dirty_run(m.depth, m.count))
+            done("dirty", m.count, true);
         machine_fail(FAIL_SELFTEST);
     case MODE_BAD:
         break;

@@ -100,5 +100,7 @@ struct mode mode_parse(const char *s)
         m.kind = MODE_BLK_IOPS;
     else if (strncmp(s, "blk-churn:", 10) == 0 && parse_pair(s + 10, &m.depth, &m.count))
         m.kind = MODE_BLK_CHURN;
+    else if (strncmp(s, "dirty:", 6) == 0 && parse_pair(s + 6, &m.depth, &m.count) && m.depth >= 1 && m.depth <= 2048)
+        m.kind = MODE_DIRTY;
     return m;
 }

@@ -17,13 +17,14 @@ enum mode_kind {
     MODE_BLK_TEST,                      /* virtio-blk self-test (blk_modes.c) */
     MODE_BLK_IOPS,                      /* virtio-blk random-read rate at a queue depth */
     MODE_BLK_CHURN,                     /* virtio-blk reads against a device that comes and goes */
+    MODE_DIRTY,                         /* N passes writing MiB of RAM, each checking the last (dirty.c) */
     MODE_BAD,
 };
 
 struct mode {
     enum mode_kind kind;
     u32 count;                          /* iterations for pio/mmio/loop, requests for blk-iops */
-    u32 depth;                          /* queue depth for blk-iops */
+    u32 depth;                          /* queue depth for blk-iops, MiB for dirty */
 };
 
 enum mode_source {
@@ -41,7 +42,7 @@ struct mode_string {
 void mode_load(struct mode_string *out);
 
 /* Parses "selftest", "none", "pio:N", "mmio:N", "loop:N" (N decimal, 0..2^32-1), "fault",
- * "blk-test", "blk-iops:QD:N", "blk-churn:QD:N". */
+ * "blk-test", "blk-iops:QD:N", "blk-churn:QD:N", "dirty:MIB:N". */
 struct mode mode_parse(const char *s);
 
 #endif

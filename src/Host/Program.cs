@@ -75,7 +75,11 @@ public static class Program
             using var pidFile = PidFile.Create(options.PidFile);
             // QMP serves from here on; with wait=on this returns once a client has connected.
             using QmpRunner qmp = QmpRunner.Start(qmpSockets, vm, loggers);
-            vm.Machine.Start(paused: vm.StartPaused);
+            // The guest starts now; with -incoming it waits in inmigrate for its state instead.
+            if (options.Incoming != null)
+                vm.Migration.ConfigureIncoming(options.Incoming);
+            vm.Machine.Start(paused: vm.StartPaused, incoming: vm.Migration.IncomingConfigured);
+            vm.Migration.StartIncoming();
             return Run(vm, qmp);
         }
         catch (Exception e) when (IsUserFacing(e))

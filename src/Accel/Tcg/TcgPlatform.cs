@@ -1,3 +1,4 @@
+using Emu.Core.Cpu;
 using Emu.Core.Interrupts;
 using Emu.Core.Memory;
 
@@ -10,8 +11,15 @@ namespace Emu.Accel.Tcg;
 /// the origin of the time stamp counter, and a lock for the rare locked
 /// read-modify-writes that cannot be done with one host atomic (split across
 /// pages, or on a device).
+///
+/// During a live migration it also logs the RAM pages the CPUs write
+/// (<see cref="IDirtyMemoryTracking"/>): a CPU gives itself write access to
+/// a RAM page in its TLB only on a write, and marks the page dirty when it
+/// does; re-arming after a harvest makes every CPU drop its write access and
+/// waits until each has, at an instruction boundary, so every later write
+/// goes through the TLB fill again and marks the page.
 /// </summary>
-internal sealed class TcgPlatform : IMemoryListener
+internal sealed partial class TcgPlatform : IMemoryListener
 {
     private volatile int _generation;
     private readonly List<X86Cpu> _cpus = new();

@@ -1,5 +1,6 @@
 using Emu.Core.Cpu;
 using Emu.Core.Interrupts;
+using Emu.Core.Migration;
 
 namespace Emu.Accel.Tcg;
 
@@ -169,6 +170,13 @@ internal sealed class TcgVcpu : IVcpu, IUserspaceApicVcpu
     }
 
     public bool TryTranslate(ulong linearAddress, out ulong physicalAddress) => _cpu.TryTranslateQuietly(linearAddress, out physicalAddress);
+
+    // The software CPU's whole state is its own; its local APIC is the board's and migrates with the board.
+    public string? MigrationBlocker => null;
+
+    public void SaveState(StateWriter state) => _cpu.SaveState(state);
+
+    public void LoadState(StateReader state) => _cpu.LoadState(state);
 
     public void Dispose()
     {

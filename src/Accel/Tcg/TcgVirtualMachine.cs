@@ -32,6 +32,8 @@ internal sealed class TcgVirtualMachine : IVirtualMachine
 
     public void AttachAddressSpaces(AddressSpace memory, AddressSpace io) => _platform.Attach(memory, io);
 
+    public IDirtyMemoryTracking? DirtyTracking => _platform;
+
     public IVcpu CreateVcpu(int index) => new TcgVcpu(new X86Cpu(index, _platform, _cpuid));
 
     public void Dispose()

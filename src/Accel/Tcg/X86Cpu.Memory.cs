@@ -245,9 +245,14 @@ internal sealed unsafe partial class X86Cpu
         e.ReadTag = fast;
         bool mayWrite = !Paging || t.Writable || (!user && (Cr0 & Cr0Wp) == 0);
         // A write must walk once to set the dirty bit; ROM takes writes through the slow path (dropped).
-        e.WriteTag = mayWrite && (t.Dirty || access == MemoryAccess.Write)
+        // While a migration logs dirty pages, RAM is made writable only by a
+        // write, which marks the page (TcgPlatform.DirtyTracking).
+        bool logging = kind == PageKind.Ram && Platform.DirtyLog != null;
+        e.WriteTag = mayWrite && (access == MemoryAccess.Write || (t.Dirty && !logging))
             ? (kind == PageKind.Ram ? page : page | TlbEntry.Io)
             : TlbEntry.Invalid;
+        if (logging && e.WriteTag == page)
+            MarkWritten(t.PhysicalPage, 0x1000);
         e.ExecTag = t.Executable ? fast : TlbEntry.Invalid;
         return ref e;
     }
@@ -283,6 +288,7 @@ internal sealed unsafe partial class X86Cpu
         Span<byte> buffer = stackalloc byte[8];
         BinaryPrimitives.WriteUInt64LittleEndian(buffer, value);
         Platform.Memory!.Write(physical, buffer[..size]);
+        MarkWritten(physical, (ulong)size);
     }
 
     // The xAPIC registers are 32 bits wide at 16-byte aligned offsets; narrower

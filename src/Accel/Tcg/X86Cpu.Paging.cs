@@ -236,6 +236,10 @@ internal sealed unsafe partial class X86Cpu
         byte* host = Platform.RamPointer(physical, 8, writable: true);
         if (host == null)
             throw PageFault(linear, access, user, 0);
+        // The walk may set accessed and dirty bits in the entry: while a
+        // migration logs, the page counts as written (before the write is safe
+        // here: a re-arm waits for this CPU to finish its instruction).
+        MarkWritten(physical, 8);
         return (ulong*)host;
     }
 

@@ -32,7 +32,7 @@ internal sealed partial class X86Cpu
 
     /// <summary>Runs guest code until the VMM asks for the CPU back or the CPU shuts down.</summary>
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-    public VcpuExitReason Run()
+    private VcpuExitReason RunLoop()
     {
         CheckMemoryMapGeneration();
         while (true)
@@ -46,6 +46,7 @@ internal sealed partial class X86Cpu
             {
                 Attention = 0;
                 CheckMemoryMapGeneration();
+                CheckDirtyEpoch();
                 HandleApicEvents();
             }
             if (ShutdownState)

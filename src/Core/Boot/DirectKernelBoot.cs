@@ -85,6 +85,7 @@ public sealed class DirectKernelBoot
             {
                 int n = (int)Math.Min(blob.Length - done, Chunk);
                 blob.Source.Read(blob.SourceOffset + done, ram.GetSpan(new GuestAddress(at), n));
+                ram.MarkDirty(new GuestAddress(at), (ulong)n);
                 done += n;
                 at += (ulong)n;
             }
@@ -92,6 +93,7 @@ public sealed class DirectKernelBoot
             {
                 int n = (int)Math.Min(remaining, Chunk);
                 ram.GetSpan(new GuestAddress(at), n).Clear();
+                ram.MarkDirty(new GuestAddress(at), (ulong)n);
                 at += (ulong)n;
                 remaining -= (ulong)n;
             }

@@ -1,3 +1,5 @@
+using Emu.Core.Migration;
+
 namespace Emu.Core.Cpu;
 
 /// <summary>
@@ -65,4 +67,17 @@ public interface IVcpu : IDisposable
 
     /// <summary>Translates a guest linear address with the vCPU's current paging; false if unmapped.</summary>
     bool TryTranslate(ulong linearAddress, out ulong physicalAddress);
+
+    /// <summary>Why this vCPU's state cannot be migrated, or null when it can.</summary>
+    string? MigrationBlocker => "this accelerator cannot save a vCPU's state";
+
+    /// <summary>
+    /// Writes the vCPU's whole state (registers, FPU, MSRs, pending events,
+    /// the guest's time stamp counter; the local APIC too when it is the
+    /// accelerator's). Called on the vCPU's thread with the guest stopped.
+    /// </summary>
+    void SaveState(StateWriter state) => throw new MigrationException(MigrationBlocker ?? "this vCPU cannot be saved");
+
+    /// <summary>Loads what <see cref="SaveState"/> wrote (validated: the stream is hostile). On the vCPU's thread.</summary>
+    void LoadState(StateReader state) => throw new MigrationException(MigrationBlocker ?? "this vCPU cannot be loaded");
 }

@@ -1,5 +1,6 @@
 using Emu.Core.Interrupts;
 using Emu.Core.Memory;
+using Emu.Core.Migration;
 
 namespace Emu.Core.Cpu;
 
@@ -34,4 +35,13 @@ public interface IVirtualMachine : IDisposable
     void AttachAddressSpaces(AddressSpace memory, AddressSpace io)
     {
     }
+
+    /// <summary>
+    /// State the accelerator keeps for the whole VM (KVM's in-kernel interrupt
+    /// controllers, PIT and clock), as sections of the migration stream.
+    /// </summary>
+    IReadOnlyList<MigrationSection> MigrationSections => Array.Empty<MigrationSection>();
+
+    /// <summary>How the accelerator reports the guest RAM its vCPUs write, or null when it cannot (no live migration then).</summary>
+    IDirtyMemoryTracking? DirtyTracking => null;
 }

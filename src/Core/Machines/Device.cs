@@ -1,3 +1,4 @@
+using Emu.Core.Migration;
 using Emu.Core.Objects;
 
 namespace Emu.Core.Machines;
@@ -16,7 +17,7 @@ namespace Emu.Core.Machines;
 /// <see cref="OnUnrealize"/> stops its threads, closes its file descriptors
 /// and unmaps its memory.
 /// </summary>
-public abstract class Device : EmuObject
+public abstract partial class Device : EmuObject, IMigratable
 {
     public static readonly ObjectType TypeInfo = new("device", null, null, "Base type of all devices");
 

@@ -13,7 +13,7 @@ namespace Emu.Core.Machines;
 /// accelerator. A concrete machine type (q35) derives from this and fills in
 /// <see cref="Build"/>; versions of it differ only by compat properties.
 /// </summary>
-public abstract class Machine : EmuObject, IDisposable
+public abstract partial class Machine : EmuObject, IDisposable
 {
     public static readonly BoolProperty NoRebootProperty = new("no-reboot", false,
         "Exit instead of rebooting when the guest resets (-no-reboot); may change while the guest runs", mutable: true);
@@ -192,6 +192,7 @@ public abstract class Machine : EmuObject, IDisposable
         if (CpuCount > accelerator.MaxVcpus)
             throw new MachineConfigurationException($"Number of CPUs requested ({CpuCount}) exceeds the maximum the {accelerator.Name} accelerator allows ({accelerator.MaxVcpus})");
         Vm = accelerator.CreateVirtualMachine(VmOptions with { CpuModel = CpuModel });
+        AcceleratorName = accelerator.Name;
         var system = MemoryRegion.CreateContainer("system", ulong.MaxValue);
         var io = MemoryRegion.CreateContainer("io", 0x10000);
         SystemMemory = Topology.CreateAddressSpace("memory", system);
@@ -437,10 +438,16 @@ public abstract class Machine : EmuObject, IDisposable
     {
     }
 
-    /// <summary>Starts the vCPUs (paused: they wait for <see cref="Resume"/>).</summary>
-    public void Start(bool paused = false) => Controller.Start(paused);
+    /// <summary>Starts the vCPUs (paused: they wait for <see cref="Resume"/>; incoming: the machine waits in inmigrate for its state).</summary>
+    public void Start(bool paused = false, bool incoming = false) => Controller.Start(paused, incoming);
 
     public Task Pause() => Controller.Post(new MachineRequest(MachineRequestKind.Pause));
+
+    /// <summary>Stops the guest for a migration's last phase (finish-migrate): vCPUs parked, devices quiesced.</summary>
+    public Task PauseForMigration() => Controller.Post(new MachineRequest(MachineRequestKind.Pause, target: RunState.FinishMigrate));
+
+    /// <summary>Moves a stopped machine to another stopped state (postmigrate after a migration, paused after a load).</summary>
+    public Task SetStoppedState(RunState state) => Controller.Post(new MachineRequest(MachineRequestKind.SetStoppedState, target: state));
 
     public Task Resume() => Controller.Post(new MachineRequest(MachineRequestKind.Resume));
 

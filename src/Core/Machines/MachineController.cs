@@ -57,9 +57,14 @@ public sealed class MachineController
 
     internal void AddVcpu(VcpuRunner runner) => _runners.Add(runner);
 
-    /// <summary>Starts the vCPU threads; with <paramref name="paused"/> they wait for a resume (-S).</summary>
-    internal void Start(bool paused)
+    /// <summary>
+    /// Starts the vCPU threads; with <paramref name="paused"/> they wait for a
+    /// resume (-S); with <paramref name="incoming"/> the machine waits in
+    /// inmigrate for its state to be loaded.
+    /// </summary>
+    internal void Start(bool paused, bool incoming = false)
     {
+        paused |= incoming;
         if (_thread != null)
             throw new InvalidOperationException("machine already started");
         _thread = new Thread(ControlLoop) { IsBackground = true, Name = "machine" };
@@ -70,7 +75,7 @@ public sealed class MachineController
             _gateOpen = !paused && !requested;
             _requestPending = paused || requested ? 1 : 0;
             _alive = _runners.Count;
-            _state = paused ? RunState.Prelaunch : RunState.Running;
+            _state = incoming ? RunState.InMigrate : paused ? RunState.Prelaunch : RunState.Running;
         }
         _thread.Start();
         foreach (VcpuRunner runner in _runners)
@@ -175,8 +180,16 @@ public sealed class MachineController
                 if (_state == RunState.Running)
                 {
                     StopAllVcpus(stopping: false);
-                    _state = RunState.Paused;
+                    if (request.Target == RunState.FinishMigrate)
+                        QuiesceDevices();
+                    _state = request.Target;
                     Raise(new MachineEvent(MachineEventKind.Stop, DateTimeOffset.UtcNow));
+                }
+                else if (request.Target == RunState.FinishMigrate && _state is RunState.Paused or RunState.Prelaunch or RunState.PostMigrate)
+                {
+                    // A stopped guest is saved as it is (a snapshot after stop); its devices still go quiet.
+                    QuiesceDevices();
+                    _state = RunState.FinishMigrate;
                 }
                 else
                 {
@@ -184,11 +197,20 @@ public sealed class MachineController
                 }
                 return false;
             case MachineRequestKind.Resume:
-                if (_state is RunState.Paused or RunState.Prelaunch)
+                if (_state is RunState.Paused or RunState.Prelaunch or RunState.PostMigrate or RunState.FinishMigrate)
                 {
+                    ResumeDevices();
                     _state = RunState.Running;
                     OpenGate();
                     Raise(new MachineEvent(MachineEventKind.Resume, DateTimeOffset.UtcNow));
+                }
+                return false;
+            case MachineRequestKind.SetStoppedState:
+                if (_state is RunState.Paused or RunState.Prelaunch or RunState.InMigrate or RunState.FinishMigrate or RunState.PostMigrate)
+                {
+                    if (request.Target is not (RunState.FinishMigrate or RunState.PostMigrate))
+                        ResumeDevices();
+                    _state = request.Target;
                 }
                 return false;
             case MachineRequestKind.Reset:
@@ -211,6 +233,28 @@ public sealed class MachineController
             default:
                 return false;
         }
+    }
+
+    private bool _devicesQuiesced;
+
+    // A migration's last phase: no device may touch guest memory or change
+    // state while it is saved. Undone when the guest runs again.
+    private void QuiesceDevices()
+    {
+        if (_devicesQuiesced)
+            return;
+        _devicesQuiesced = true;
+        foreach (Device device in Machine.Devices)
+            device.QuiesceActivity();
+    }
+
+    private void ResumeDevices()
+    {
+        if (!_devicesQuiesced)
+            return;
+        _devicesQuiesced = false;
+        foreach (Device device in Machine.Devices)
+            device.ResumeActivity();
     }
 
     private bool Shutdown()

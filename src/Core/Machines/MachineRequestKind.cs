@@ -10,4 +10,7 @@ internal enum MachineRequestKind
 
     /// <summary>Take a device the guest has let go of out of the machine (after a grace period).</summary>
     Unplug,
+
+    /// <summary>A stopped machine changes to another stopped state (a migration ended, a load finished).</summary>
+    SetStoppedState,
 }

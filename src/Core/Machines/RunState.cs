@@ -13,4 +13,13 @@ public enum RunState
 
     /// <summary>The accelerator stopped the guest with an error.</summary>
     InternalError,
+
+    /// <summary>Waiting for an incoming migration or a snapshot to load (-incoming).</summary>
+    InMigrate,
+
+    /// <summary>Stopped for the last phase of an outgoing migration or a snapshot: devices are being saved.</summary>
+    FinishMigrate,
+
+    /// <summary>Stopped after the VM migrated away (or was saved); cont runs it here again.</summary>
+    PostMigrate,
 }

@@ -12,6 +12,13 @@ namespace Emu.Core.Memory;
 ///
 /// Guest RAM changes under the device's feet (the guest runs concurrently):
 /// read a guest structure once into a local copy, validate it, then use the copy.
+///
+/// While a migration logs dirty pages, the typed writes here mark what they
+/// wrote in <see cref="DirtyLog"/> after writing it. Spans and refs are
+/// handed out without marking: a device that writes guest RAM through one
+/// calls <see cref="MarkDirty"/> once it has written (after, not before: a
+/// page marked before the write could be collected and sent in between, and
+/// the write would be lost).
 /// </summary>
 public sealed unsafe class GuestMemory : IMemoryListener
 {
@@ -25,6 +32,33 @@ public sealed unsafe class GuestMemory : IMemoryListener
         var memory = new GuestMemory();
         space.AddListener(memory);
         return memory;
+    }
+
+    /// <summary>Where writes to guest RAM are logged during a live migration (off otherwise).</summary>
+    public DirtyPageLog DirtyLog { get; } = new();
+
+    /// <summary>Records that a device wrote [<paramref name="address"/>, +<paramref name="length"/>) (call after the write).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void MarkDirty(GuestAddress address, ulong length) => DirtyLog.MarkDirty(address.Value, length);
+
+    /// <summary>
+    /// Records that a device wrote <paramref name="length"/> bytes at host
+    /// address <paramref name="host"/> in guest RAM (a scatter list entry);
+    /// addresses outside guest RAM are ignored.
+    /// </summary>
+    public void MarkDirtyHost(nint host, ulong length)
+    {
+        if (!DirtyLog.Active || length == 0)
+            return;
+        foreach (Slice s in _slices)
+        {
+            ulong offset = (ulong)((byte*)host - s.Host);
+            if (offset < s.Size)
+            {
+                DirtyLog.MarkDirty(s.Start + offset, Math.Min(length, s.Size - offset));
+                return;
+            }
+        }
     }
 
     /// <summary>Total bytes of guest RAM currently mapped.</summary>
@@ -103,6 +137,7 @@ public sealed unsafe class GuestMemory : IMemoryListener
         if (!TryLocate(address.Value, (ulong)sizeof(T), out byte* p))
             ThrowOutside(address, (ulong)sizeof(T));
         Unsafe.WriteUnaligned(p, value);
+        DirtyLog.MarkDirty(address.Value, (ulong)sizeof(T));
     }
 
     public bool TryRead<T>(GuestAddress address, out T value) where T : unmanaged
@@ -121,6 +156,7 @@ public sealed unsafe class GuestMemory : IMemoryListener
         if (!TryLocate(address.Value, (ulong)sizeof(T), out byte* p))
             return false;
         Unsafe.WriteUnaligned(p, value);
+        DirtyLog.MarkDirty(address.Value, (ulong)sizeof(T));
         return true;
     }
 
@@ -145,6 +181,7 @@ public sealed unsafe class GuestMemory : IMemoryListener
         if (!IsRam(address, (ulong)source.Length))
             return false;
         ulong a = address.Value;
+        ulong length = (ulong)source.Length;
         while (!source.IsEmpty)
         {
             TryLocateRun(a, (ulong)source.Length, out byte* p, out ulong run);
@@ -152,6 +189,7 @@ public sealed unsafe class GuestMemory : IMemoryListener
             source = source.Slice((int)run);
             a += run;
         }
+        DirtyLog.MarkDirty(address.Value, length);
         return true;
     }
 

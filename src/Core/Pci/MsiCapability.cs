@@ -11,7 +11,7 @@ namespace Emu.Core.Pci;
 /// address, +12 message data (16 bits), +16 mask bits, +20 pending bits.
 /// With 2^k vectors enabled, vector i sends the data with its low k bits replaced by i.
 /// </summary>
-public sealed class MsiCapability : PciCapability, IDisposable
+public sealed partial class MsiCapability : PciCapability, IDisposable
 {
     private const int ControlOffset = 2, AddressOffset = 4, UpperAddressOffset = 8, DataOffset = 12, MaskOffset = 16, PendingOffset = 20;
     private const ushort ControlEnable = 1, Control64Bit = 1 << 7, ControlPerVectorMask = 1 << 8;

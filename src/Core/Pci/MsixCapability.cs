@@ -20,7 +20,7 @@ namespace Emu.Core.Pci;
 /// masked (or whose function is masked) becomes pending and is delivered when
 /// unmasked, as the specification requires.
 /// </summary>
-public sealed class MsixCapability : PciCapability, IDisposable
+public sealed partial class MsixCapability : PciCapability, IDisposable
 {
     public const int EntrySize = 16;
     private const int ControlOffset = 2, TableOffsetRegister = 4, PbaOffsetRegister = 8;

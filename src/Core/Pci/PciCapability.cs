@@ -9,7 +9,7 @@ namespace Emu.Core.Pci;
 /// All calls arrive with the function's config lock held; device threads
 /// (workers raising vectors) never take that lock.
 /// </summary>
-public abstract class PciCapability
+public abstract partial class PciCapability
 {
     /// <summary>The capability ID (PCI Code and ID Assignment Specification).</summary>
     public abstract byte Id { get; }

@@ -20,7 +20,12 @@ public sealed class PciConfigIoHandler : IIoHandler
     /// <summary>The reset control register at 0xCF9 (byte accesses), if the board has one.</summary>
     public IIoHandler? ResetControl { get; set; }
 
-    public uint AddressRegister => Volatile.Read(ref _address);
+    /// <summary>CONFIG_ADDRESS as the guest last wrote it (set directly only by a migration's load).</summary>
+    public uint AddressRegister
+    {
+        get => Volatile.Read(ref _address);
+        set => Volatile.Write(ref _address, value);
+    }
 
     public void Read(ulong offset, Span<byte> data)
     {

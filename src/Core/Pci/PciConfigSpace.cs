@@ -72,6 +72,22 @@ public sealed class PciConfigSpace
         return value;
     }
 
+    /// <summary>
+    /// Takes from <paramref name="saved"/> (a migration stream's copy of this
+    /// function's config space) the bits the guest can change: the writable
+    /// and write-one-to-clear ones. The rest stays as this function has it.
+    /// </summary>
+    public void LoadGuestBits(ReadOnlySpan<byte> saved)
+    {
+        if (saved.Length != _data.Length)
+            throw new ArgumentException("config space sizes differ", nameof(saved));
+        for (int i = 0; i < _data.Length; i++)
+        {
+            byte guest = (byte)(_writable[i] | _writeOneToClear[i]);
+            _data[i] = (byte)((_data[i] & ~guest) | (saved[i] & guest));
+        }
+    }
+
     /// <summary>A guest write: only writable bits change; write-one-to-clear bits clear where 1 is written.</summary>
     public void Write(int offset, int length, uint value)
     {

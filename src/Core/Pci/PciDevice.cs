@@ -32,7 +32,7 @@ namespace Emu.Core.Pci;
 /// space: reads compose it from the pin's level, so a worker raising INTx
 /// never writes config space.
 /// </summary>
-public abstract class PciDevice : Device
+public abstract partial class PciDevice : Device
 {
     public static readonly StringProperty AddrProperty = new("addr", null, "Slot and function on the PCI bus, e.g. 04.0 (default: first free slot)");
     public static readonly BoolProperty MultifunctionProperty = new("multifunction", false, "Mark the device as part of a multi-function slot");

@@ -48,6 +48,17 @@ public sealed class IsaDebugExit : Device, IIoHandler
 
     public void Read(ulong offset, Span<byte> data) => data.Fill(0xFF);
 
+    // A port with no state: it migrates as an empty section.
+    public override string? MigrationBlocker => null;
+
+    public override void SaveState(Core.Migration.StateWriter state)
+    {
+    }
+
+    public override void LoadState(Core.Migration.StateReader state)
+    {
+    }
+
     public void Write(ulong offset, ReadOnlySpan<byte> data)
     {
         Span<byte> value = stackalloc byte[8];

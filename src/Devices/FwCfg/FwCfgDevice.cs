@@ -15,7 +15,7 @@ namespace Emu.Devices.FwCfg;
 /// u32 count, then per file {u32 size, u16 select, u16 reserved, char name[56]}.
 /// Only reading is supported; the DMA interface is not offered.
 /// </summary>
-public sealed class FwCfgDevice : Device, IIoHandler
+public sealed partial class FwCfgDevice : Device, IIoHandler
 {
     public const ushort Signature = 0x0000;
     public const ushort FeatureBitmap = 0x0001;
@@ -34,6 +34,7 @@ public sealed class FwCfgDevice : Device, IIoHandler
     private readonly List<(string Name, ushort Selector)> _files = new();
     private byte[] _current = Array.Empty<byte>();
     private int _position;
+    private int _selector = -1; // -1: none since reset
     private MemoryRegion? _region;
 
     public FwCfgDevice(ObjectType type) : base(type)
@@ -132,6 +133,7 @@ public sealed class FwCfgDevice : Device, IIoHandler
             // item; neither is offered, so they select nothing.
             _current = _items.GetValueOrDefault(selector) ?? Array.Empty<byte>();
             _position = 0;
+            _selector = selector;
         }
     }
 
@@ -141,6 +143,7 @@ public sealed class FwCfgDevice : Device, IIoHandler
         {
             _current = Array.Empty<byte>();
             _position = 0;
+            _selector = -1;
         }
     }
 }

@@ -15,7 +15,7 @@ namespace Emu.Devices.Irq;
 /// <see cref="GsiSourceLine"/>). Only changes of the OR reach the chips.
 /// The line's lock is taken before the chips' locks.
 /// </summary>
-internal sealed class GsiLine : IIrqLine
+internal sealed partial class GsiLine : IIrqLine
 {
     public const int DeviceSource = 1, ResampleSource = 2, IrqFdPulseSource = 4, PitSource = 8;
 

@@ -33,7 +33,7 @@ namespace Emu.Devices.Irq;
 /// clears a pin's remote IRR, before the pin is looked at again, without the
 /// IOAPIC's lock held.
 /// </summary>
-public sealed class IoApic : IIoHandler
+public sealed partial class IoApic : IIoHandler
 {
     public const int PinCount = 24;
     public const ulong MmioSize = 0x1000;

@@ -34,7 +34,7 @@ namespace Emu.Devices.Irq;
 /// APIC (IPIs, EOI broadcasts, the 8259 acknowledge) is done after releasing
 /// the lock, so APIC locks never nest.
 /// </summary>
-public sealed class LocalApic : ILocalApic
+public sealed partial class LocalApic : ILocalApic
 {
     public const ulong DefaultBaseAddress = 0xFEE0_0000;
 

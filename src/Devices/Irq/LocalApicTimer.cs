@@ -14,7 +14,7 @@ namespace Emu.Devices.Irq;
 /// make the clock thread spin; the current count still shows the programmed
 /// period.
 /// </summary>
-internal sealed class LocalApicTimer
+internal sealed partial class LocalApicTimer
 {
     public const long MinimumPeriodNanoseconds = 200_000;
 

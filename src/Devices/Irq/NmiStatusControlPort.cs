@@ -11,7 +11,7 @@ namespace Emu.Devices.Irq;
 /// microseconds; Linux and old firmware time short delays by it) and bit 5 is
 /// counter 2's OUT. Bits 7:4 are read-only.
 /// </summary>
-public sealed class NmiStatusControlPort : IIoHandler
+public sealed partial class NmiStatusControlPort : IIoHandler
 {
     public const ushort Port = 0x61;
     public const long RefreshPeriodNanoseconds = 15_085;
@@ -25,6 +25,22 @@ public sealed class NmiStatusControlPort : IIoHandler
     {
         _pit = pit;
         _clock = clock;
+        pit.Port61 = this;
+    }
+
+    /// <summary>The four control bits (for the migration stream; the counter 2 gate is the PIT's state).</summary>
+    internal byte Control
+    {
+        get
+        {
+            lock (_lock)
+                return _control;
+        }
+        set
+        {
+            lock (_lock)
+                _control = (byte)(value & 0x0F);
+        }
     }
 
     public void Reset()

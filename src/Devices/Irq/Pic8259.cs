@@ -15,7 +15,7 @@ namespace Emu.Devices.Irq;
 /// are masked do not block; in special fully nested mode the master's cascade
 /// input does not block itself).
 /// </summary>
-internal sealed class Pic8259
+internal sealed partial class Pic8259
 {
     private readonly byte _elcrWritable;
     private int _highestPriorityIrq; // IR(n) has priority (n - this) mod 8, 0 the highest

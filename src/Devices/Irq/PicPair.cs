@@ -26,7 +26,7 @@ namespace Emu.Devices.Irq;
 /// resampling, before the requests are looked at again (so a resampled
 /// line is already low); <c>outputChanged</c> when INTR changes level.
 /// </summary>
-public sealed class PicPair
+public sealed partial class PicPair
 {
     public const ushort MasterBase = 0x20, SlaveBase = 0xA0, ElcrBase = 0x4D0;
     public const int PortCount = 2;

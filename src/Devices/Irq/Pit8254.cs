@@ -23,7 +23,7 @@ namespace Emu.Devices.Irq;
 /// kept at least 200 microseconds apart (KVM's limit), so a guest cannot
 /// make the timer thread spin.
 /// </summary>
-public sealed class Pit8254 : IIoHandler
+public sealed partial class Pit8254 : IIoHandler
 {
     public const ushort PortBase = 0x40;
     public const int PortCount = 4;

@@ -21,7 +21,7 @@ namespace Emu.Devices.Irq;
 /// next clock; a new count written in modes 1, 2, 3 and 5 takes effect at
 /// once instead of at the end of the current period.
 /// </summary>
-internal sealed class PitCounter
+internal sealed partial class PitCounter
 {
     public const long Frequency = 1_193_182;
 

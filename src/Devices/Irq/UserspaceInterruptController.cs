@@ -41,7 +41,7 @@ namespace Emu.Devices.Irq;
 /// (EOI broadcasts, acknowledge notifications, IPIs, the 8259's INTR) only
 /// after releasing its own lock. Delivery allocates nothing.
 /// </summary>
-public sealed class UserspaceInterruptController : IInterruptController, IDisposable
+public sealed partial class UserspaceInterruptController : IInterruptController, IDisposable
 {
     public const int FirstMsiGsi = 24;
 

@@ -16,7 +16,7 @@ namespace Emu.Devices.Pc;
 /// so an unplug then completes at once, and a reset completes every unplug
 /// still waiting for the guest.
 /// </summary>
-public sealed class AcpiPciHotplugController : IHotplugController, IIoHandler
+public sealed partial class AcpiPciHotplugController : IHotplugController, IIoHandler
 {
     /// <summary>The register block's I/O base (clear of the PCI I/O window at 0xC000, reserved in the DSDT).</summary>
     public const ushort IoBase = 0xAE00;

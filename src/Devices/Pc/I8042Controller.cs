@@ -12,7 +12,7 @@ namespace Emu.Devices.Pc;
 /// status bit, what the controller reports when no device answers, so the
 /// OS's probe ends at once.
 /// </summary>
-public sealed class I8042Controller
+public sealed partial class I8042Controller
 {
     // Status register (port 0x64 read).
     private const byte StatusOutputFull = 0x01, StatusSystem = 0x04, StatusCommand = 0x08, StatusUnlocked = 0x10, StatusAuxData = 0x20, StatusTimeout = 0x40;

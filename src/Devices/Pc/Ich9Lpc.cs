@@ -11,7 +11,7 @@ namespace Emu.Devices.Pc;
 /// 128-byte aligned) and sets ACPI_EN (bit 7 of ACPI_CNTL at 0x44); the PM
 /// registers then decode at PMBASE.
 /// </summary>
-public sealed class Ich9Lpc : PciDevice
+public sealed partial class Ich9Lpc : PciDevice
 {
     public const int PmBaseRegister = 0x40;
     public const int AcpiControlRegister = 0x44;

@@ -12,7 +12,7 @@ namespace Emu.Devices.Pc;
 /// Writing PM1_CNT with SLP_EN set and SLP_TYP 0 powers off (S5, as _S5 in
 /// the DSDT says); the power button sets PWRBTN_STS and raises the SCI.
 /// </summary>
-public sealed class Ich9PowerManagement : IIoHandler
+public sealed partial class Ich9PowerManagement : IIoHandler
 {
     public const int Size = 0x80;
 
@@ -26,7 +26,7 @@ public sealed class Ich9PowerManagement : IIoHandler
     private readonly object _lock = new();
     private readonly Machine _machine;
     private readonly IIrqLine _sci;
-    private readonly long _timerOrigin = Stopwatch.GetTimestamp();
+    private long _timerOrigin = Stopwatch.GetTimestamp();
     private ushort _pm1Status, _pm1Enable;
     private uint _pm1Control, _smiEnable;
     private ulong _gpeStatus, _gpeEnable;

@@ -5,7 +5,7 @@ using Emu.Core.Objects;
 namespace Emu.Devices.Pc;
 
 /// <summary>The 8042 keyboard controller at ports 0x60 and 0x64, ISA IRQs 1 (keyboard) and 12 (mouse); its reset line resets the machine.</summary>
-public sealed class IsaI8042 : Device
+public sealed partial class IsaI8042 : Device
 {
     public const ushort DataPort = 0x60, CommandPort = 0x64;
     public const int KeyboardIrq = 1, AuxIrq = 12;

@@ -5,7 +5,7 @@ using Emu.Core.Objects;
 namespace Emu.Devices.Pc;
 
 /// <summary>The PC's CMOS clock and RAM at ports 0x70-0x71, ISA IRQ 8 (QEMU's mc146818rtc).</summary>
-public sealed class IsaRtc : Device
+public sealed partial class IsaRtc : Device
 {
     public const ushort IoBase = 0x70;
     public const int Irq = 8;

@@ -17,7 +17,7 @@ namespace Emu.Devices.Pc;
 /// second, so a reader that checks it, as Linux does, never sees a
 /// half-updated time.
 /// </summary>
-public sealed class Mc146818Rtc : IIoHandler, IDisposable
+public sealed partial class Mc146818Rtc : IIoHandler, IDisposable
 {
     public const int Size = 2;
     public const int CenturyIndex = 0x32;

@@ -11,7 +11,7 @@ namespace Emu.Devices.Pc;
 /// <see cref="EcamBase"/> (256 buses, 256 MiB), which PCIEXBAR (config
 /// 0x60) reports as fixed and enabled.
 /// </summary>
-public sealed class Q35HostBridge : PciDevice, IPciBusProvider
+public sealed partial class Q35HostBridge : PciDevice, IPciBusProvider
 {
     public const ulong EcamBase = 0xB000_0000;
     public const ulong EcamSize = 0x1000_0000;

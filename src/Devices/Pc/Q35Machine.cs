@@ -156,6 +156,10 @@ public class Q35Machine : Machine
 
     protected override void OnReset() => UserspaceInterrupts?.Reset();
 
+    /// <summary>The interrupt controllers and PIT the board emulates itself (with the software CPU).</summary>
+    protected override IEnumerable<Core.Migration.MigrationSection> BoardMigrationSections() =>
+        UserspaceInterrupts?.MigrationSections() ?? (IEnumerable<Core.Migration.MigrationSection>)Array.Empty<Core.Migration.MigrationSection>();
+
     private void PlanKernelBoot(KernelBootRequest request)
     {
         MemoryMap = Q35MemoryMap.Build(RamSize);

@@ -17,13 +17,17 @@ public static class Q35MachineTypes
     /// <summary>
     /// q35-2.0 gives the MCH an extended TSEG of 16 MiB, reported to firmware
     /// through the query register at config offset 0x50 (as QEMU 2.10 did);
-    /// q35-1.0 has none, and the register reads 0.
+    /// q35-1.0 has none, and the register reads 0. q35-2.0's migration stream
+    /// also carries the bytes in a 16550's receive FIFO ("rx-fifo" in
+    /// isa-serial's section); q35-1.0's stream keeps the layout it had without
+    /// it, so a q35-1.0 VM can still move to a build that does not know the field.
     /// </summary>
     public static readonly Q35MachineVersion[] Versions =
     {
         new("q35-1.0", new[]
         {
             new GlobalProperty(Q35HostBridge.TypeInfo.Name, Q35HostBridge.ExtendedTsegProperty.Name, "0", "machine q35-1.0"),
+            new GlobalProperty(Serial.IsaSerial.TypeInfo.Name, Serial.IsaSerial.MigrateReceiveFifoProperty.Name, "off", "machine q35-1.0"),
         }),
         new("q35-2.0", Array.Empty<GlobalProperty>()),
     };

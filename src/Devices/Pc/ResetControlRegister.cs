@@ -16,6 +16,13 @@ public sealed class ResetControlRegister : IIoHandler
 
     public ResetControlRegister(Machine machine) => _machine = machine;
 
+    /// <summary>The register's latched bit (SYS_RST), for the migration stream.</summary>
+    public byte Value
+    {
+        get => _value;
+        set => _value = (byte)(value & SystemReset);
+    }
+
     public void Read(ulong offset, Span<byte> data)
     {
         data.Fill(0xFF);

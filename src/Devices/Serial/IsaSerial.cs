@@ -5,14 +5,17 @@ using Emu.Core.Objects;
 namespace Emu.Devices.Serial;
 
 /// <summary>An ISA 16550A serial port (COM1 at 0x3F8, IRQ 4 by default) on a character backend.</summary>
-public sealed class IsaSerial : Device
+public sealed partial class IsaSerial : Device
 {
     public static readonly IntegerProperty IoBaseProperty = IntegerProperty.UInt16("iobase", 0x3F8, "I/O port base");
     public static readonly IntegerProperty IrqProperty = new("irq", 4, 0, 15, "ISA interrupt line");
     public static readonly LinkProperty ChardevProperty = new("chardev", "chardev", "Character backend for the port's data");
 
+    public static readonly BoolProperty MigrateReceiveFifoProperty = new("x-migrate-rx-fifo", true,
+        "Send the bytes in the receive FIFO with the migration stream (off in q35-1.0, whose stream has no such field)");
+
     public static new readonly ObjectType TypeInfo = new("isa-serial", Device.TypeInfo, t => new IsaSerial(t), "16550A UART on the ISA bus",
-        new PropertyInfo[] { IoBaseProperty, IrqProperty, ChardevProperty }, userCreatable: true);
+        new PropertyInfo[] { IoBaseProperty, IrqProperty, ChardevProperty, MigrateReceiveFifoProperty }, userCreatable: true);
 
     private MemoryRegion? _region;
 

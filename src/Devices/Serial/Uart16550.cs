@@ -11,7 +11,7 @@ namespace Emu.Devices.Serial;
 /// Every guest value is accepted: unknown bits are stored or ignored like the
 /// hardware does, nothing can fail.
 /// </summary>
-public sealed class Uart16550 : IIoHandler, IChardevFrontend
+public sealed partial class Uart16550 : IIoHandler, IChardevFrontend
 {
     // Register offsets.
     private const int RbrThrDll = 0, IerDlm = 1, IirFcr = 2, Lcr = 3, Mcr = 4, Lsr = 5, Msr = 6, Scr = 7;

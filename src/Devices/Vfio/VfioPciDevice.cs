@@ -61,6 +61,14 @@ public sealed class VfioPciDevice : PciDevice
 
     public override string Description => HostAddress == null ? Type.Description : $"VFIO passthrough of {HostAddress}";
 
+    // The device's internal state lives in the host hardware: moving it needs
+    // the kernel's VFIO migration uAPI v2 (VFIO_DEVICE_FEATURE_MIGRATION, a
+    // data fd, the RUNNING/STOP_COPY/RESUMING state machine), which emu does
+    // not drive yet. Without it the device would arrive reset under a guest
+    // that believes it configured, so it blocks migration by name.
+    public override string? MigrationBlocker =>
+        $"device {MigrationName} cannot migrate: passthrough of host function {HostAddress ?? Get(HostProperty)} without VFIO device migration support in emu";
+
     // The host function must exist and be bound to vfio-pci, and an iommufd= must name one.
     protected override void OnCheckConfiguration(Machine machine)
     {

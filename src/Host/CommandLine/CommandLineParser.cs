@@ -34,6 +34,7 @@ public static class CommandLineParser
         new("global", true, (o, v) => o.Globals.Add(ParseGlobal(v!))),
         new("qmp", true, (o, v) => o.Qmp.Add(v!)),
         new("S", false, (o, _) => o.StartPaused = true),
+        new("incoming", true, (o, v) => o.Incoming = ParseIncoming(v!)),
         new("nographic", false, (o, _) => o.NoGraphic = true),
         new("display", true, (_, v) => RequireHeadless("-display", v!)),
         new("vga", true, (_, v) => RequireHeadless("-vga", v!)),
@@ -127,6 +128,22 @@ public static class CommandLineParser
         if (eq < 0 || dot <= 0 || dot + 1 == eq)
             throw new CommandLineException($"invalid -global '{text}' (expected TYPE.PROPERTY=VALUE)");
         return new GlobalProperty(text[..dot], text[(dot + 1)..eq], text[(eq + 1)..], "-global");
+    }
+
+    /// <summary>-incoming: "defer", or unix:PATH, tcp:HOST:PORT, file:PATH.</summary>
+    private static string ParseIncoming(string value)
+    {
+        if (value == "defer")
+            return value;
+        try
+        {
+            Migration.MigrationUri.Parse(value);
+        }
+        catch (FormatException e)
+        {
+            throw new CommandLineException(e.Message);
+        }
+        return value;
     }
 
     private static string FileName(string option, string path)

@@ -45,6 +45,9 @@ public sealed class EmuOptions
 
     public bool StartPaused { get; set; }
 
+    /// <summary>-incoming: "defer", or the URI the VM's state comes from (checked when parsed).</summary>
+    public string? Incoming { get; set; }
+
     public bool NoReboot { get; set; }
 
     public bool NoShutdown { get; set; }

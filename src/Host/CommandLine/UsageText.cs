@@ -42,6 +42,8 @@ Control:
   -qmp unix:PATH,server=on,wait=off | tcp:HOST:PORT,server=on,wait=off
                               QMP control socket
   -S                          start with the vCPUs paused (QMP 'cont' starts them)
+  -incoming URI | defer       wait for the VM's state from a migration or a snapshot: unix:PATH,
+                              tcp:HOST:PORT, file:PATH; defer waits for QMP migrate-incoming
   -no-reboot                  exit instead of rebooting when the guest resets
   -nographic, -display none   accepted; emu never opens a window
   -name NAME                  guest name

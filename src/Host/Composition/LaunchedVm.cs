@@ -2,6 +2,7 @@ using Emu.Core.Catalog;
 using Emu.Core.Cpu;
 using Emu.Core.Machines;
 using Emu.Core.Objects;
+using Microsoft.Extensions.Logging;
 
 namespace Emu.Host.Composition;
 
@@ -18,7 +19,11 @@ internal sealed class LaunchedVm : IDisposable
         Root = root;
         Configuration = configuration;
         StartPaused = startPaused;
+        Migration = new Migration.MigrationManager(machine, startPaused, machine.LoggerFactory.CreateLogger("migration"));
     }
+
+    /// <summary>Outgoing and incoming migrations and snapshots of this VM.</summary>
+    public Migration.MigrationManager Migration { get; }
 
     public Machine Machine { get; }
 
@@ -41,6 +46,7 @@ internal sealed class LaunchedVm : IDisposable
 
     public void Dispose()
     {
+        Migration.Dispose();
         Machine.Dispose();
         Accelerator.Dispose();
     }

@@ -39,6 +39,14 @@ internal sealed class QmpCommandTable
         new DeviceDelCommand(),
         new HumanMonitorCommand(),
         new QueryPlatformCommand(),
+        new MigrateCommand(),
+        new MigrateCancelCommand(),
+        new MigrateIncomingCommand(),
+        new QueryMigrateCommand(),
+        new MigrateSetParametersCommand(),
+        new QueryMigrateParametersCommand(),
+        new MigrateSetCapabilitiesCommand(),
+        new QueryMigrateCapabilitiesCommand(),
         new QueryMemdevCommand(),
     });
 

@@ -48,6 +48,7 @@ internal sealed class QmpServer
     public void Start()
     {
         Context.Vm.Machine.Controller.Event += OnMachineEvent;
+        Context.Vm.Migration.Event += OnMigrationEvent;
         foreach (QmpListener listener in _listeners)
             _acceptLoops.Add(AcceptLoopAsync(listener));
     }
@@ -135,6 +136,19 @@ internal sealed class QmpServer
         }
     }
 
+    private void OnMigrationEvent(string name, Action<System.Text.Json.Utf8JsonWriter> data)
+    {
+        QmpSession[] sessions = _sessions;
+        if (sessions.Length == 0)
+            return;
+        byte[] message = QmpReplyWriter.Event(name, DateTimeOffset.UtcNow, data);
+        foreach (QmpSession session in sessions)
+        {
+            if (session.Negotiated)
+                session.Send(message);
+        }
+    }
+
     /// <summary>Stops accepting, lets every client's queued output (the SHUTDOWN event, a quit's reply) drain, and closes them.</summary>
     public async Task StopAsync(TimeSpan drainTimeout)
     {
@@ -142,6 +156,7 @@ internal sealed class QmpServer
         foreach (QmpListener listener in _listeners)
             listener.Dispose();
         Context.Vm.Machine.Controller.Event -= OnMachineEvent;
+        Context.Vm.Migration.Event -= OnMigrationEvent;
         Task[] sessions;
         lock (_lock)
         {

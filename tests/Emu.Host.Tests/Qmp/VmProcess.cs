@@ -72,6 +72,16 @@ internal sealed class VmProcess : IAsyncDisposable
         return Start(directory, true, EmuProcess.Executable, all);
     }
 
+    /// <summary>emu with "-qmp unix:DIR/qmp.sock,server=on,wait=off", COM1 in DIR/serial.txt, and the given arguments.</summary>
+    public static VmProcess StartEmuWithSerialFile(params string[] args)
+    {
+        string directory = NewDirectory();
+        var all = new List<string> { "-qmp", $"unix:{Path.Combine(directory, "qmp.sock")},server=on,wait=off", "-serial", $"file:{Path.Combine(directory, "serial.txt")}" };
+        all.AddRange(args);
+        all.AddRange(Emu.Lab.TestAccelerator.ArgumentsFor(all));
+        return Start(directory, true, EmuProcess.Executable, all);
+    }
+
     public string SerialOutput => File.Exists(Path.Combine(Directory, "serial.txt")) ? File.ReadAllText(Path.Combine(Directory, "serial.txt")) : "";
 
     private static VmProcess StartEmu(string directory, bool ownsDirectory, string[] args)

@@ -25,6 +25,9 @@ internal sealed class QueryStatusCommand : QmpCommand
         RunState.Running => "running",
         RunState.Paused => "paused",
         RunState.Shutdown => "shutdown",
+        RunState.InMigrate => "inmigrate",
+        RunState.FinishMigrate => "finish-migrate",
+        RunState.PostMigrate => "postmigrate",
         _ => "internal-error",
     };
 }

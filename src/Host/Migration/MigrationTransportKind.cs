@@ -1,0 +1,9 @@
+namespace Emu.Host.Migration;
+
+/// <summary>The transports a migration stream can take.</summary>
+internal enum MigrationTransportKind
+{
+    Unix,
+    Tcp,
+    File,
+}
