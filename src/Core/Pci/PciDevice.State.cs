@@ -50,7 +50,8 @@ public abstract partial class PciDevice
             }
             CheckCapabilityChain(saved);
             Config.LoadGuestBits(saved);
-            _intxLevel = state.ReadBool("pci.intx");
+            lock (_intxLock)
+                _intxLevel = state.ReadBool("pci.intx");
             foreach (PciCapability capability in _capabilities)
                 capability.LoadState(state, $"pci.cap@{capability.Offset:x}.");
         }
@@ -64,7 +65,7 @@ public abstract partial class PciDevice
             UpdateBarMappings();
             foreach (PciCapability capability in _capabilities)
                 capability.PostLoad(Config);
-            UpdateIntx();
+            UpdateIntxDisable(); // the loaded command register's interrupt-disable bit, then the pin as saved
         }
     }
 
