@@ -13,8 +13,10 @@ public sealed class Level2Options
 
     // Wall-clock limit for the boot and all jobs, from QEMU's start (not counting the wait
     // for another level-2 guest to finish). On expiry QEMU is killed and BootAsync throws
-    // LabRunException carrying the console so far.
-    public TimeSpan Timeout { get; set; } = TimeSpan.FromMinutes(10);
+    // LabRunException carrying the console so far. A hang is found sooner by the stall check
+    // below; this bounds a run that keeps making progress slowly (a level 2 on one vCPU
+    // on a loaded host took 60-90 s per level-3 boot, and the VFIO run has up to a dozen).
+    public TimeSpan Timeout { get; set; } = TimeSpan.FromMinutes(20);
 
     // Level 2 counts as hung when, for this long, neither its console nor any file in the
     // run directory (job output, level-3 consoles) grew: QEMU is then killed as at the
