@@ -34,7 +34,9 @@ internal sealed partial class BlockCompiler
             or Mnemonic.Shld or Mnemonic.Shrd => true,
         Mnemonic.Imul or Mnemonic.Mul => true,
         Mnemonic.Bt or Mnemonic.Bts or Mnemonic.Btr or Mnemonic.Btc or Mnemonic.Bsf or Mnemonic.Bsr => true,
-        Mnemonic.Tzcnt => Bmi1.IsSupported,
+        // F3 0F BC: the guest's CPU model has no BMI1, so it is BSF there (the interpreter's
+        // handler), whatever the host would make of the same bytes.
+        Mnemonic.Tzcnt => false,
         Mnemonic.Lzcnt => Lzcnt.IsSupported,
         Mnemonic.Popcnt => Popcnt.IsSupported,
         Mnemonic.Cbw or Mnemonic.Cwde or Mnemonic.Cdqe or Mnemonic.Cwd or Mnemonic.Cdq or Mnemonic.Cqo => true,
