@@ -13,7 +13,7 @@ namespace Emu.Host.Tests.Migration;
 // running with nothing lost.
 public sealed class LiveMigrationTests
 {
-    private const int Mib = 8, Passes = 96;
+    private const int Mib = 8, Passes = 960;
 
     [Fact]
     public async Task A_live_migration_over_unix_continues_the_guest_exactly_with_query_migrate_and_events()

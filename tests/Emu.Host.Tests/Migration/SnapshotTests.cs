@@ -10,7 +10,7 @@ namespace Emu.Host.Tests.Migration;
 // snapshot plus the restored VM's output is exactly a run's output.
 public sealed class SnapshotTests
 {
-    private const int Mib = 4, Passes = 96;
+    private const int Mib = 4, Passes = 960;
 
     [Fact]
     public async Task A_restored_snapshot_continues_the_guest_exactly()
