@@ -29,6 +29,7 @@ public sealed class LiveMigrationTests
         Assert.Equal("{}", (await src.ReturnOfAsync("query-migrate")).GetRawText());
         await MigrationRun.WaitForSerialAsync(source, "pass 16 ", MigrationRun.Long);
 
+        await MigrationRun.WaitForIncomingSocketAsync(destination, socket, MigrationRun.Long);
         await src.ReturnOfAsync("migrate", new { uri = $"unix:{socket}" });
         JsonElement info = await MigrationRun.WaitForStatusAsync(src, MigrationRun.Long, "completed", "failed");
         Assert.Equal("completed", info.GetProperty("status").GetString());
@@ -82,6 +83,7 @@ public sealed class LiveMigrationTests
         // 1 MiB/s: the first pass over RAM alone takes many seconds.
         await src.ReturnOfAsync("migrate-set-parameters", new Dictionary<string, object> { ["max-bandwidth"] = 1 << 20 });
         await MigrationRun.WaitForSerialAsync(source, "pass 16 ", MigrationRun.Long);
+        await MigrationRun.WaitForIncomingSocketAsync(destination, socket, MigrationRun.Long);
         await src.ReturnOfAsync("migrate", new { uri = $"unix:{socket}" });
         await MigrationRun.WaitForStatusAsync(src, MigrationRun.Long, "active");
         await Task.Delay(500);
@@ -105,6 +107,7 @@ public sealed class LiveMigrationTests
         await using VmProcess destination = VmProcess.StartEmuWithSerialFile([.. DirtyGuest.Arguments(Mib, Passes), "-smp", "2", "-incoming", $"unix:{socket}"]);
         await using QmpTestClient src = await source.ConnectAsync();
         await MigrationRun.WaitForSerialAsync(source, "pass 16 ", MigrationRun.Long);
+        await MigrationRun.WaitForIncomingSocketAsync(destination, socket, MigrationRun.Long);
         await src.ReturnOfAsync("migrate", new { uri = $"unix:{socket}" });
         JsonElement info = await MigrationRun.WaitForStatusAsync(src, MigrationRun.Long, "failed", "completed");
         Assert.Equal("failed", info.GetProperty("status").GetString());

@@ -29,6 +29,22 @@ internal static class MigrationRun
         }
     }
 
+    /// <summary>
+    /// Waits until a destination started with -incoming unix:PATH has bound its socket: a
+    /// source guest may reach the point where a test migrates it before the destination
+    /// process is up (connect() on a path not yet bound fails with ENOENT).
+    /// </summary>
+    public static async Task WaitForIncomingSocketAsync(VmProcess destination, string socket, TimeSpan timeout)
+    {
+        DateTime deadline = DateTime.UtcNow + timeout;
+        while (!File.Exists(socket))
+        {
+            Assert.True(DateTime.UtcNow < deadline, $"the destination did not bind {socket}: {destination.Stderr}");
+            Assert.False(destination.Process.HasExited, $"the destination ended early: {destination.Stderr}");
+            await Task.Delay(20);
+        }
+    }
+
     /// <summary>Waits until the guest's console shows <paramref name="text"/>.</summary>
     public static async Task WaitForSerialAsync(VmProcess vm, string text, TimeSpan timeout)
     {
