@@ -19,6 +19,8 @@ namespace Emu.Benchmarks.Boot;
 // emu's ratios to each QEMU. Absolute times in level 2 are TCG-slow; only ratios mean anything.
 //
 //   dotnet run -c Release --project benchmarks/boot/BootBench -- [--runs 5] [--smp 2] [--memory-mib 1024]
+//
+// With --accel tcg it compares the software CPUs instead, at level 1 (TcgBootRun).
 internal static class Program
 {
     public static async Task<int> Main(string[] args)
@@ -59,6 +61,8 @@ internal static class Program
             Console.Error.WriteLine($"bootbench: {e.Message}");
             return 1;
         }
+        if (options.Accel == "tcg")
+            return TcgBootRun.Run(options, env, emu, timer);
 
         Level3Guest guest = Level3Guest.Create("true");
         string boot = ShellQuote.Join(["-kernel", guest.KernelPath, "-initrd", guest.InitrdPath, "-append", guest.KernelCommandLine]);
