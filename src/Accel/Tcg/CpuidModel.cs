@@ -40,9 +40,33 @@ internal sealed class CpuidModel
 
     public bool HasSpecCtrl => false;
 
-    public bool HasArchCapabilities => false;
+    // CPUID.(EAX=7,ECX=0):EDX[29]: IA32_ARCH_CAPABILITIES (MSR 10AH) exists.
+    private const uint ArchCapabilitiesBit = 1u << 29;
 
-    public ulong ArchCapabilities => 0;
+    public bool HasArchCapabilities => true;
+
+    /// <summary>
+    /// IA32_ARCH_CAPABILITIES: the speculative-execution flaws this CPU does not have. A
+    /// software CPU runs no guest instruction speculatively, so none of the microarchitectural
+    /// leaks apply. Linux otherwise treats an Intel family-6 model it does not know as
+    /// affected: Meltdown (page-table isolation, a CR3 switch on every kernel entry), MDS (a
+    /// VERW on every return to user mode), and so on. Bits per Intel's "IA32_ARCH_CAPABILITIES"
+    /// enumeration (SDM vol. 4, table 2-2).
+    /// </summary>
+    public ulong ArchCapabilities =>
+        RdclNo | SsbNo | MdsNo | PschangeMcNo | TaaNo | SbdrSsdpNo | FbsdpNo | PsdpNo | BhiNo | PbrsbNo | GdsNo | RfdsNo | ItsNo;
+
+    private const ulong RdclNo = 1 << 0,  // not susceptible to rogue data cache load (Meltdown)
+        SsbNo = 1 << 4,                      // speculative store bypass
+        MdsNo = 1 << 5,                      // microarchitectural data sampling
+        PschangeMcNo = 1 << 6,               // no machine check on a page-size change (iTLB multihit)
+        TaaNo = 1 << 8,                      // TSX asynchronous abort
+        SbdrSsdpNo = 1 << 13, FbsdpNo = 1 << 14, PsdpNo = 1 << 15, // MMIO stale data
+        BhiNo = 1 << 20,                     // branch history injection
+        PbrsbNo = 1 << 24,                   // post-barrier return stack buffer predictions
+        GdsNo = 1 << 26,                     // gather data sampling
+        RfdsNo = 1 << 27,                    // register file data sampling
+        ItsNo = 1UL << 62;                   // indirect target selection
 
     /// <summary>EDX after reset: the family/model/stepping signature (SDM 9.1.4).</summary>
     public ulong ResetEdx => Signature;
@@ -78,6 +102,12 @@ internal sealed class CpuidModel
                 break;
             case 6:
                 eax = 1 << 2; // ARAT: the APIC timer keeps running in deep C-states
+                break;
+            case 7:
+                // Structured extended features: none of the leaf's instructions are implemented;
+                // EDX announces IA32_ARCH_CAPABILITIES. EAX (subleaf 0): the highest subleaf, 0.
+                if (subleaf == 0)
+                    edx = ArchCapabilitiesBit;
                 break;
             case 0xB:
             case 0x1F:
