@@ -28,6 +28,7 @@ public sealed class LinuxBootChecks
         echo "timer_check_failures=$(dmesg | grep -c "IO-APIC + timer doesn't work")"
         echo "tsc_unstable=$(dmesg | grep -ciE 'TSC (is )?unstable|unstable.*tsc')"
         echo "cpu_flags=$(grep -m 1 '^flags' /proc/cpuinfo | cut -d: -f2)"
+        echo "cpu_bugs=$(grep -m 1 '^bugs' /proc/cpuinfo | cut -d: -f2)"
         for f in /sys/devices/system/cpu/vulnerabilities/*; do echo "vuln_${f##*/}=$(cat $f)"; done
         echo "pti_enabled=$(dmesg | grep -c 'Kernel/User page tables isolation: enabled')"
         echo "epoch=$(date +%s)"
@@ -74,6 +75,11 @@ public sealed class LinuxBootChecks
     public IReadOnlyList<string> CpuFlags => this["cpu_flags"].Split(' ', StringSplitOptions.RemoveEmptyEntries);
 
     public string this[string key] => _values.TryGetValue(key, out string? v) ? v : throw new KeyNotFoundException($"the guest printed no {key}=");
+
+    // The values whose keys start with prefix, e.g. "vuln_" for every file of
+    // /sys/devices/system/cpu/vulnerabilities, by key.
+    public IReadOnlyDictionary<string, string> WithPrefix(string prefix) =>
+        _values.Where(kv => kv.Key.StartsWith(prefix, StringComparison.Ordinal)).ToDictionary(kv => kv.Key, kv => kv.Value, StringComparer.Ordinal);
 
     public long Long(string key) => long.Parse(this[key], CultureInfo.InvariantCulture);
 
