@@ -29,15 +29,25 @@ internal sealed record EmuProcess(int ExitCode, string Stdout, string Stderr)
         return new EmuProcess(process.ExitCode, stdout.Result, stderr.Result);
     }
 
-    public static Process Start(params string[] args)
+    public static Process Start(params string[] args) => StartUnder([], args);
+
+    /// <summary>
+    /// Starts emu through a launcher command that runs the rest of its arguments as a
+    /// program, e.g. ["ip", "netns", "exec", NAME]: emu then runs in that network namespace.
+    /// </summary>
+    public static Process StartUnder(IReadOnlyList<string> launcher, params string[] args)
     {
-        var psi = new ProcessStartInfo(Executable)
+        var psi = new ProcessStartInfo(launcher.Count > 0 ? launcher[0] : Executable)
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             RedirectStandardInput = true,
             StandardOutputEncoding = Encoding.UTF8,
         };
+        foreach (string a in launcher.Skip(1))
+            psi.ArgumentList.Add(a);
+        if (launcher.Count > 0)
+            psi.ArgumentList.Add(Executable);
         foreach (string a in args)
             psi.ArgumentList.Add(a);
         foreach (string a in Emu.Lab.TestAccelerator.ArgumentsFor(args))

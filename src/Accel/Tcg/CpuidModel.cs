@@ -38,11 +38,56 @@ internal sealed class CpuidModel
 
     public bool HasRdtscp => true;
 
-    public bool HasSpecCtrl => false;
+    /// <summary>
+    /// CPUID.(EAX=7,ECX=0):EDX[26]: IA32_SPEC_CTRL (MSR 48H) with its IBRS bit, and
+    /// IA32_PRED_CMD (MSR 49H) with IBPB; see SpecCtrlWritable. Together with IBRS_ALL in IA32_ARCH_CAPABILITIES
+    /// (enhanced IBRS: predictions are never steered across privilege levels, which holds
+    /// trivially for a CPU that predicts nothing) Linux sets IBRS once at boot instead of
+    /// sending every indirect call of the kernel through a retpoline thunk.
+    /// </summary>
+    public bool HasSpecCtrl => true;
 
-    public bool HasArchCapabilities => false;
+    /// <summary>
+    /// The IA32_SPEC_CTRL bits this model enumerates: IBRS, and BHI_DIS_S
+    /// (CPUID.(EAX=7,ECX=2):EDX[4]), which Linux sets instead of running a loop that clears
+    /// the branch history on every kernel entry (it assumes branch history injection on
+    /// every CPU with enhanced IBRS, and on every virtual one, whatever BHI_NO says). No
+    /// STIBP, no SSBD.
+    /// </summary>
+    public const ulong SpecCtrlWritable = SpecCtrlIbrs | SpecCtrlBhiDisS;
 
-    public ulong ArchCapabilities => 0;
+    private const ulong SpecCtrlIbrs = 1 << 0, SpecCtrlBhiDisS = 1 << 10;
+
+    private const uint SpecCtrlBit = 1u << 26, BhiCtrlBit = 1u << 4;
+
+    // CPUID.(EAX=7,ECX=0):EDX[29]: IA32_ARCH_CAPABILITIES (MSR 10AH) exists.
+    private const uint ArchCapabilitiesBit = 1u << 29;
+
+    public bool HasArchCapabilities => true;
+
+    /// <summary>
+    /// IA32_ARCH_CAPABILITIES: the speculative-execution flaws this CPU does not have. A
+    /// software CPU runs no guest instruction speculatively, so none of the microarchitectural
+    /// leaks apply; IBRS_ALL, see <see cref="HasSpecCtrl"/>. Linux otherwise treats an Intel family-6 model it does not know as
+    /// affected: Meltdown (page-table isolation, a CR3 switch on every kernel entry), MDS (a
+    /// VERW on every return to user mode), and so on. Bits per Intel's "IA32_ARCH_CAPABILITIES"
+    /// enumeration (SDM vol. 4, table 2-2).
+    /// </summary>
+    public ulong ArchCapabilities =>
+        RdclNo | IbrsAll | SsbNo | MdsNo | PschangeMcNo | TaaNo | SbdrSsdpNo | FbsdpNo | PsdpNo | BhiNo | PbrsbNo | GdsNo | RfdsNo | ItsNo;
+
+    private const ulong RdclNo = 1 << 0,  // not susceptible to rogue data cache load (Meltdown)
+        IbrsAll = 1 << 1,                    // enhanced IBRS: IBRS set once protects from then on
+        SsbNo = 1 << 4,                      // speculative store bypass
+        MdsNo = 1 << 5,                      // microarchitectural data sampling
+        PschangeMcNo = 1 << 6,               // no machine check on a page-size change (iTLB multihit)
+        TaaNo = 1 << 8,                      // TSX asynchronous abort
+        SbdrSsdpNo = 1 << 13, FbsdpNo = 1 << 14, PsdpNo = 1 << 15, // MMIO stale data
+        BhiNo = 1 << 20,                     // branch history injection
+        PbrsbNo = 1 << 24,                   // post-barrier return stack buffer predictions
+        GdsNo = 1 << 26,                     // gather data sampling
+        RfdsNo = 1 << 27,                    // register file data sampling
+        ItsNo = 1UL << 62;                   // indirect target selection
 
     /// <summary>EDX after reset: the family/model/stepping signature (SDM 9.1.4).</summary>
     public ulong ResetEdx => Signature;
@@ -78,6 +123,20 @@ internal sealed class CpuidModel
                 break;
             case 6:
                 eax = 1 << 2; // ARAT: the APIC timer keeps running in deep C-states
+                break;
+            case 7:
+                // Structured extended features: none of the leaf's instructions are implemented;
+                // EDX announces IA32_SPEC_CTRL/IA32_PRED_CMD and IA32_ARCH_CAPABILITIES, and in
+                // subleaf 2 the BHI_DIS_S control. EAX (subleaf 0): the highest subleaf, 2.
+                if (subleaf == 0)
+                {
+                    eax = 2;
+                    edx = ArchCapabilitiesBit | (HasSpecCtrl ? SpecCtrlBit : 0);
+                }
+                else if (subleaf == 2)
+                {
+                    edx = HasSpecCtrl ? BhiCtrlBit : 0;
+                }
                 break;
             case 0xB:
             case 0x1F:

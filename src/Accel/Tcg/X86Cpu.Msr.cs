@@ -75,11 +75,15 @@ internal sealed partial class X86Cpu
             case MsrTscAdjust:
                 TscOffset = (long)value;
                 return true;
+            // Only the enumerated bits may be set (SDM vol. 4, IA32_SPEC_CTRL, IA32_PRED_CMD):
+            // IBRS and BHI_DIS_S, which change nothing here; a write of IBPB (bit 0 of PRED_CMD) has nothing to flush here.
             case MsrSpecCtrl:
+                if (!Cpuid.HasSpecCtrl || (value & ~CpuidModel.SpecCtrlWritable) != 0)
+                    return false;
                 SpecCtrl = value;
-                return Cpuid.HasSpecCtrl;
+                return true;
             case MsrPredCmd:
-                return Cpuid.HasSpecCtrl;
+                return Cpuid.HasSpecCtrl && (value & ~1UL) == 0;
             case MsrMicrocodeRevision:
                 return true;
             case MsrSysenterCs: SysenterCs = value & 0xFFFF; return true;
