@@ -10,7 +10,7 @@ namespace Emu.Host.Tests;
 // PVH entry: every way a user resets the machine from inside the guest must reset it and
 // boot Linux again through the same direct kernel boot (the second boot's init runs), or,
 // with -no-reboot, end emu with status 0 as QEMU does. The same for the orderly paths
-// through busybox init, and for system_reset over QMP.
+// through busybox init, and for system_reset and system_powerdown over QMP.
 public sealed class SoftwareCpuLinuxRebootTests(ITestOutputHelper output)
 {
     const string Cpus = "2";
@@ -105,6 +105,47 @@ public sealed class SoftwareCpuLinuxRebootTests(ITestOutputHelper output)
         }
 
         Assert.Equal([1, 2], RebootGuest.BootNumbers(vm.SerialOutput));
+        Assert.Empty(RebootGuest.Problems(vm.SerialOutput));
+        Assert.Equal(0, rc);
+    }
+
+    // QMP system_powerdown presses the ACPI power button; the guest acts on it: the
+    // kernel's button driver counts the fixed power-button event (ff_pwr_btn), a watcher
+    // in the guest (what acpid or logind is on a distribution) calls poweroff, and
+    // busybox init shuts down and enters S5. emu then ends with status 0.
+    [LabFact]
+    public async Task System_powerdown_over_qmp_makes_linux_power_off_and_emu_exit_0()
+    {
+        RebootGuest guest = RebootGuest.Create("""
+            mark "waiting-for-power-button"
+            while [ "$(awk '{print $1}' /sys/firmware/acpi/interrupts/ff_pwr_btn)" = 0 ]; do sleep 0.2; done
+            mark "power button pressed"
+            poweroff
+            sleep 60
+            mark "warn: init did not power off"
+            """, modules: ["button"], busyboxInit: true);
+        var clock = Stopwatch.StartNew();
+        await using VmProcess vm = StartWithQmp(guest);
+        int rc;
+        try
+        {
+            await WaitForConsoleAsync(vm, "waiting-for-power-button");
+            await using QmpTestClient qmp = await vm.ConnectAsync();
+            await qmp.ReturnOfAsync("system_powerdown");
+            await qmp.WaitForEventAsync("POWERDOWN", GuestTime);
+            JsonElement shutdown = await qmp.WaitForEventAsync("SHUTDOWN", GuestTime);
+            Assert.True(shutdown.GetProperty("data").GetProperty("guest").GetBoolean(), shutdown.ToString());
+            rc = await vm.WaitForExitAsync(GuestTime);
+        }
+        finally
+        {
+            Report(vm, clock);
+        }
+
+        IReadOnlyList<string> marks = RebootGuest.Marks(vm.SerialOutput);
+        Assert.Equal([1], RebootGuest.BootNumbers(vm.SerialOutput));
+        Assert.Contains("power button pressed", marks);
+        Assert.Contains("init: shutting down", marks);
         Assert.Empty(RebootGuest.Problems(vm.SerialOutput));
         Assert.Equal(0, rc);
     }
