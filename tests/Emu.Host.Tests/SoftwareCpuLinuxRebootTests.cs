@@ -109,6 +109,39 @@ public sealed class SoftwareCpuLinuxRebootTests(ITestOutputHelper output)
         Assert.Equal(0, rc);
     }
 
+    // With -no-reboot, QMP system_reset ends emu with status 0 instead of resetting, as
+    // QEMU 7.2 does (SHUTDOWN with guest false and reason host-qmp-system-reset).
+    [LabFact]
+    public async Task With_no_reboot_system_reset_over_qmp_ends_emu_with_status_0_as_qemu_does()
+    {
+        RebootGuest guest = RebootGuest.Create("""
+            mark "waiting-for-system-reset"
+            sleep 600
+            mark "warn: no system_reset"
+            """);
+        var clock = Stopwatch.StartNew();
+        await using VmProcess vm = StartWithQmp(guest, "-no-reboot");
+        int rc;
+        try
+        {
+            await WaitForConsoleAsync(vm, "waiting-for-system-reset");
+            await using QmpTestClient qmp = await vm.ConnectAsync();
+            await qmp.ReturnOfAsync("system_reset");
+            JsonElement shutdown = await qmp.WaitForEventAsync("SHUTDOWN", GuestTime);
+            Assert.False(shutdown.GetProperty("data").GetProperty("guest").GetBoolean(), shutdown.ToString());
+            Assert.Equal("host-qmp-system-reset", shutdown.GetProperty("data").GetProperty("reason").GetString());
+            rc = await vm.WaitForExitAsync(GuestTime);
+        }
+        finally
+        {
+            Report(vm, clock);
+        }
+
+        Assert.Equal([1], RebootGuest.BootNumbers(vm.SerialOutput));
+        Assert.Empty(RebootGuest.Problems(vm.SerialOutput));
+        Assert.Equal(0, rc);
+    }
+
     // QMP system_powerdown presses the ACPI power button; the guest acts on it: the
     // kernel's button driver counts the fixed power-button event (ff_pwr_btn), a watcher
     // in the guest (what acpid or logind is on a distribution) calls poweroff, and
@@ -153,8 +186,8 @@ public sealed class SoftwareCpuLinuxRebootTests(ITestOutputHelper output)
     // Boots under a loaded host take a while on the software CPU.
     static readonly TimeSpan GuestTime = TimeSpan.FromMinutes(5);
 
-    static VmProcess StartWithQmp(RebootGuest guest) =>
-        VmProcess.StartEmuWithSerialFile(["-accel", "tcg", "-machine", "q35", "-smp", Cpus, "-m", Memory, .. guest.BootArgs]);
+    static VmProcess StartWithQmp(RebootGuest guest, params string[] extra) =>
+        VmProcess.StartEmuWithSerialFile(["-accel", "tcg", "-machine", "q35", "-smp", Cpus, "-m", Memory, .. extra, .. guest.BootArgs]);
 
     static async Task WaitForConsoleAsync(VmProcess vm, string mark)
     {

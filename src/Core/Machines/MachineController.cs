@@ -217,9 +217,12 @@ public sealed class MachineController
                 }
                 return false;
             case MachineRequestKind.Reset:
-                if (request.ByGuest && Machine.NoReboot)
+                // -no-reboot turns every system reset into the end of the VMM, a QMP
+                // system_reset too (QEMU 7.2 on q35: SHUTDOWN with guest false and reason
+                // host-qmp-system-reset, exit status 0).
+                if (Machine.NoReboot)
                 {
-                    _exit ??= new MachineExit(ShutdownCause.GuestReset, 0);
+                    _exit ??= new MachineExit(request.ByGuest ? ShutdownCause.GuestReset : ShutdownCause.HostQmpSystemReset, 0);
                     return Shutdown();
                 }
                 StopAllVcpus(stopping: false);
