@@ -18,6 +18,7 @@ internal static class IoOps
         ushort port = op.I.Op1Kind == OpKind.Register ? (ushort)cpu.Rdx : op.I.Immediate8;
         CheckPortAccess(cpu, port, size);
         cpu.WriteGpr(destination, PortRead(cpu, port, size));
+        StopIfExitRequested(cpu);
     }
 
     public static void Out(X86Cpu cpu, ref DecodedOp op)
@@ -27,6 +28,21 @@ internal static class IoOps
         ushort port = op.I.Op0Kind == OpKind.Register ? (ushort)cpu.Rdx : op.I.Immediate8;
         CheckPortAccess(cpu, port, size);
         PortWrite(cpu, port, size, cpu.ReadGpr(source));
+        StopIfExitRequested(cpu);
+    }
+
+    /// <summary>
+    /// A device may have asked for the whole machine during the access (the reset
+    /// control register at 0xCF9, the 8042's reset pulse, ACPI S5): the VMM then
+    /// kicked this CPU too, and it must get the CPU back before the guest runs
+    /// another instruction, as a KVM I/O exit returns to the VMM. Linux's
+    /// reboot=pci writes 0xCF9 and, 50 us later, triple-faults on purpose; that
+    /// fault must not come first.
+    /// </summary>
+    public static void StopIfExitRequested(X86Cpu cpu)
+    {
+        if (cpu.ExitRequested != 0)
+            cpu.StopBlock = true;
     }
 
     public static void CheckPortAccess(X86Cpu cpu, ushort port, int size)

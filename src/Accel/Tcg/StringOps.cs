@@ -243,9 +243,13 @@ internal static unsafe class StringOps
             count--;
             if (rep)
                 SetCounter(cpu, ref op, count);
+            if (cpu.ExitRequested != 0)
+                break; // the VMM wants the CPU back (IoOps.StopIfExitRequested)
         }
         if (rep && count != 0)
             Continue(cpu);
+        else
+            IoOps.StopIfExitRequested(cpu);
     }
 
     public static void Outs(X86Cpu cpu, ref DecodedOp op)
@@ -263,8 +267,12 @@ internal static unsafe class StringOps
             count--;
             if (rep)
                 SetCounter(cpu, ref op, count);
+            if (cpu.ExitRequested != 0)
+                break; // the VMM wants the CPU back (IoOps.StopIfExitRequested)
         }
         if (rep && count != 0)
             Continue(cpu);
+        else
+            IoOps.StopIfExitRequested(cpu);
     }
 }

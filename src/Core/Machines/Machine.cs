@@ -124,7 +124,7 @@ public abstract partial class Machine : EmuObject, IDisposable
 
     public RunState State => _controller?.State ?? RunState.Prelaunch;
 
-    /// <summary>-no-reboot: a reset requested by the guest ends the VMM instead (the "no-reboot" property, live).</summary>
+    /// <summary>-no-reboot: a system reset (the guest's, or QMP system_reset as in QEMU) ends the VMM instead (the "no-reboot" property, live).</summary>
     public bool NoReboot
     {
         get => Get(NoRebootProperty);

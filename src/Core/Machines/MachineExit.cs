@@ -21,6 +21,7 @@ public sealed record MachineExit(ShutdownCause Cause, int ExitCode, string? Mess
         ShutdownCause.TripleFault => "guest-panic",
         ShutdownCause.InternalError => "guest-panic",
         ShutdownCause.HostQmpQuit => "host-qmp-quit",
+        ShutdownCause.HostQmpSystemReset => "host-qmp-system-reset",
         ShutdownCause.HostSignal => "host-signal",
         _ => "host-error",
     };

@@ -18,6 +18,9 @@ public enum ShutdownCause
     /// <summary>The accelerator could not run the guest on.</summary>
     InternalError,
 
+    /// <summary>A QMP 'system_reset' while -no-reboot was given (QEMU ends then too).</summary>
+    HostQmpSystemReset,
+
     /// <summary>A QMP 'quit' command.</summary>
     HostQmpQuit,
 
