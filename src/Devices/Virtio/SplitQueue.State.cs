@@ -25,9 +25,10 @@ public sealed unsafe partial class SplitQueue
 
     /// <summary>
     /// Reads a queue's fields and checks what holds whatever the device
-    /// status: the size is a power of two up to this queue's maximum (the
-    /// transport never accepts another), the vector is NO_VECTOR or one of
-    /// the <paramref name="vectorCount"/> table entries.
+    /// status: the vector is NO_VECTOR or one of the <paramref name="vectorCount"/>
+    /// table entries (the transport never accepts another). The size and the
+    /// ring addresses are what the driver wrote; they are checked when the queue
+    /// serves (<see cref="CheckLive"/>), as the device checks them at DRIVER_OK.
     /// </summary>
     internal SplitQueueState ReadState(StateReader state, string prefix, int vectorCount)
     {
@@ -43,8 +44,6 @@ public sealed unsafe partial class SplitQueue
             state.ReadU16(prefix + "used_idx"),
             state.ReadU16(prefix + "signalled_used"),
             state.ReadBool(prefix + "signalled_valid"));
-        if (s.Size == 0 || s.Size > MaxSize || (s.Size & (s.Size - 1)) != 0)
-            throw new MigrationException($"{state.Section}: queue {Index} has size {s.Size}; it must be a power of two up to {MaxSize}");
         if (s.MsixVector != VirtioPciDevice.NoVector && s.MsixVector >= vectorCount)
             throw new MigrationException($"{state.Section}: queue {Index} uses MSI-X vector {s.MsixVector}, the table has {vectorCount}");
         return s;

@@ -134,11 +134,7 @@ internal sealed partial class VirtioCommonConfig
                 q.MsixVector = CheckVector((ushort)value);
                 break;
             case (QueueSize, 2) when layout:
-                // The driver may only make a queue smaller, to a power of two
-                // (2.7); another value is ignored and reads back unchanged.
-                ushort size = (ushort)value;
-                if (size != 0 && size <= q!.MaxSize && (size & (size - 1)) == 0)
-                    q.Size = size;
+                q!.Size = (ushort)value;
                 break;
             case (QueueEnable, 2) when q != null && !live:
                 // Only 1 may be written (4.1.4.3.2); disabling goes through queue_reset, not offered.

@@ -18,10 +18,14 @@ public sealed class LinuxVirtioMigrationTests(ITestOutputHelper output)
 {
     private static readonly TimeSpan Boot = TimeSpan.FromMinutes(10);
 
-    // What the host's view of the counter may add to the downtime query-migrate
-    // reports: the tick interval (0.2 s of guest time), the serial files' polling,
-    // and the destination's vCPU and device threads starting on a loaded host.
-    private static readonly TimeSpan CounterSlack = TimeSpan.FromSeconds(3);
+    // What the host's view of the stopped counter may add to the downtime
+    // query-migrate reports: the tick interval (0.2 s of guest time, a fork and
+    // exec of sleep each), the serial files' polling, and the destination's
+    // software CPU starting with no compiled code (interpreting until blocks are
+    // hot) on a loaded host. Measured on a 2-core host at load 15: the first
+    // destination tick 0.6 s after the migration completed when this test ran
+    // alone, 2.1 s beside the other migration tests.
+    private static readonly TimeSpan CounterSlack = TimeSpan.FromSeconds(4);
 
     [LabFact]
     public async Task Linux_with_virtio_devices_moves_live_between_two_emu_processes_over_unix()
@@ -39,8 +43,10 @@ public sealed class LinuxVirtioMigrationTests(ITestOutputHelper output)
             await MigrationRun.WaitForSerialAsync(source, "@L3@ wrote 128", Boot);
 
             await MigrationRun.WaitForIncomingSocketAsync(destination, socket, MigrationRun.Long);
+            TimeSpan migrateAt = watch.Now;
             await src.ReturnOfAsync("migrate", new { uri = $"unix:{socket}" });
             JsonElement info = await MigrationRun.WaitForStatusAsync(src, Boot, "completed", "failed");
+            TimeSpan completedAt = watch.Now;
             Assert.True(info.GetProperty("status").GetString() == "completed", info.ToString());
             long total = info.GetProperty("total-time").GetInt64(), downtime = info.GetProperty("downtime").GetInt64();
             output.WriteLine($"live migration: total-time {total} ms, downtime {downtime} ms, {info.GetProperty("ram").GetProperty("dirty-sync-count").GetInt64()} dirty syncs");
@@ -52,11 +58,19 @@ public sealed class LinuxVirtioMigrationTests(ITestOutputHelper output)
             await watch.DisposeAsync();
 
             long lastOnSource = CheckGuest(guest, source.SerialOutput, destination.SerialOutput, destinationHvc);
-            TimeSpan stood = watch.SeenAt(lastOnSource + 1) - watch.SeenAt(lastOnSource);
-            (TimeSpan longest, long after) = watch.LongestGap();
-            output.WriteLine($"the counter stood {stood.TotalMilliseconds:F0} ms across the move (tick {lastOnSource} to {lastOnSource + 1}); longest pause {longest.TotalMilliseconds:F0} ms after tick {after}");
+            // The counter stood still from the source's stop (the migration completed `downtime`
+            // ms before it was seen, or the last tick the source printed, if that came later)
+            // until the destination's first tick. Before the stop the source guest runs, though
+            // slowly while the last precopy round shares the host's cores: that is reported, not held to.
+            TimeSpan sourceStopped = completedAt - TimeSpan.FromMilliseconds(downtime);
+            TimeSpan lastTick = watch.SeenAt(lastOnSource), firstTick = watch.SeenAt(lastOnSource + 1);
+            TimeSpan stood = firstTick - (lastTick > sourceStopped ? lastTick : sourceStopped);
+            output.WriteLine($"timeline (ms after migrate): last source tick {(lastTick - migrateAt).TotalMilliseconds:F0}, source stopped {(sourceStopped - migrateAt).TotalMilliseconds:F0}, completed seen {(completedAt - migrateAt).TotalMilliseconds:F0}, first destination tick {(firstTick - migrateAt).TotalMilliseconds:F0}");
+            output.WriteLine($"the counter stood {stood.TotalMilliseconds:F0} ms after the source stopped; {(firstTick - lastTick).TotalMilliseconds:F0} ms between tick {lastOnSource} and {lastOnSource + 1}");
+            foreach (string line in Level3Output.Parse(source.SerialOutput + destination.SerialOutput).Lines.Where(l => l.StartsWith("tick ", StringComparison.Ordinal)).Take((int)lastOnSource + 3))
+                output.WriteLine(line);
             Assert.True(stood <= TimeSpan.FromMilliseconds(downtime) + CounterSlack,
-                $"the guest's counter stood {stood.TotalMilliseconds:F0} ms across the move; query-migrate reported {downtime} ms of downtime");
+                $"the guest's counter stood {stood.TotalMilliseconds:F0} ms after the source stopped; query-migrate reported {downtime} ms of downtime");
             Assert.Equal("", destination.Stderr.Trim());
         }
         finally

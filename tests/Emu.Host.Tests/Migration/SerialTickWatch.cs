@@ -50,6 +50,9 @@ internal sealed partial class SerialTickWatch : IAsyncDisposable
         }
     }
 
+    /// <summary>The watch's clock (since it began).</summary>
+    public TimeSpan Now => _clock.Elapsed;
+
     /// <summary>When tick <paramref name="tick"/> first appeared (since the watch began).</summary>
     public TimeSpan SeenAt(long tick)
     {
@@ -57,29 +60,11 @@ internal sealed partial class SerialTickWatch : IAsyncDisposable
             return _firstSeen[tick];
     }
 
-    /// <summary>The longest time between two consecutive ticks appearing, and the tick before it.</summary>
-    public (TimeSpan Gap, long After) LongestGap()
-    {
-        lock (_firstSeen)
-        {
-            TimeSpan longest = TimeSpan.Zero;
-            long after = -1;
-            foreach ((long tick, TimeSpan at) in _firstSeen)
-            {
-                if (_firstSeen.TryGetValue(tick + 1, out TimeSpan next) && next - at > longest)
-                {
-                    longest = next - at;
-                    after = tick;
-                }
-            }
-            return (longest, after);
-        }
-    }
-
+    /// <summary>Stops watching after one last look (the ticks seen stay readable); idempotent.</summary>
     public async ValueTask DisposeAsync()
     {
-        _stop.Cancel();
+        if (!_stop.IsCancellationRequested)
+            _stop.Cancel();
         await _task.ConfigureAwait(false);
-        _stop.Dispose();
     }
 }
