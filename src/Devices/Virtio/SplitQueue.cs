@@ -19,7 +19,7 @@ namespace Emu.Devices.Virtio;
 /// Rings are reached through pointers into the host mapping of guest RAM,
 /// obtained and bounds-checked once when the queue is activated.
 /// </summary>
-public sealed unsafe class SplitQueue
+public sealed unsafe partial class SplitQueue
 {
     // VIRTQ_AVAIL_F_NO_INTERRUPT and VIRTQ_USED_F_NO_NOTIFY (2.7.6, 2.7.8).
     private const ushort AvailNoInterrupt = 1;
@@ -29,6 +29,7 @@ public sealed unsafe class SplitQueue
     private VirtqDescriptor* _descriptors;
     private byte* _avail;
     private byte* _used;
+    private ulong _usedAddress;
     private ushort _mask;
     private ushort _lastAvail;
     private ushort _nextUsed;
@@ -114,27 +115,49 @@ public sealed unsafe class SplitQueue
     public bool Activate(ulong features)
     {
         Deactivate();
-        ushort size = Size;
-        if (size == 0 || size > MaxSize || (size & (size - 1)) != 0)
-            return Fail(VirtqError.BadQueueSize);
-        if ((DescriptorTable & 15) != 0 || (AvailRing & 1) != 0 || (UsedRing & 3) != 0)
-            return Fail(VirtqError.BadRingAddress);
-        if (!_memory.TryGetSpan(new GuestAddress(DescriptorTable), 16UL * size, out Span<byte> desc)
-            || !_memory.TryGetSpan(new GuestAddress(AvailRing), 6UL + 2UL * size, out Span<byte> avail)
-            || !_memory.TryGetSpan(new GuestAddress(UsedRing), 6UL + 8UL * size, out Span<byte> used))
-            return Fail(VirtqError.BadRingAddress);
-        _descriptors = (VirtqDescriptor*)Unsafe.AsPointer(ref desc[0]);
-        _avail = (byte*)Unsafe.AsPointer(ref avail[0]);
-        _used = (byte*)Unsafe.AsPointer(ref used[0]);
-        _mask = (ushort)(size - 1);
-        EventIdx = (features & VirtioFeatures.EventIdx) != 0;
-        IndirectAllowed = (features & VirtioFeatures.IndirectDesc) != 0;
+        if (!Map(features))
+            return false;
         // Both rings start at index 0 after a reset (2.7.6, 2.7.8).
         _nextUsed = 0;
         _lastAvail = 0;
         Volatile.Write(ref *(ushort*)_used, (ushort)0);
         Volatile.Write(ref *(ushort*)(_used + 2), (ushort)0);
+        MarkUsedRingDirty();
         return true;
+    }
+
+    // Checks the layout and takes the host pointers of the three rings.
+    private bool Map(ulong features)
+    {
+        ushort size = Size;
+        VirtqError error = CheckLayout(size, DescriptorTable, AvailRing, UsedRing);
+        if (error != VirtqError.None
+            || !_memory.TryGetSpan(new GuestAddress(DescriptorTable), 16UL * size, out Span<byte> desc)
+            || !_memory.TryGetSpan(new GuestAddress(AvailRing), 6UL + 2UL * size, out Span<byte> avail)
+            || !_memory.TryGetSpan(new GuestAddress(UsedRing), 6UL + 8UL * size, out Span<byte> used))
+            return Fail(error == VirtqError.None ? VirtqError.BadRingAddress : error);
+        _descriptors = (VirtqDescriptor*)Unsafe.AsPointer(ref desc[0]);
+        _avail = (byte*)Unsafe.AsPointer(ref avail[0]);
+        _used = (byte*)Unsafe.AsPointer(ref used[0]);
+        _usedAddress = UsedRing;
+        _mask = (ushort)(size - 1);
+        EventIdx = (features & VirtioFeatures.EventIdx) != 0;
+        IndirectAllowed = (features & VirtioFeatures.IndirectDesc) != 0;
+        return true;
+    }
+
+    /// <summary>Whether the configured size and ring addresses are acceptable for activation (2.7), without mapping anything.</summary>
+    public VirtqError CheckLayout(ushort size, ulong descriptorTable, ulong availRing, ulong usedRing)
+    {
+        if (size == 0 || size > MaxSize || (size & (size - 1)) != 0)
+            return VirtqError.BadQueueSize;
+        if ((descriptorTable & 15) != 0 || (availRing & 1) != 0 || (usedRing & 3) != 0)
+            return VirtqError.BadRingAddress;
+        if (!_memory.TryGetSpan(new GuestAddress(descriptorTable), 16UL * size, out _)
+            || !_memory.TryGetSpan(new GuestAddress(availRing), 6UL + 2UL * size, out _)
+            || !_memory.TryGetSpan(new GuestAddress(usedRing), 6UL + 8UL * size, out _))
+            return VirtqError.BadRingAddress;
+        return VirtqError.None;
     }
 
     private bool Fail(VirtqError error)
@@ -258,6 +281,8 @@ public sealed unsafe class SplitQueue
         *(uint*)element = head;
         *(uint*)(element + 4) = written;
         _nextUsed++;
+        if (_memory.DirtyLog.Active)
+            MarkChainDirty(head);
     }
 
     /// <summary>Makes every added used element visible to the driver.</summary>
@@ -267,6 +292,7 @@ public sealed unsafe class SplitQueue
             return;
         // Release: the elements are visible before the index that publishes them.
         Volatile.Write(ref *(ushort*)(_used + 2), _nextUsed);
+        MarkUsedRingDirty();
     }
 
     /// <summary>
@@ -306,7 +332,10 @@ public sealed unsafe class SplitQueue
     public void DisableNotifications()
     {
         if (_used != null && !EventIdx)
+        {
             Volatile.Write(ref *(ushort*)_used, UsedNoNotify);
+            MarkUsedRingDirty();
+        }
     }
 
     /// <summary>
@@ -323,6 +352,7 @@ public sealed unsafe class SplitQueue
             Volatile.Write(ref *(ushort*)(_used + 4 + 8 * (_mask + 1)), seenAvailIndex);
         else
             Volatile.Write(ref *(ushort*)_used, (ushort)0);
+        MarkUsedRingDirty();
         Interlocked.MemoryBarrier();
         return AvailIdx != seenAvailIndex;
     }
@@ -341,6 +371,7 @@ public sealed unsafe class SplitQueue
             Volatile.Write(ref *(ushort*)(_used + 4 + 8 * (_mask + 1)), _lastAvail);
         else
             Volatile.Write(ref *(ushort*)_used, (ushort)0);
+        MarkUsedRingDirty();
         Interlocked.MemoryBarrier();
         return AvailIdx != _lastAvail;
     }

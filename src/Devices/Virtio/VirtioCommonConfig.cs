@@ -9,7 +9,7 @@ namespace Emu.Devices.Virtio;
 /// (<see cref="VirtioDeviceLifecycle.Lock"/>); fields the interrupt path
 /// reads without it are written with <see cref="Volatile"/>.
 /// </summary>
-internal sealed class VirtioCommonConfig
+internal sealed partial class VirtioCommonConfig
 {
     public const int DeviceFeatureSelect = 0x00, DeviceFeature = 0x04, DriverFeatureSelect = 0x08, DriverFeature = 0x0C,
         ConfigMsixVector = 0x10, NumQueues = 0x12, DeviceStatus = 0x14, ConfigGeneration = 0x15, QueueSelect = 0x16,
@@ -43,7 +43,7 @@ internal sealed class VirtioCommonConfig
     /// Whether the driver's features may be accepted at FEATURES_OK: only
     /// what was offered, and VIRTIO_F_VERSION_1 for a modern device (3.1.1).
     /// </summary>
-    public bool FeaturesAcceptable => (DriverFeatures & ~OfferedFeatures) == 0 && (DriverFeatures & VirtioFeatures.Version1) != 0;
+    public bool FeaturesAcceptable => Acceptable(DriverFeatures);
 
     private SplitQueue? SelectedQueue
     {

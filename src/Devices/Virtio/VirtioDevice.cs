@@ -9,7 +9,7 @@ namespace Emu.Devices.Virtio;
 /// served on the transport's worker thread; configuration accesses arrive on
 /// vCPU threads. Request processing must not allocate.
 /// </summary>
-public abstract class VirtioDevice : IDisposable
+public abstract partial class VirtioDevice : IDisposable
 {
     private SplitQueue[] _queues = Array.Empty<SplitQueue>();
 

@@ -20,7 +20,7 @@ namespace Emu.Devices.Virtio;
 /// activate the device is dropped, so two workers never serve the same
 /// queues. The worker itself takes none of these locks.
 /// </summary>
-internal sealed class VirtioDeviceLifecycle
+internal sealed partial class VirtioDeviceLifecycle
 {
     private readonly VirtioDevice _device;
     private readonly VirtioCommonConfig _common;
@@ -107,6 +107,15 @@ internal sealed class VirtioDeviceLifecycle
             }
         }
         _device.Activate(features);
+        StartWorker();
+    }
+
+    // Transport lock held: a worker for the live device, unless the guest is
+    // stopped for a migration (then Resume starts it).
+    private void StartWorker()
+    {
+        if (_quiesced || _worker != null)
+            return;
         _worker = new VirtioWorker(_name, _device, _queueEvents, _transport, _logger);
         _worker.Start();
     }

@@ -47,6 +47,12 @@ internal sealed class VirtioInterruptLine
         return isr;
     }
 
+    /// <summary>The ISR status bits now (migration; reading it here clears nothing).</summary>
+    public byte Isr => (byte)Volatile.Read(ref _isr);
+
+    /// <summary>Restores the ISR bits from a migration stream; the INTx level is the PCI function's own state.</summary>
+    public void RestoreIsr(byte isr) => Volatile.Write(ref _isr, isr);
+
     /// <summary>Device reset: no ISR bits, INTx low.</summary>
     public void Clear()
     {

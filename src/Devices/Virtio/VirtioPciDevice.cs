@@ -30,7 +30,7 @@ namespace Emu.Devices.Virtio;
 /// PCI_CFG window). The function's config lock is never held while any of
 /// them runs.
 /// </summary>
-public abstract class VirtioPciDevice : PciDevice, IVirtioTransport
+public abstract partial class VirtioPciDevice : PciDevice, IVirtioTransport
 {
     public static new readonly ObjectType TypeInfo = new("virtio-pci", PciDevice.TypeInfo, null, "Base type of virtio PCI devices");
 

@@ -13,13 +13,14 @@ namespace Emu.Devices.Tests.Migration;
 /// A q35 machine of a given version on the software CPU, as the command line
 /// would build it for the firmware (a COM1 16550 and isa-debug-exit), with its
 /// vCPU threads started and parked: its state can be saved and loaded, and
-/// nothing runs. <paramref name="incoming"/> starts it in inmigrate, ready to load.
+/// nothing runs. <paramref name="incoming"/> starts it in inmigrate, ready to load;
+/// <paramref name="devices"/> adds devices (e.g. PCI functions) before it starts.
 /// </summary>
 internal sealed class Q35TestVm : IDisposable
 {
     public const ulong RamSize = 32UL << 20;
 
-    public Q35TestVm(string version = "q35-2.0", bool incoming = false, int cpus = 1, params GlobalProperty[] globals)
+    public Q35TestVm(string version = "q35-2.0", bool incoming = false, int cpus = 1, Action<Q35Machine>? devices = null, params GlobalProperty[] globals)
     {
         TypeRegistry registry = DeviceCatalog.CreateRegistry();
         Machine = (Q35Machine)registry.Find(version)!.CreateInstance();
@@ -37,6 +38,7 @@ internal sealed class Q35TestVm : IDisposable
         exit.SetText("iobase", "0xf4");
         exit.SetText("iosize", "4");
         Machine.AddDevice(exit, "debug-exit");
+        devices?.Invoke(Machine);
         Machine.Start(paused: true, incoming: incoming);
     }
 

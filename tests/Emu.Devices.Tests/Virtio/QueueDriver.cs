@@ -15,14 +15,27 @@ internal sealed class QueueDriver
     private ushort _availIdx;
     private ushort _usedSeen;
 
-    public QueueDriver(GuestMemory memory, ulong baseAddress, ushort size)
+    public QueueDriver(GuestMemory memory, ulong baseAddress, ushort size, bool clear = true)
     {
         _memory = memory;
         Base = baseAddress;
         Size = size;
         Avail = baseAddress + 16UL * size;
         Used = (Avail + 6 + 2UL * size + 0xFFF) & ~0xFFFUL;
-        _memory.WriteBytes(new GuestAddress(baseAddress), new byte[(int)(Used + 6 + 8UL * size - baseAddress)]);
+        if (clear)
+            _memory.WriteBytes(new GuestAddress(baseAddress), new byte[(int)(Used + 6 + 8UL * size - baseAddress)]);
+    }
+
+    /// <summary>
+    /// The driver of rings that are already in use (a migrated guest's): its
+    /// available index is what the ring holds, and it has seen every used element.
+    /// </summary>
+    public static QueueDriver Resume(GuestMemory memory, ulong baseAddress, ushort size)
+    {
+        var driver = new QueueDriver(memory, baseAddress, size, clear: false);
+        driver._availIdx = memory.Read<ushort>(new GuestAddress(driver.Avail + 2));
+        driver._usedSeen = driver.UsedIndex;
+        return driver;
     }
 
     public ulong Base { get; }

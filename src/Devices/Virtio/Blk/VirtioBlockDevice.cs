@@ -22,7 +22,7 @@ namespace Emu.Devices.Virtio.Blk;
 /// (its chain head, scatter list and status byte); there are as many slots as
 /// queue entries.
 /// </summary>
-public sealed unsafe class VirtioBlockDevice : VirtioDevice
+public sealed unsafe partial class VirtioBlockDevice : VirtioDevice
 {
     public const ushort DefaultQueueSize = 256;
     private const uint MaxDiscardSectors = 1 << 22;
@@ -226,11 +226,23 @@ public sealed unsafe class VirtioBlockDevice : VirtioDevice
         if (_async == null)
             return;
         SplitQueue queue = Queues[0];
+        ReapCompletions();
+        // New chains (the driver does not notify while requests are in flight),
+        // or intake that stopped for want of slots.
+        if (queue.HasAvailable)
+            DrainQueue(queue);
+    }
+
+    // Returns finished asynchronous requests to the driver; the number returned.
+    private int ReapCompletions()
+    {
+        SplitQueue queue = Queues[0];
         Span<BlockCompletion> done = stackalloc BlockCompletion[32];
         bool pushed = false;
-        int n;
-        while ((n = _async.Reap(done)) > 0)
+        int n, total = 0;
+        while ((n = _async!.Reap(done)) > 0)
         {
+            total += n;
             for (int i = 0; i < n; i++)
             {
                 int slot = (int)done[i].Tag;
@@ -248,10 +260,7 @@ public sealed unsafe class VirtioBlockDevice : VirtioDevice
         }
         if (pushed)
             Transport.SignalUsed(queue);
-        // New chains (the driver does not notify while requests are in flight),
-        // or intake that stopped for want of slots.
-        if (queue.HasAvailable)
-            DrainQueue(queue);
+        return total;
     }
 
     private bool WroteAll(int slot, long result)

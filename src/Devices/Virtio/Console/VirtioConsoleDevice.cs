@@ -11,7 +11,7 @@ namespace Emu.Devices.Virtio.Console;
 /// into the guest's buffers on the device's worker thread; when the ring is
 /// full the backend waits (back-pressure, nothing is lost).
 /// </summary>
-public sealed class VirtioConsoleDevice : VirtioDevice, IChardevFrontend
+public sealed partial class VirtioConsoleDevice : VirtioDevice, IChardevFrontend
 {
     public const int ReceiveQueue = 0, TransmitQueue = 1;
     private const int RingSize = 4096;

@@ -18,7 +18,7 @@ namespace Emu.Devices.Virtio.Net;
 /// all of them at once. Without enough buffers the chains are given back and
 /// the frame waits; the tap is not read until the driver adds buffers.
 /// </summary>
-public sealed unsafe class VirtioNetDevice : VirtioDevice
+public sealed unsafe partial class VirtioNetDevice : VirtioDevice
 {
     public const int ReceiveQueue = 0, TransmitQueue = 1;
     public const ulong FeatureMac = 1UL << 5;

@@ -1,0 +1,98 @@
+using System.Globalization;
+using System.Text;
+using System.Text.RegularExpressions;
+using Emu.Lab;
+
+namespace Emu.Host.Tests.Migration;
+
+/// <summary>
+/// Debian's Linux at level 1 on the software CPU for migration tests: a
+/// virtio-blk disk, virtio-rng and a virtio console. The guest counts (a
+/// "tick N" line every 0.2 s of its time) all the while, and writes numbered
+/// 4 KiB blocks to the disk, 16 at a time with an fsync each, printing
+/// "wrote N"; when all are written it syncs, drops its caches, reads them
+/// back, reads /dev/hwrng, writes to hvc0, stops counting and powers off.
+/// </summary>
+internal sealed partial class LinuxMigrationGuest
+{
+    public const int Blocks = 1024;
+    public const string HvcText = "EMU-MIG-HVC0";
+
+    private static readonly string s_script = $$"""
+        for i in $(seq 50); do [ -b /dev/vda ] && break; sleep 0.2; done
+        ( n=0; while [ ! -e /tmp/done ]; do read up rest < /proc/uptime; echo "tick $n $up"; n=$((n+1)); sleep 0.2; done; echo "ticks=$n" ) &
+        b=0
+        while [ $b -lt {{Blocks}} ]; do
+          i=0; : > /tmp/chunk
+          while [ $i -lt 16 ]; do printf '%-4095s\n' "EMU-MIG-BLOCK-$((b+i))" >> /tmp/chunk; i=$((i+1)); done
+          dd if=/tmp/chunk of=/dev/vda bs=65536 seek=$((b/16)) conv=fsync,notrunc 2>/dev/null || echo "dd_failed_at=$b"
+          b=$((b+16)); echo "wrote $b"
+        done
+        sync; echo 3 > /proc/sys/vm/drop_caches
+        echo "readback=$(dd if=/dev/vda bs=65536 count={{Blocks / 16}} 2>/dev/null | grep -c '^EMU-MIG-BLOCK-')"
+        echo "rng_bytes=$(dd if=/dev/hwrng bs=16 count=1 2>/dev/null | od -An -tx1 | tr -d ' \n')"
+        echo {{HvcText}} > /dev/hvc0; echo "hvc_rc=$?"
+        touch /tmp/done; wait
+        """;
+
+    private LinuxMigrationGuest(string directory, string vmlinux, Level3Guest guest)
+    {
+        Directory = directory;
+        Vmlinux = vmlinux;
+        Guest = guest;
+        Disk = Path.Combine(directory, "disk.img");
+        File.WriteAllBytes(Disk, new byte[8 << 20]);
+    }
+
+    public string Directory { get; }
+
+    public string Vmlinux { get; }
+
+    public Level3Guest Guest { get; }
+
+    /// <summary>The disk image both emu processes open (shared storage).</summary>
+    public string Disk { get; }
+
+    public static LinuxMigrationGuest Create()
+    {
+        LabEnvironment env = LabEnvironment.Current;
+        env.EnsureLevel2();
+        string vmlinux = LinuxBootKernels.ExtractVmlinux(env.KernelPath!, env.CacheDirectory);
+        Level3Guest guest = Level3Guest.Create(s_script, "virtio_pci", "virtio_blk", "virtio_console", "virtio_rng");
+        return new LinuxMigrationGuest(System.IO.Directory.CreateTempSubdirectory("emu-mig-linux-").FullName, vmlinux, guest);
+    }
+
+    /// <summary>emu's arguments; <paramref name="hvc"/> is where this process's virtio console goes.</summary>
+    public string[] Arguments(string hvc, params string[] extra) =>
+    [
+        "-accel", "tcg", "-machine", "q35", "-m", "256M", "-display", "none", "-no-reboot",
+        "-drive", $"file={Disk},if=none,id=d0,format=raw", "-device", "virtio-blk-pci,drive=d0,id=disk0",
+        "-device", "virtio-rng-pci,id=rng0",
+        "-chardev", $"file,id=c0,path={hvc}", "-device", "virtio-serial-pci,chardev=c0,id=console0",
+        "-kernel", Vmlinux, "-initrd", Guest.InitrdPath, "-append", Guest.KernelCommandLine,
+        .. extra,
+    ];
+
+    [GeneratedRegex(@"^tick (\d+) ")]
+    private static partial Regex Tick();
+
+    /// <summary>The guest's tick numbers in the order they were printed.</summary>
+    public static List<long> Ticks(IEnumerable<string> lines) =>
+        lines.Select(l => Tick().Match(l)).Where(m => m.Success).Select(m => long.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture)).ToList();
+
+    /// <summary>Blocks whose content in the image is not "EMU-MIG-BLOCK-N" padded with spaces to 4095 bytes and a newline.</summary>
+    public List<int> MissingBlocks()
+    {
+        byte[] image = File.ReadAllBytes(Disk);
+        var missing = new List<int>();
+        for (int b = 0; b < Blocks; b++)
+        {
+            string expected = $"EMU-MIG-BLOCK-{b}".PadRight(4095) + "\n";
+            if (Encoding.ASCII.GetString(image, b * 4096, 4096) != expected)
+                missing.Add(b);
+        }
+        return missing;
+    }
+
+    public void Delete() => System.IO.Directory.Delete(Directory, recursive: true);
+}
