@@ -9,7 +9,7 @@ namespace Emu.Accel.Kvm;
 /// KVM_GET_XSAVE2 writes (at least 4096 bytes, more only when a dynamically
 /// enabled feature such as AMX is on), or 4096 when the kernel predates it.
 /// </remarks>
-internal sealed record KvmCapabilities(bool Xsave, bool Xcrs, bool VcpuEvents, bool InKernelIrqChip, bool TscDeadlineTimer, int XsaveSize, bool Debugregs, bool AdjustClock)
+internal sealed record KvmCapabilities(bool Xsave, bool Xcrs, bool VcpuEvents, bool InKernelIrqChip, bool TscDeadlineTimer, int XsaveSize, bool Debugregs, bool AdjustClock, bool Sregs2)
 {
     public static KvmCapabilities Probe(FileDescriptor vm, bool inKernelIrqChip) => new(
         KvmApi.CheckExtension(vm, KvmCap.Xsave) > 0,
@@ -20,5 +20,6 @@ internal sealed record KvmCapabilities(bool Xsave, bool Xcrs, bool VcpuEvents, b
         inKernelIrqChip && KvmApi.CheckExtension(vm, KvmCap.TscDeadlineTimer) > 0,
         Math.Max(KvmApi.CheckExtension(vm, KvmCap.Xsave2), 4096),
         KvmApi.CheckExtension(vm, KvmCap.Debugregs) > 0,
-        KvmApi.CheckExtension(vm, KvmCap.AdjustClock) > 0);
+        KvmApi.CheckExtension(vm, KvmCap.AdjustClock) > 0,
+        KvmApi.CheckExtension(vm, KvmCap.Sregs2) > 0);
 }

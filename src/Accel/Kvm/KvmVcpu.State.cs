@@ -36,8 +36,16 @@ public sealed unsafe partial class KvmVcpu
         KvmCapabilities caps = _vm.Capabilities;
         KvmApi.GetRegs(_fd, out KvmRegs regs);
         state.WriteStruct("regs", regs);
-        KvmApi.GetSregs(_fd, out KvmSregs sregs);
-        state.WriteStruct("sregs", sregs);
+        if (UseSregs2(caps))
+        {
+            KvmApi.GetSregs2(_fd, out KvmSregs2 sregs2);
+            state.WriteStruct("sregs2", sregs2);
+        }
+        else
+        {
+            KvmApi.GetSregs(_fd, out KvmSregs sregs);
+            state.WriteStruct("sregs", sregs);
+        }
         if (caps.Xsave)
         {
             byte[] area = new byte[caps.XsaveSize];
@@ -100,7 +108,10 @@ public sealed unsafe partial class KvmVcpu
     {
         KvmCapabilities caps = _vm.Capabilities;
         KvmRegs regs = state.ReadStruct<KvmRegs>("regs");
-        KvmSregs sregs = state.ReadStruct<KvmSregs>("sregs");
+        KvmSregs2? sregs2 = state.Has("sregs2") ? state.ReadStruct<KvmSregs2>("sregs2") : null;
+        KvmSregs sregs = sregs2 is { } s2 ? ToSregs(s2) : state.ReadStruct<KvmSregs>("sregs");
+        if (sregs2 is { } flagged && (flagged.Flags & ~KvmSregs2.PdptrsValid) != 0)
+            throw new MigrationException($"{state.Section}: special register flags 0x{flagged.Flags:x} include unknown bits");
 
         byte[]? xsave = null;
         KvmFpu fpu = default;
@@ -151,7 +162,10 @@ public sealed unsafe partial class KvmVcpu
             var xcrs = new KvmXcrs { NrXcrs = 1, Xcrs = new KvmXcr { Xcr = 0, Value = value } };
             KvmApi.SetXcrs(_fd, xcrs);
         }
-        KvmApi.SetSregs(_fd, sregs);
+        if (sregs2 is { } withPdptrs && UseSregs2(caps))
+            KvmApi.SetSregs2(_fd, withPdptrs);
+        else
+            KvmApi.SetSregs(_fd, sregs); // without SREGS2, KVM reloads the PAE PDPTEs from guest memory
         SetAll(msrs);
         KvmApi.SetMpState(_fd, mpState);
         if (caps.InKernelIrqChip)
@@ -163,6 +177,15 @@ public sealed unsafe partial class KvmVcpu
         if (caps.Debugregs)
             KvmApi.SetDebugregs(_fd, debug);
     }
+
+    // SREGS2 leaves the pending interrupt to the vCPU events: used only when those travel too.
+    private static bool UseSregs2(KvmCapabilities caps) => caps.Sregs2 && caps.VcpuEvents;
+
+    private static KvmSregs ToSregs(in KvmSregs2 s) => new()
+    {
+        Cs = s.Cs, Ds = s.Ds, Es = s.Es, Fs = s.Fs, Gs = s.Gs, Ss = s.Ss, Tr = s.Tr, Ldt = s.Ldt, Gdt = s.Gdt, Idt = s.Idt,
+        Cr0 = s.Cr0, Cr2 = s.Cr2, Cr3 = s.Cr3, Cr4 = s.Cr4, Cr8 = s.Cr8, Efer = s.Efer, ApicBase = s.ApicBase,
+    };
 
     // The MSR arrays, every index one this vCPU migrates, each at most once;
     // the TSC deadline is split off, to be written after the local APIC.

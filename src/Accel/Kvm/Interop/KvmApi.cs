@@ -300,6 +300,18 @@ internal static unsafe class KvmApi
     /// <summary>KVM_SET_XSAVE from a buffer of the KVM_CAP_XSAVE2 size (the kernel reads that many bytes).</summary>
     public static void SetXsaveArea(FileDescriptor vcpu, byte* area) => Check(LibC.ioctl(vcpu, KvmIoctl.SetXsave, area), "KVM_SET_XSAVE");
 
+    public static void GetSregs2(FileDescriptor vcpu, out KvmSregs2 sregs)
+    {
+        fixed (KvmSregs2* p = &sregs)
+            Check(LibC.ioctl(vcpu, KvmIoctl.GetSregs2, p), "KVM_GET_SREGS2");
+    }
+
+    public static void SetSregs2(FileDescriptor vcpu, in KvmSregs2 sregs)
+    {
+        fixed (KvmSregs2* p = &sregs)
+            Check(LibC.ioctl(vcpu, KvmIoctl.SetSregs2, p), "KVM_SET_SREGS2");
+    }
+
     public static void GetDebugregs(FileDescriptor vcpu, out KvmDebugregs regs)
     {
         fixed (KvmDebugregs* p = &regs)

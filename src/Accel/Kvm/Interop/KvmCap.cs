@@ -32,4 +32,5 @@ internal static class KvmCap
     public const int DeviceCtrl = 89;
     public const int Debugregs = 50;
     public const int Xsave2 = 208;
+    public const int Sregs2 = 200;
 }

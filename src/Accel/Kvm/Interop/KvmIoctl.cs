@@ -59,6 +59,8 @@ internal static unsafe class KvmIoctl
     public static readonly nuint SetXsave = IoctlNumber.IOW(KVMIO, 0xa5, (uint)sizeof(KvmXsave));
     public static readonly nuint GetXcrs = IoctlNumber.IOR(KVMIO, 0xa6, (uint)sizeof(KvmXcrs));
     public static readonly nuint SetXcrs = IoctlNumber.IOW(KVMIO, 0xa7, (uint)sizeof(KvmXcrs));
+    public static readonly nuint GetSregs2 = IoctlNumber.IOR(KVMIO, 0xcc, (uint)sizeof(KvmSregs2));
+    public static readonly nuint SetSregs2 = IoctlNumber.IOW(KVMIO, 0xcd, (uint)sizeof(KvmSregs2));
     public static readonly nuint GetXsave2 = IoctlNumber.IOR(KVMIO, 0xcf, (uint)sizeof(KvmXsave));
     public static readonly nuint GetDebugregs = IoctlNumber.IOR(KVMIO, 0xa1, (uint)sizeof(KvmDebugregs));
     public static readonly nuint SetDebugregs = IoctlNumber.IOW(KVMIO, 0xa2, (uint)sizeof(KvmDebugregs));
