@@ -1,5 +1,6 @@
 using Emu.Accel.Kvm.Interop;
 using Emu.Core.Migration;
+using Emu.Core.Posix;
 
 namespace Emu.Accel.Kvm;
 
@@ -34,6 +35,7 @@ public sealed unsafe partial class KvmVcpu
     public void SaveState(StateWriter state)
     {
         KvmCapabilities caps = _vm.Capabilities;
+        CompletePendingExit();
         KvmApi.GetRegs(_fd, out KvmRegs regs);
         state.WriteStruct("regs", regs);
         if (UseSregs2(caps))
@@ -176,6 +178,35 @@ public sealed unsafe partial class KvmVcpu
             KvmApi.SetVcpuEvents(_fd, events);
         if (caps.Debugregs)
             KvmApi.SetDebugregs(_fd, debug);
+    }
+
+    /// <summary>
+    /// KVM finishes the instruction behind an I/O or MMIO exit (advances RIP
+    /// past an OUT, puts an IN's data in RAX) only on the next KVM_RUN: until
+    /// then the registers show it unexecuted, and a destination would run it
+    /// again (a console byte printed twice). KVM_RUN with immediate_exit set
+    /// completes it and returns EINTR without entering the guest
+    /// (Documentation/virt/kvm/api.rst, KVM_RUN). A string I/O instruction
+    /// that needs a further exit for its next chunk cannot be completed here;
+    /// the migration fails and can be retried.
+    /// </summary>
+    private void CompletePendingExit()
+    {
+        // Only the exits that leave an instruction half done; a vCPU that has not run, or an
+        // application processor still waiting for its startup IPI, is left alone.
+        if (_run->ExitReason is not (KvmRun.ExitIo or KvmRun.ExitMmio))
+            return;
+        _run->ImmediateExit = 1;
+        int errno = KvmApi.Run(_fd);
+        _run->ImmediateExit = 0;
+        // A kick that arrived meanwhile must not end the next KVM_RUN at once.
+        ulong set = KickSignalBit;
+        LibC.Timespec zero = default;
+        LibC.sigtimedwait(&set, null, &zero);
+        if (errno == 0)
+            throw new MigrationException($"vcpu{Index} stopped inside a string I/O instruction (exit {_run->ExitReason}); migrate again");
+        if (errno != LibC.EINTR && errno != LibC.EAGAIN)
+            throw new KvmException("KVM_RUN (completing the last exit)", errno);
     }
 
     // SREGS2 leaves the pending interrupt to the vCPU events: used only when those travel too.
