@@ -48,6 +48,15 @@ public sealed class KvmStructLayoutTests
             ("smi.smm", "Smm"), ("smi.pending", "SmiPending"), ("smi.smm_inside_nmi", "SmmInsideNmi"), ("smi.latched_init", "LatchedInit"),
             ("triple_fault.pending", "TripleFaultPending"), ("reserved", "Reserved"), ("exception_has_payload", "ExceptionHasPayload"), ("exception_payload", "ExceptionPayload"),
         }),
+        ("kvm_sregs2", typeof(KvmSregs2), new[] { ("cs", "Cs"), ("ldt", "Ldt"), ("idt", "Idt"), ("cr0", "Cr0"), ("efer", "Efer"), ("apic_base", "ApicBase"), ("flags", "Flags"), ("pdptrs", "Pdptrs") }),
+        ("kvm_debugregs", typeof(KvmDebugregs), new[] { ("db", "Db"), ("dr6", "Dr6"), ("dr7", "Dr7"), ("flags", "Flags"), ("reserved", "Reserved") }),
+        ("kvm_pic_state", typeof(KvmPicState), new[] { ("last_irr", "LastIrr"), ("irr", "Irr"), ("imr", "Imr"), ("isr", "Isr"), ("priority_add", "PriorityAdd"), ("irq_base", "IrqBase"), ("read_reg_select", "ReadRegSelect"), ("poll", "Poll"), ("special_mask", "SpecialMask"), ("init_state", "InitState"), ("auto_eoi", "AutoEoi"), ("rotate_on_auto_eoi", "RotateOnAutoEoi"), ("special_fully_nested_mode", "SpecialFullyNestedMode"), ("init4", "Init4"), ("elcr", "Elcr"), ("elcr_mask", "ElcrMask") }),
+        ("kvm_ioapic_state", typeof(KvmIoapicState), new[] { ("base_address", "BaseAddress"), ("ioregsel", "IoRegSel"), ("id", "Id"), ("irr", "Irr"), ("pad", "Pad"), ("redirtbl", "RedirectionTable") }),
+        ("kvm_irqchip", typeof(KvmIrqchip), new[] { ("chip_id", "ChipId"), ("pad", "Pad"), ("chip", "Chip") }),
+        ("kvm_pit_channel_state", typeof(KvmPitChannelState), new[] { ("count", "Count"), ("latched_count", "LatchedCount"), ("count_latched", "CountLatched"), ("status_latched", "StatusLatched"), ("status", "Status"), ("read_state", "ReadState"), ("write_state", "WriteState"), ("write_latch", "WriteLatch"), ("rw_mode", "RwMode"), ("mode", "Mode"), ("bcd", "Bcd"), ("gate", "Gate"), ("count_load_time", "CountLoadTime") }),
+        ("kvm_pit_state2", typeof(KvmPitState2), new[] { ("channels[0]", "Channel0"), ("channels[1]", "Channel1"), ("channels[2]", "Channel2"), ("flags", "Flags"), ("reserved", "Reserved") }),
+        ("kvm_clock_data", typeof(KvmClockData), new[] { ("clock", "Clock"), ("flags", "Flags"), ("pad0", "Pad0"), ("realtime", "Realtime"), ("host_tsc", "HostTsc"), ("pad", "Pad") }),
+        ("kvm_dirty_log", typeof(KvmDirtyLog), new[] { ("slot", "Slot"), ("padding1", "Padding1"), ("dirty_bitmap", "DirtyBitmap") }),
         ("kvm_cpuid_entry2", typeof(KvmCpuidEntry2), new[] { ("function", "Function"), ("index", "Index"), ("flags", "Flags"), ("eax", "Eax"), ("ebx", "Ebx"), ("ecx", "Ecx"), ("edx", "Edx"), ("padding", "Padding") }),
     };
 
@@ -125,6 +134,18 @@ public sealed class KvmStructLayoutTests
         ("KVM_GET_XCRS", nameof(KvmIoctl.GetXcrs)),
         ("KVM_SET_XCRS", nameof(KvmIoctl.SetXcrs)),
         ("KVM_SET_MP_STATE", nameof(KvmIoctl.SetMpState)),
+        ("KVM_GET_DIRTY_LOG", nameof(KvmIoctl.GetDirtyLog)),
+        ("KVM_GET_IRQCHIP", nameof(KvmIoctl.GetIrqchip)),
+        ("KVM_SET_IRQCHIP", nameof(KvmIoctl.SetIrqchip)),
+        ("KVM_GET_CLOCK", nameof(KvmIoctl.GetClock)),
+        ("KVM_SET_CLOCK", nameof(KvmIoctl.SetClock)),
+        ("KVM_GET_PIT2", nameof(KvmIoctl.GetPit2)),
+        ("KVM_SET_PIT2", nameof(KvmIoctl.SetPit2)),
+        ("KVM_GET_XSAVE2", nameof(KvmIoctl.GetXsave2)),
+        ("KVM_GET_SREGS2", nameof(KvmIoctl.GetSregs2)),
+        ("KVM_SET_SREGS2", nameof(KvmIoctl.SetSregs2)),
+        ("KVM_GET_DEBUGREGS", nameof(KvmIoctl.GetDebugregs)),
+        ("KVM_SET_DEBUGREGS", nameof(KvmIoctl.SetDebugregs)),
     };
 
     private static readonly Lazy<Dictionary<string, ulong>> s_c = new(() =>
@@ -138,7 +159,7 @@ public sealed class KvmStructLayoutTests
         statements.AddRange(s_kvmRunFields.Select(f => $"OFF(kvm_run, {f.CField})"));
         statements.AddRange(s_constants.Select(c => $"CONST({c.C})"));
         statements.AddRange(typeof(KvmCap).GetFields().Select(f => $"CONST(KVM_CAP_{ToC(f.Name)})"));
-        statements.AddRange(new[] { "CONST(KVM_EXIT_IO)", "CONST(KVM_EXIT_MMIO)", "CONST(KVM_EXIT_HLT)", "CONST(KVM_EXIT_SHUTDOWN)", "CONST(KVM_EXIT_FAIL_ENTRY)", "CONST(KVM_EXIT_INTR)", "CONST(KVM_EXIT_INTERNAL_ERROR)", "CONST(KVM_EXIT_SYSTEM_EVENT)", "CONST(KVM_MEM_READONLY)", "CONST(KVM_IRQ_ROUTING_IRQCHIP)", "CONST(KVM_IRQ_ROUTING_MSI)", "CONST(KVM_IRQFD_FLAG_RESAMPLE)", "CONST(KVM_IRQFD_FLAG_DEASSIGN)", "CONST(KVM_IOEVENTFD_FLAG_PIO)", "CONST(KVM_IOEVENTFD_FLAG_DATAMATCH)", "CONST(KVM_IOEVENTFD_FLAG_DEASSIGN)", "CONST(KVM_DEV_TYPE_VFIO)", "CONST(KVM_PIT_SPEAKER_DUMMY)", "CONST(KVM_MP_STATE_RUNNABLE)", "CONST(KVM_MP_STATE_UNINITIALIZED)", "CONST(KVM_APIC_REG_SIZE)", "CONST(KVM_MAX_XCRS)" });
+        statements.AddRange(new[] { "CONST(KVM_EXIT_IO)", "CONST(KVM_EXIT_MMIO)", "CONST(KVM_EXIT_HLT)", "CONST(KVM_EXIT_SHUTDOWN)", "CONST(KVM_EXIT_FAIL_ENTRY)", "CONST(KVM_EXIT_INTR)", "CONST(KVM_EXIT_INTERNAL_ERROR)", "CONST(KVM_EXIT_SYSTEM_EVENT)", "CONST(KVM_MEM_READONLY)", "CONST(KVM_MEM_LOG_DIRTY_PAGES)", "CONST(KVM_SREGS2_FLAGS_PDPTRS_VALID)", "CONST(KVM_IRQCHIP_PIC_MASTER)", "CONST(KVM_IRQCHIP_PIC_SLAVE)", "CONST(KVM_IRQCHIP_IOAPIC)", "CONST(KVM_IOAPIC_NUM_PINS)", "CONST(KVM_CLOCK_TSC_STABLE)", "CONST(KVM_PIT_FLAGS_HPET_LEGACY)", "CONST(KVM_PIT_FLAGS_SPEAKER_DATA_ON)", "CONST(KVM_IRQ_ROUTING_IRQCHIP)", "CONST(KVM_IRQ_ROUTING_MSI)", "CONST(KVM_IRQFD_FLAG_RESAMPLE)", "CONST(KVM_IRQFD_FLAG_DEASSIGN)", "CONST(KVM_IOEVENTFD_FLAG_PIO)", "CONST(KVM_IOEVENTFD_FLAG_DATAMATCH)", "CONST(KVM_IOEVENTFD_FLAG_DEASSIGN)", "CONST(KVM_DEV_TYPE_VFIO)", "CONST(KVM_PIT_SPEAKER_DUMMY)", "CONST(KVM_MP_STATE_RUNNABLE)", "CONST(KVM_MP_STATE_UNINITIALIZED)", "CONST(KVM_APIC_REG_SIZE)", "CONST(KVM_MAX_XCRS)" });
         return CLayoutProbe.Run("#include <linux/kvm.h>", statements);
     });
 
@@ -197,6 +218,15 @@ public sealed class KvmStructLayoutTests
         Same("KVM_EXIT_INTERNAL_ERROR", KvmRun.ExitInternalError);
         Same("KVM_EXIT_SYSTEM_EVENT", KvmRun.ExitSystemEvent);
         Same("KVM_MEM_READONLY", KvmUserspaceMemoryRegion.ReadOnly);
+        Same("KVM_MEM_LOG_DIRTY_PAGES", KvmUserspaceMemoryRegion.LogDirtyPages);
+        Same("KVM_SREGS2_FLAGS_PDPTRS_VALID", KvmSregs2.PdptrsValid);
+        Same("KVM_IRQCHIP_PIC_MASTER", KvmIrqchip.PicMaster);
+        Same("KVM_IRQCHIP_PIC_SLAVE", KvmIrqchip.PicSlave);
+        Same("KVM_IRQCHIP_IOAPIC", KvmIrqchip.Ioapic);
+        Same("KVM_IOAPIC_NUM_PINS", KvmIoapicState.Pins);
+        Same("KVM_CLOCK_TSC_STABLE", KvmClockData.TscStable);
+        Same("KVM_PIT_FLAGS_HPET_LEGACY", KvmPitState2.FlagHpetLegacy);
+        Same("KVM_PIT_FLAGS_SPEAKER_DATA_ON", KvmPitState2.FlagSpeakerDataOn);
         Same("KVM_IRQ_ROUTING_IRQCHIP", KvmIrqRoutingEntry.TypeIrqchip);
         Same("KVM_IRQ_ROUTING_MSI", KvmIrqRoutingEntry.TypeMsi);
         Same("KVM_IRQFD_FLAG_RESAMPLE", KvmIrqfd.FlagResample);

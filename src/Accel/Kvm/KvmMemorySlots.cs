@@ -10,7 +10,7 @@ namespace Emu.Accel.Kvm;
 /// not page-aligned cannot be slots; they stay unmapped and every access to
 /// them is served by the VMM from the same host memory.
 /// </summary>
-internal sealed class KvmMemorySlots : IMemoryListener
+internal sealed partial class KvmMemorySlots : IMemoryListener
 {
     private const ulong PageMask = 0xFFF;
 
@@ -26,7 +26,14 @@ internal sealed class KvmMemorySlots : IMemoryListener
         _readOnlySupported = readOnlySupported;
     }
 
-    public int Count => _byStart.Count;
+    public int Count
+    {
+        get
+        {
+            lock (_byStart)
+                return _byStart.Count;
+        }
+    }
 
     public void RangeAdded(in FlatRange range)
     {
@@ -34,36 +41,45 @@ internal sealed class KvmMemorySlots : IMemoryListener
             return;
         if (range.IsRom && !_readOnlySupported)
             return; // without read-only slots, ROM is served by exits so the guest cannot change it
-        uint slot = Allocate();
-        var region = new KvmUserspaceMemoryRegion
+        lock (_byStart)
         {
-            Slot = slot,
-            Flags = range.IsRom ? KvmUserspaceMemoryRegion.ReadOnly : 0,
-            GuestPhysAddr = range.Start,
-            MemorySize = range.Size,
-            UserspaceAddr = (ulong)range.HostAddress,
-        };
-        try
-        {
-            KvmApi.SetUserMemoryRegion(_vm, region);
+            uint slot = Allocate();
+            try
+            {
+                KvmApi.SetUserMemoryRegion(_vm, Region(slot, range));
+            }
+            catch
+            {
+                _free.Add(slot);
+                throw;
+            }
+            _byStart[range.Start] = (slot, range);
         }
-        catch
-        {
-            _free.Add(slot);
-            throw;
-        }
-        _byStart[range.Start] = (slot, range);
     }
 
     public void RangeRemoved(in FlatRange range)
     {
-        if (!_byStart.TryGetValue(range.Start, out var entry) || entry.Range != range)
-            return;
-        var region = new KvmUserspaceMemoryRegion { Slot = entry.Slot, GuestPhysAddr = range.Start, MemorySize = 0 };
-        KvmApi.SetUserMemoryRegion(_vm, region);
-        _byStart.Remove(range.Start);
-        _free.Add(entry.Slot);
+        lock (_byStart)
+        {
+            if (!_byStart.TryGetValue(range.Start, out var entry) || entry.Range != range)
+                return;
+            // A slot that goes away while its writes are logged: what KVM logged goes first.
+            CollectSlot(entry.Slot, range);
+            var region = new KvmUserspaceMemoryRegion { Slot = entry.Slot, GuestPhysAddr = range.Start, MemorySize = 0 };
+            KvmApi.SetUserMemoryRegion(_vm, region);
+            _byStart.Remove(range.Start);
+            _free.Add(entry.Slot);
+        }
     }
+
+    private KvmUserspaceMemoryRegion Region(uint slot, in FlatRange range) => new()
+    {
+        Slot = slot,
+        Flags = range.IsRom ? KvmUserspaceMemoryRegion.ReadOnly : (_dirtyLog != null ? KvmUserspaceMemoryRegion.LogDirtyPages : 0),
+        GuestPhysAddr = range.Start,
+        MemorySize = range.Size,
+        UserspaceAddr = (ulong)range.HostAddress,
+    };
 
     private uint Allocate()
     {

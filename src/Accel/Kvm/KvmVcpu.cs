@@ -19,7 +19,7 @@ namespace Emu.Accel.Kvm;
 /// A kick that races the vCPU's disposal writes nothing: the page is written
 /// only while it is still mapped (<see cref="KvmRunPage"/>).
 /// </summary>
-public sealed unsafe class KvmVcpu : IVcpu
+public sealed unsafe partial class KvmVcpu : IVcpu
 {
     private const int KickSignal = LibC.SIGUSR1;
     private const ulong KickSignalBit = 1UL << (KickSignal - 1);

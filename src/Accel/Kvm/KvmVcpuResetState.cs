@@ -29,6 +29,9 @@ internal sealed unsafe class KvmVcpuResetState
         0x2FF,
     };
 
+    // IA32_MISC_ENABLE and IA32_PAT, which KVM keeps but not every kernel lists.
+    private static readonly uint[] s_alsoKept = { 0x1A0, 0x277 };
+
     private KvmRegs _regs;
     private KvmSregs _sregs;
     private KvmFpu _fpu;
@@ -107,13 +110,23 @@ internal sealed unsafe class KvmVcpuResetState
     }
 
     /// <summary>The MSRs to reset and their values now, leaving out those KVM will not read.</summary>
-    private static KvmMsrEntry[] ReadableMsrs(FileDescriptor fd, IReadOnlyList<uint> indices)
+    private static KvmMsrEntry[] ReadableMsrs(FileDescriptor fd, IReadOnlyList<uint> indices) => ReadableMsrs(fd, indices, includeTsc: false);
+
+    /// <summary>
+    /// The MSRs KVM keeps for this vCPU and their values now: those of
+    /// <paramref name="indices"/> plus the MTRRs, PAT and MISC_ENABLE, without
+    /// the APIC base and the x2APIC registers (the special registers and the
+    /// local APIC carry them), and without the time stamp counter and
+    /// TSC_ADJUST unless <paramref name="includeTsc"/> (a migration moves
+    /// them, a reset does not). MSRs KVM refuses to read are left out.
+    /// </summary>
+    internal static KvmMsrEntry[] ReadableMsrs(FileDescriptor fd, IReadOnlyList<uint> indices, bool includeTsc)
     {
         var wanted = new List<KvmMsrEntry>();
         var seen = new HashSet<uint>();
-        foreach (uint index in indices.Concat(s_mtrrs))
+        foreach (uint index in indices.Concat(s_mtrrs).Concat(s_alsoKept))
         {
-            if (index is Tsc or TscAdjust or ApicBase || index is >= X2ApicFirst and <= X2ApicLast || !seen.Add(index))
+            if ((!includeTsc && index is Tsc or TscAdjust) || index is ApicBase || index is >= X2ApicFirst and <= X2ApicLast || !seen.Add(index))
                 continue;
             wanted.Add(new KvmMsrEntry { Index = index });
         }

@@ -2,6 +2,7 @@ using Emu.Accel.Kvm.Interop;
 using Emu.Core.Cpu;
 using Emu.Core.Interrupts;
 using Emu.Core.Memory;
+using Emu.Core.Migration;
 using Emu.Core.Posix;
 
 namespace Emu.Accel.Kvm;
@@ -44,6 +45,7 @@ public sealed class KvmVirtualMachine : IVirtualMachine
                 _ioEvents = new KvmIoEventRegistry(Handle);
             _vfio = new KvmVfioDevice(Handle);
             Capabilities = KvmCapabilities.Probe(Handle, options.InKernelIrqChip);
+            MigrationSections = BuildMigrationSections();
         }
         catch
         {
@@ -73,6 +75,25 @@ public sealed class KvmVirtualMachine : IVirtualMachine
     public IIoEventRegistry? IoEvents => _ioEvents;
 
     public IVfioFileRegistry VfioFiles => _vfio;
+
+    /// <summary>The in-kernel PICs and IOAPIC, the PIT (with the in-kernel irqchip) and the guest clock.</summary>
+    public IReadOnlyList<MigrationSection> MigrationSections { get; }
+
+    /// <summary>KVM's dirty page log on the RAM slots.</summary>
+    public IDirtyMemoryTracking DirtyTracking => _slots;
+
+    private MigrationSection[] BuildMigrationSections()
+    {
+        var sections = new List<MigrationSection>();
+        if (Options.InKernelIrqChip)
+        {
+            sections.Add(new MigrationSection("kvm/irqchip", 1, new KvmIrqchipState(Handle)));
+            sections.Add(new MigrationSection("kvm/pit", 1, new KvmPitState(Handle)));
+        }
+        if (Capabilities.AdjustClock)
+            sections.Add(new MigrationSection("kvm/clock", 1, new KvmClockState(Handle)));
+        return sections.ToArray();
+    }
 
     public IVcpu CreateVcpu(int index)
     {

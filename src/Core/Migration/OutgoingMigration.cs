@@ -314,6 +314,8 @@ public sealed class OutgoingMigration
             long roundBytes = _writer.BytesWritten - bytesBefore;
             double bytesPerSecond = Math.Max(roundBytes / seconds, 1);
             Volatile.Write(ref _mbps, bytesPerSecond * 8 / 1e6);
+            // An accelerator that keeps its own log (KVM) has the pages written during this round there: count them too.
+            tracking.Collect(log);
             long dirtyPages = log.CountDirty();
             Interlocked.Exchange(ref _dirtyPagesRate, (long)(dirtyPages / seconds));
             long deviceBytes = devices.Sum(d => d.PrecopyPendingBytes + d.StopCopyEstimateBytes);

@@ -12,7 +12,8 @@ internal static class DirtyGuest
     // Tests size their pass counts so that the guest is still running when a migration or
     // snapshot they start after pass 16 completes: with the software CPU's JIT (on by
     // default) a pass of 4 MiB takes about 3 ms here, ten times less than interpreted.
-    public static string[] Arguments(int mib, int passes) => ["-accel", "tcg", "-fw_cfg", $"name=opt/emu/mode,string=dirty:{mib}:{passes}"];
+    // The accelerator is the [AccelFact] case's (tcg here, kvm where KVM is), else the software CPU.
+    public static string[] Arguments(int mib, int passes) => ["-accel", Emu.Lab.TestAccelerator.Current ?? "tcg", "-fw_cfg", $"name=opt/emu/mode,string=dirty:{mib}:{passes}"];
 
     /// <summary>The whole console output of a run that completes (CR LF line ends).</summary>
     public static string ExpectedOutput(int mib, int passes)

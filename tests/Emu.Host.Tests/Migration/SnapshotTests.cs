@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Emu.Host.Tests.Qmp;
+using Emu.Lab;
 
 namespace Emu.Host.Tests.Migration;
 
@@ -12,7 +13,7 @@ public sealed class SnapshotTests
 {
     private const int Mib = 4, Passes = 960;
 
-    [Fact]
+    [AccelFact]
     public async Task A_restored_snapshot_continues_the_guest_exactly()
     {
         string snapshot;

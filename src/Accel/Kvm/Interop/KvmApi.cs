@@ -294,6 +294,80 @@ internal static unsafe class KvmApi
             Check(LibC.ioctl(vcpu, KvmIoctl.SetXcrs, p), "KVM_SET_XCRS");
     }
 
+    /// <summary>KVM_GET_XSAVE2: the XSAVE area into a buffer of the size KVM_CHECK_EXTENSION(KVM_CAP_XSAVE2) gave.</summary>
+    public static void GetXsave2(FileDescriptor vcpu, byte* area) => Check(LibC.ioctl(vcpu, KvmIoctl.GetXsave2, area), "KVM_GET_XSAVE2");
+
+    /// <summary>KVM_SET_XSAVE from a buffer of the KVM_CAP_XSAVE2 size (the kernel reads that many bytes).</summary>
+    public static void SetXsaveArea(FileDescriptor vcpu, byte* area) => Check(LibC.ioctl(vcpu, KvmIoctl.SetXsave, area), "KVM_SET_XSAVE");
+
+    public static void GetSregs2(FileDescriptor vcpu, out KvmSregs2 sregs)
+    {
+        fixed (KvmSregs2* p = &sregs)
+            Check(LibC.ioctl(vcpu, KvmIoctl.GetSregs2, p), "KVM_GET_SREGS2");
+    }
+
+    public static void SetSregs2(FileDescriptor vcpu, in KvmSregs2 sregs)
+    {
+        fixed (KvmSregs2* p = &sregs)
+            Check(LibC.ioctl(vcpu, KvmIoctl.SetSregs2, p), "KVM_SET_SREGS2");
+    }
+
+    public static void GetDebugregs(FileDescriptor vcpu, out KvmDebugregs regs)
+    {
+        fixed (KvmDebugregs* p = &regs)
+            Check(LibC.ioctl(vcpu, KvmIoctl.GetDebugregs, p), "KVM_GET_DEBUGREGS");
+    }
+
+    public static void SetDebugregs(FileDescriptor vcpu, in KvmDebugregs regs)
+    {
+        fixed (KvmDebugregs* p = &regs)
+            Check(LibC.ioctl(vcpu, KvmIoctl.SetDebugregs, p), "KVM_SET_DEBUGREGS");
+    }
+
+    /// <summary>KVM_GET_IRQCHIP for <paramref name="chip"/>.ChipId, in place.</summary>
+    public static void GetIrqchip(FileDescriptor vm, ref KvmIrqchip chip)
+    {
+        fixed (KvmIrqchip* p = &chip)
+            Check(LibC.ioctl(vm, KvmIoctl.GetIrqchip, p), "KVM_GET_IRQCHIP");
+    }
+
+    public static void SetIrqchip(FileDescriptor vm, in KvmIrqchip chip)
+    {
+        fixed (KvmIrqchip* p = &chip)
+            Check(LibC.ioctl(vm, KvmIoctl.SetIrqchip, p), "KVM_SET_IRQCHIP");
+    }
+
+    public static void GetPit2(FileDescriptor vm, out KvmPitState2 pit)
+    {
+        fixed (KvmPitState2* p = &pit)
+            Check(LibC.ioctl(vm, KvmIoctl.GetPit2, p), "KVM_GET_PIT2");
+    }
+
+    public static void SetPit2(FileDescriptor vm, in KvmPitState2 pit)
+    {
+        fixed (KvmPitState2* p = &pit)
+            Check(LibC.ioctl(vm, KvmIoctl.SetPit2, p), "KVM_SET_PIT2");
+    }
+
+    public static void GetClock(FileDescriptor vm, out KvmClockData clock)
+    {
+        fixed (KvmClockData* p = &clock)
+            Check(LibC.ioctl(vm, KvmIoctl.GetClock, p), "KVM_GET_CLOCK");
+    }
+
+    public static void SetClock(FileDescriptor vm, in KvmClockData clock)
+    {
+        fixed (KvmClockData* p = &clock)
+            Check(LibC.ioctl(vm, KvmIoctl.SetClock, p), "KVM_SET_CLOCK");
+    }
+
+    /// <summary>KVM_GET_DIRTY_LOG: copies slot <paramref name="slot"/>'s dirty bitmap to <paramref name="bitmap"/> and clears it (write protection re-armed).</summary>
+    public static void GetDirtyLog(FileDescriptor vm, uint slot, ulong* bitmap)
+    {
+        var log = new KvmDirtyLog { Slot = slot, DirtyBitmap = (ulong)bitmap };
+        Check(LibC.ioctl(vm, KvmIoctl.GetDirtyLog, &log), "KVM_GET_DIRTY_LOG");
+    }
+
     private static int Check(int result, string operation)
     {
         if (result < 0)

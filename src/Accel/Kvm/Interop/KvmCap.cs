@@ -30,4 +30,7 @@ internal static class KvmCap
     public const int X2ApicApi = 129;
     public const int MaxVcpuId = 128;
     public const int DeviceCtrl = 89;
+    public const int Debugregs = 50;
+    public const int Xsave2 = 208;
+    public const int Sregs2 = 200;
 }

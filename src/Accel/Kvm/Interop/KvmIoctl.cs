@@ -28,6 +28,13 @@ internal static unsafe class KvmIoctl
     public static readonly nuint SignalMsi = IoctlNumber.IOW(KVMIO, 0xa5, (uint)sizeof(KvmMsi));
     public static readonly nuint CreateDevice = IoctlNumber.IOWR(KVMIO, 0xe0, (uint)sizeof(KvmCreateDevice));
     public static readonly nuint SetDeviceAttr = IoctlNumber.IOW(KVMIO, 0xe1, (uint)sizeof(KvmDeviceAttr));
+    public static readonly nuint GetDirtyLog = IoctlNumber.IOW(KVMIO, 0x42, (uint)sizeof(KvmDirtyLog));
+    public static readonly nuint GetIrqchip = IoctlNumber.IOWR(KVMIO, 0x62, (uint)sizeof(KvmIrqchip));
+    public static readonly nuint SetIrqchip = IoctlNumber.IOR(KVMIO, 0x63, (uint)sizeof(KvmIrqchip));
+    public static readonly nuint SetClock = IoctlNumber.IOW(KVMIO, 0x7b, (uint)sizeof(KvmClockData));
+    public static readonly nuint GetClock = IoctlNumber.IOR(KVMIO, 0x7c, (uint)sizeof(KvmClockData));
+    public static readonly nuint GetPit2 = IoctlNumber.IOR(KVMIO, 0x9f, (uint)sizeof(KvmPitState2));
+    public static readonly nuint SetPit2 = IoctlNumber.IOW(KVMIO, 0xa0, (uint)sizeof(KvmPitState2));
 
     // vCPU
     public static readonly nuint Run = IoctlNumber.IO(KVMIO, 0x80);
@@ -52,4 +59,9 @@ internal static unsafe class KvmIoctl
     public static readonly nuint SetXsave = IoctlNumber.IOW(KVMIO, 0xa5, (uint)sizeof(KvmXsave));
     public static readonly nuint GetXcrs = IoctlNumber.IOR(KVMIO, 0xa6, (uint)sizeof(KvmXcrs));
     public static readonly nuint SetXcrs = IoctlNumber.IOW(KVMIO, 0xa7, (uint)sizeof(KvmXcrs));
+    public static readonly nuint GetSregs2 = IoctlNumber.IOR(KVMIO, 0xcc, (uint)sizeof(KvmSregs2));
+    public static readonly nuint SetSregs2 = IoctlNumber.IOW(KVMIO, 0xcd, (uint)sizeof(KvmSregs2));
+    public static readonly nuint GetXsave2 = IoctlNumber.IOR(KVMIO, 0xcf, (uint)sizeof(KvmXsave));
+    public static readonly nuint GetDebugregs = IoctlNumber.IOR(KVMIO, 0xa1, (uint)sizeof(KvmDebugregs));
+    public static readonly nuint SetDebugregs = IoctlNumber.IOW(KVMIO, 0xa2, (uint)sizeof(KvmDebugregs));
 }

@@ -14,6 +14,7 @@ internal struct KvmUserspaceMemoryRegion
     public ulong MemorySize;
     public ulong UserspaceAddr;
 
+    /// <summary>KVM_MEM_LOG_DIRTY_PAGES: KVM keeps a bitmap of the pages vCPUs write (KVM_GET_DIRTY_LOG).</summary>
     public const uint LogDirtyPages = 1;
     public const uint ReadOnly = 2;
 }
