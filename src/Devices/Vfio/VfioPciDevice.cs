@@ -9,8 +9,9 @@ using Microsoft.Extensions.Logging;
 namespace Emu.Devices.Vfio;
 
 /// <summary>
-/// -device vfio-pci,host=DDDD:BB:DD.F[,iommufd=ID]: a physical PCI function
-/// given to the guest through the kernel's VFIO. Its BARs are mmapped into the
+/// -device vfio-pci,host=DDDD:BB:DD.F[,iommufd=ID] or
+/// -device vfio-pci,sysfsdev=/sys/bus/mdev/devices/UUID: a physical PCI
+/// function, or a mediated device, given to the guest through the kernel's VFIO. Its BARs are mmapped into the
 /// guest (memslots, no exits) except the pages of the MSI-X table and PBA; its
 /// config space is a shadow in which BARs, the ROM BAR, identity and the
 /// MSI/MSI-X capabilities are the VMM's and everything else is the device's;
@@ -20,11 +21,12 @@ namespace Emu.Devices.Vfio;
 public sealed class VfioPciDevice : PciDevice
 {
     public static readonly StringProperty HostProperty = new("host", null, "Host PCI address of the function to pass through (DDDD:BB:DD.F)");
+    public static readonly StringProperty SysfsdevProperty = new("sysfsdev", null, "sysfs directory of the device to pass through, e.g. a mediated device /sys/bus/mdev/devices/UUID");
     public static readonly StringProperty IommufdProperty = new("iommufd", null, "An -object iommufd to attach the device to (default: the VFIO group/container path)");
 
     public static new readonly ObjectType TypeInfo = new(
         "vfio-pci", PciDevice.TypeInfo, t => new VfioPciDevice(t), "A host PCI function passed through with VFIO",
-        new PropertyInfo[] { HostProperty, IommufdProperty }, userCreatable: true);
+        new PropertyInfo[] { HostProperty, SysfsdevProperty, IommufdProperty }, userCreatable: true);
 
     private readonly List<VfioBar> _bars = new();
     private VfioDevice? _device;
@@ -50,7 +52,7 @@ public sealed class VfioPciDevice : PciDevice
 
     internal VfioInterrupts? Interrupts => _interrupts;
 
-    /// <summary>Host address of the function ("0000:01:00.0"), once realized.</summary>
+    /// <summary>Host address of the function ("0000:01:00.0") or the mdev's UUID, once realized.</summary>
     public string? HostAddress { get; private set; }
 
     /// <summary>"container" or "iommufd".</summary>
@@ -80,7 +82,14 @@ public sealed class VfioPciDevice : PciDevice
 
     private VfioHostDevice LocateHostDevice()
     {
-        string host = Get(HostProperty) ?? throw new MachineConfigurationException("vfio-pci: host= is required (the host PCI address, e.g. host=0000:01:00.0)");
+        string? host = Get(HostProperty);
+        string? sysfsdev = Get(SysfsdevProperty);
+        if (host != null && sysfsdev != null)
+            throw new MachineConfigurationException("vfio-pci: give either host= or sysfsdev=, not both");
+        if (sysfsdev != null)
+            return VfioHostDevice.LocateSysfs(Syscalls, sysfsdev);
+        if (host == null)
+            throw new MachineConfigurationException("vfio-pci: host= or sysfsdev= is required (the host PCI address, e.g. host=0000:01:00.0, or a mediated device, sysfsdev=/sys/bus/mdev/devices/UUID)");
         return VfioHostDevice.Locate(Syscalls, VfioHostDevice.ParseAddress(host));
     }
 

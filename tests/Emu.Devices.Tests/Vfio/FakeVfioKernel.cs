@@ -48,6 +48,9 @@ internal sealed unsafe class FakeVfioKernel : IVfioSystem, IDisposable
 
     public HashSet<string> BusyDevices { get; } = new();
 
+    /// <summary>Functions that are mediated devices (/sys/bus/mdev/devices/NAME), with their mdev type.</summary>
+    public Dictionary<string, string> MdevTypes { get; } = new();
+
     public List<(ulong Iova, ulong Host, ulong Size, bool Writable)> DmaMaps { get; } = new();
 
     public List<(ulong Iova, ulong Size)> DmaUnmaps { get; } = new();
@@ -142,11 +145,19 @@ internal sealed unsafe class FakeVfioKernel : IVfioSystem, IDisposable
             return HasDevVfio;
         if (path.StartsWith("/sys/bus/pci/devices/", StringComparison.Ordinal))
             return _functions.ContainsKey(path["/sys/bus/pci/devices/".Length..].Split('/')[0]);
+        if (path.StartsWith(MdevPrefix, StringComparison.Ordinal))
+            return _functions.ContainsKey(path[MdevPrefix.Length..].Split('/')[0]);
+        if (path.StartsWith("/sys/class/net/", StringComparison.Ordinal))
+            return true;
         return false;
     }
 
+    private const string MdevPrefix = "/sys/bus/mdev/devices/";
+
     public string? ReadLinkName(string path)
     {
+        if (path.StartsWith(MdevPrefix, StringComparison.Ordinal))
+            return MdevLink(path[MdevPrefix.Length..].Split('/'));
         const string prefix = "/sys/bus/pci/devices/";
         if (!path.StartsWith(prefix, StringComparison.Ordinal))
             return null;
@@ -163,6 +174,20 @@ internal sealed unsafe class FakeVfioKernel : IVfioSystem, IDisposable
         if (parts[1] == "iommu_group" && ByName(name) is { } f)
             return f.Group.ToString();
         return null;
+    }
+
+    // An mdev directory: mdev_type, driver (its vendor driver) and iommu_group links.
+    private string? MdevLink(string[] parts)
+    {
+        if (parts.Length < 2 || ByName(parts[0]) is not { } f || !MdevTypes.TryGetValue(f.Name, out string? type))
+            return null;
+        return parts[1] switch
+        {
+            "mdev_type" => type,
+            "driver" => Drivers.TryGetValue(f.Name, out string? d) ? d : "mtty",
+            "iommu_group" => f.Group.ToString(),
+            _ => null,
+        };
     }
 
     public IReadOnlyList<string> ListDirectory(string path)
