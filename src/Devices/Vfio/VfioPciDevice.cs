@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using Emu.Core.Machines;
+using Emu.Core.Migration;
 using Emu.Core.Objects;
 using Emu.Core.Pci;
 using Emu.Core.Posix;
@@ -18,7 +19,7 @@ namespace Emu.Devices.Vfio;
 /// its interrupts are VFIO eventfds bound to KVM irqfds; guest RAM is mapped
 /// for its DMA by a listener on the system address space.
 /// </summary>
-public sealed class VfioPciDevice : PciDevice
+public sealed class VfioPciDevice : PciDevice, IMigrationDataDevice
 {
     public static readonly StringProperty HostProperty = new("host", null, "Host PCI address of the function to pass through (DDDD:BB:DD.F)");
     public static readonly StringProperty SysfsdevProperty = new("sysfsdev", null, "sysfs directory of the device to pass through, e.g. a mediated device /sys/bus/mdev/devices/UUID");
@@ -38,6 +39,7 @@ public sealed class VfioPciDevice : PciDevice
     private string _who = "vfio-pci";
     private long _configFailures;
     private Machine? _claimed;
+    private VfioMigration? _migration;
 
     public VfioPciDevice(ObjectType type) : base(type, express: true)
     {
@@ -63,13 +65,38 @@ public sealed class VfioPciDevice : PciDevice
 
     public override string Description => HostAddress == null ? Type.Description : $"VFIO passthrough of {HostAddress}";
 
-    // The device's internal state lives in the host hardware: moving it needs
-    // the kernel's VFIO migration uAPI v2 (VFIO_DEVICE_FEATURE_MIGRATION, a
-    // data fd, the RUNNING/STOP_COPY/RESUMING state machine), which emu does
-    // not drive yet. Without it the device would arrive reset under a guest
-    // that believes it configured, so it blocks migration by name.
-    public override string? MigrationBlocker =>
-        $"device {MigrationName} cannot migrate: passthrough of host function {HostAddress ?? Get(HostProperty)} without VFIO device migration support in emu";
+    /// <summary>The device's VFIO migration support (uAPI v2), null when it has none.</summary>
+    internal VfioMigration? Migration => _migration;
+
+    // The device's internal state lives in the host device: it moves only
+    // through the kernel's VFIO migration uAPI v2 (a variant driver or an mdev
+    // vendor driver that implements it). Without it the device would arrive
+    // reset under a guest that believes it configured, so it blocks migration.
+    public override string? MigrationBlocker => _migration != null ? null :
+        $"device {MigrationName} cannot migrate: host device {HostAddress ?? Get(HostProperty) ?? Get(SysfsdevProperty)} has no VFIO migration support (its kernel driver offers no VFIO_DEVICE_FEATURE_MIGRATION with STOP_COPY)";
+
+    string IMigrationDataDevice.MigrationDataId => CanonicalPath;
+
+    long IMigrationDataDevice.PrecopyPendingBytes => _migration?.PrecopyPendingBytes ?? 0;
+
+    long IMigrationDataDevice.StopCopyEstimateBytes => _migration?.StopCopyEstimate ?? 0;
+
+    private VfioMigration RequireMigration() =>
+        _migration ?? throw new MigrationException(MigrationBlocker ?? $"device {MigrationName} is not realized");
+
+    void IMigrationDataDevice.BeginOutgoing(bool live) => RequireMigration().BeginOutgoing(live);
+
+    long IMigrationDataDevice.SendPrecopy(Action<ReadOnlySpan<byte>> send, long budget) => RequireMigration().SendPrecopy(send, budget);
+
+    long IMigrationDataDevice.SendStopCopy(Action<ReadOnlySpan<byte>> send) => RequireMigration().SendStopCopy(send);
+
+    void IMigrationDataDevice.EndOutgoing(bool completed) => RequireMigration().EndOutgoing(completed);
+
+    void IMigrationDataDevice.BeginIncoming() => RequireMigration().BeginIncoming();
+
+    void IMigrationDataDevice.ReceiveData(ReadOnlySpan<byte> data) => RequireMigration().Receive(data);
+
+    void IMigrationDataDevice.EndIncoming() => RequireMigration().EndIncoming();
 
     // The host function must exist and be bound to vfio-pci, and an iommufd= must name one.
     protected override void OnCheckConfiguration(Machine machine)
@@ -118,6 +145,9 @@ public sealed class VfioPciDevice : PciDevice
         try
         {
             _device = new VfioDevice(system, attachment, _who);
+            _migration = VfioMigration.Probe(system, _device.Handle, _who);
+            if (_migration != null)
+                _logger.LogInformation("{Who}: VFIO migration {Flags}", _who, VfioMigration.DescribeFlags(_migration.Flags));
             RegisterWithAccelerator(machine);
             LoadConfig();
             _interrupts = new VfioInterrupts(this, _device, machine, _logger);
@@ -339,6 +369,8 @@ public sealed class VfioPciDevice : PciDevice
         _bars.Clear();
         _kvmRegistration?.Dispose();
         _kvmRegistration = null;
+        _migration?.Dispose();
+        _migration = null;
         _device?.Dispose();
         _device = null;
         if (_claimed != null)

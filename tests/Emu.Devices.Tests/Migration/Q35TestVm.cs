@@ -20,6 +20,12 @@ internal sealed class Q35TestVm : IDisposable
     public const ulong RamSize = 32UL << 20;
 
     public Q35TestVm(string version = "q35-2.0", bool incoming = false, int cpus = 1, params GlobalProperty[] globals)
+        : this(version, incoming, cpus, addDevices: null, globals)
+    {
+    }
+
+    /// <summary>The same, with <paramref name="addDevices"/> adding more devices before the machine starts.</summary>
+    public Q35TestVm(string version, bool incoming, int cpus, Action<Q35Machine>? addDevices, params GlobalProperty[] globals)
     {
         TypeRegistry registry = DeviceCatalog.CreateRegistry();
         Machine = (Q35Machine)registry.Find(version)!.CreateInstance();
@@ -37,6 +43,7 @@ internal sealed class Q35TestVm : IDisposable
         exit.SetText("iobase", "0xf4");
         exit.SetText("iosize", "4");
         Machine.AddDevice(exit, "debug-exit");
+        addDevices?.Invoke(Machine);
         Machine.Start(paused: true, incoming: incoming);
     }
 

@@ -340,8 +340,13 @@ internal sealed unsafe class FakeVfioKernel : IVfioSystem, IDisposable
         return buffer;
     }
 
+    /// <summary>IRQ indexes whose VFIO_DEVICE_GET_IRQ_INFO fails with EINVAL (mtty refuses MSI-X's).</summary>
+    public HashSet<uint> RefusedIrqIndexes { get; } = new();
+
     public VfioIrqInfo GetIrqInfo(FileDescriptor device, uint index)
     {
+        if (RefusedIrqIndexes.Contains(index))
+            throw new PosixException("VFIO_DEVICE_GET_IRQ_INFO", LibC.EINVAL);
         FakePciFunction f = DeviceOf(device);
         uint count = index switch { 0 => 1, 1 => f.MsiCount, 2 => f.MsixCount, _ => 0 };
         return new VfioIrqInfo { Argsz = (uint)sizeof(VfioIrqInfo), Flags = count > 0 ? VfioIrqInfo.FlagEventfd : 0, Index = index, Count = count };
@@ -361,7 +366,56 @@ internal sealed unsafe class FakeVfioKernel : IVfioSystem, IDisposable
     public void SetIrqsNone(FileDescriptor device, uint index, uint action, uint start, uint count) =>
         IrqSets.Add((index, action | VfioIrqSet.DataNone, start, Array.Empty<int>()));
 
-    public void ResetDevice(FileDescriptor device) => Resets++;
+    public void ResetDevice(FileDescriptor device)
+    {
+        Resets++;
+        DeviceOf(device).Migration?.Reset();
+    }
+
+    public List<(ulong Iova, ulong Size)> DirtyBitmapRequests { get; } = new();
+
+    public bool DirtyTracking { get; private set; }
+
+    /// <summary>Pages (by IOVA) the fake's devices wrote since the last bitmap.</summary>
+    public HashSet<ulong> DeviceDirtied { get; } = new();
+
+    private FakeMigrationDevice MigrationOf(FileDescriptor device) =>
+        DeviceOf(device).Migration ?? throw new PosixException("VFIO_DEVICE_FEATURE", LibC.ENOTTY);
+
+    public ulong? GetMigrationFlags(FileDescriptor device) => DeviceOf(device).Migration?.Flags;
+
+    public FileDescriptor? SetMigrationState(FileDescriptor device, VfioMigrationState state) =>
+        MigrationOf(device).Set(state, () => Hand(Token(), "migration-data"));
+
+    public VfioMigrationState GetMigrationState(FileDescriptor device) => MigrationOf(device).Current;
+
+    public ulong? GetStopCopySize(FileDescriptor device) => (ulong?)DeviceOf(device).Migration?.State.Length;
+
+    public (ulong Initial, ulong Dirty) GetPrecopyInfo(FileDescriptor dataFd) => MigrationByData(dataFd).PrecopyInfo();
+
+    private FakeMigrationDevice MigrationByData(FileDescriptor dataFd) =>
+        _functions.Values.Select(f => f.Migration).FirstOrDefault(m => m?.DataFd == dataFd)
+        ?? throw new PosixException("read", 9 /* EBADF */);
+
+    public int ReadData(FileDescriptor dataFd, Span<byte> buffer) => MigrationByData(dataFd).Read(dataFd, buffer);
+
+    public int WriteData(FileDescriptor dataFd, ReadOnlySpan<byte> data) => MigrationByData(dataFd).Write(dataFd, data);
+
+    public void SetDirtyPageTracking(FileDescriptor container, bool start) => DirtyTracking = start;
+
+    public void GetDirtyBitmap(FileDescriptor container, ulong iova, ulong size, ulong pageSize, ulong[] bitmap)
+    {
+        if (!DirtyTracking)
+            throw new PosixException("VFIO_IOMMU_DIRTY_PAGES", LibC.EINVAL);
+        DirtyBitmapRequests.Add((iova, size));
+        Array.Clear(bitmap);
+        foreach (ulong page in DeviceDirtied.Where(p => p >= iova && p < iova + size).ToArray())
+        {
+            ulong n = (page - iova) / pageSize;
+            bitmap[n / 64] |= 1UL << (int)(n % 64);
+            DeviceDirtied.Remove(page);
+        }
+    }
 
     public int Read(FileDescriptor device, Span<byte> data, long offset)
     {

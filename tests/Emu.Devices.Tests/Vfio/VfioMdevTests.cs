@@ -50,6 +50,16 @@ public sealed class VfioMdevTests : IDisposable
     }
 
     [Fact]
+    public void An_mdev_that_refuses_the_irq_info_of_an_index_it_lacks_opens_without_it()
+    {
+        // mtty counts five IRQ indexes but answers EINVAL for MSI-X (index 2) and beyond.
+        _kernel.RefusedIrqIndexes.UnionWith([2u, 3u, 4u]);
+        VfioPciDevice device = _vm.Add(Path);
+        Assert.Equal(0u, device.Device!.IrqCount(2));
+        Assert.Equal(1u, device.Device.IrqCount(0));
+    }
+
+    [Fact]
     public void A_pci_function_directory_is_accepted_as_sysfsdev()
     {
         VfioPciDevice device = _vm.Add("/sys/bus/pci/devices/0000:01:00.0");
