@@ -53,6 +53,13 @@ internal sealed class VfioMigration : IDisposable
     /// <summary>Where this VMM last put the device.</summary>
     public VfioMigrationState State { get; private set; } = VfioMigrationState.Running;
 
+    /// <summary>Between <see cref="BeginOutgoing"/> and <see cref="EndOutgoing"/>.</summary>
+    public bool Outgoing { get; private set; }
+
+    // A failure while the machine quiesced its devices, reported by SendStopCopy
+    // (the machine's controller thread must not throw).
+    private MigrationException? _quiesceError;
+
     /// <summary>The device's stop-copy size estimate at the start of the migration (0 when it gives none).</summary>
     public long StopCopyEstimate { get; private set; }
 
@@ -146,6 +153,8 @@ internal sealed class VfioMigration : IDisposable
     /// <summary>The source starts: with the guest running and a device that has PRE_COPY, pre-copy begins.</summary>
     public void BeginOutgoing(bool live)
     {
+        Outgoing = true;
+        _quiesceError = null;
         StopCopyEstimate = (long)Math.Min(_system.GetStopCopySize(_device) ?? 0, long.MaxValue);
         if (State != VfioMigrationState.Running)
             Set(VfioMigrationState.Running);
@@ -192,12 +201,52 @@ internal sealed class VfioMigration : IDisposable
         return sent;
     }
 
-    /// <summary>With the guest stopped: quiesce peer-to-peer DMA (P2P), enter STOP_COPY and send the rest of the state.</summary>
+    /// <summary>
+    /// The guest stopped for the last phase, step one for every device: no more
+    /// peer-to-peer DMA (RUNNING_P2P or PRE_COPY_P2P), so that no device is
+    /// written by a peer once it stopped. Errors are kept for <see cref="SendStopCopy"/>.
+    /// </summary>
+    public void QuiesceP2p()
+    {
+        if (!Outgoing || !HasP2p || _quiesceError != null || State is not (VfioMigrationState.Running or VfioMigrationState.PreCopy))
+            return;
+        Keep(() => Set(State == VfioMigrationState.PreCopy ? VfioMigrationState.PreCopyP2p : VfioMigrationState.RunningP2p));
+    }
+
+    /// <summary>
+    /// Step two: STOP_COPY. The device no longer writes guest memory, so the
+    /// migration's last dirty-page pass, which follows, sees all its DMA.
+    /// </summary>
+    public void EnterStopCopy()
+    {
+        if (!Outgoing || _quiesceError != null || State == VfioMigrationState.StopCopy)
+            return;
+        Keep(() => Set(VfioMigrationState.StopCopy));
+    }
+
+    private void Keep(Action step)
+    {
+        try
+        {
+            step();
+        }
+        catch (MigrationException e)
+        {
+            _quiesceError = e;
+        }
+    }
+
+    /// <summary>With the guest stopped: quiesce peer-to-peer DMA (P2P), enter STOP_COPY (unless the quiesce did) and send the rest of the state.</summary>
     public long SendStopCopy(Action<ReadOnlySpan<byte>> send)
     {
-        if (HasP2p)
-            Set(State == VfioMigrationState.PreCopy ? VfioMigrationState.PreCopyP2p : VfioMigrationState.RunningP2p);
-        Set(VfioMigrationState.StopCopy);
+        if (_quiesceError != null)
+            throw _quiesceError;
+        if (State != VfioMigrationState.StopCopy)
+        {
+            if (HasP2p && State is VfioMigrationState.Running or VfioMigrationState.PreCopy)
+                Set(State == VfioMigrationState.PreCopy ? VfioMigrationState.PreCopyP2p : VfioMigrationState.RunningP2p);
+            Set(VfioMigrationState.StopCopy);
+        }
         long sent = 0;
         while (true)
         {
@@ -217,6 +266,8 @@ internal sealed class VfioMigration : IDisposable
     /// </summary>
     public void EndOutgoing(bool completed)
     {
+        Outgoing = false;
+        _quiesceError = null;
         if (completed)
         {
             Set(VfioMigrationState.Stop);
@@ -250,10 +301,10 @@ internal sealed class VfioMigration : IDisposable
         while (!data.IsEmpty)
         {
             int n = _system.WriteData(_dataFd, data);
-            if (n == -LibC.EFAULT)
-                throw new MigrationException($"{_who}: the device refused the source's state (write: {LibC.ErrorText(LibC.EFAULT)}): it is not the same kind of device (another mdev type or device version)");
+            // Drivers refuse a stream they cannot take on write(): EFAULT for a
+            // bad header, ENOMEM (mtty) for more state than the device has.
             if (n < 0)
-                throw new MigrationException($"{_who}: writing the device state failed: {LibC.ErrorText(-n)} (errno {-n})");
+                throw new MigrationException($"{_who}: the device refused the source's state (write: {LibC.ErrorText(-n)}, errno {-n}): it is not the same kind of device (another mdev type or device version)");
             if (n == 0)
                 throw new MigrationException($"{_who}: the device took no more of its state ({data.Length} bytes left)");
             data = data[n..];

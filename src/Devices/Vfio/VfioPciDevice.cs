@@ -19,7 +19,7 @@ namespace Emu.Devices.Vfio;
 /// its interrupts are VFIO eventfds bound to KVM irqfds; guest RAM is mapped
 /// for its DMA by a listener on the system address space.
 /// </summary>
-public sealed class VfioPciDevice : PciDevice, IMigrationDataDevice
+public sealed class VfioPciDevice : PciDevice, IMigrationDataDevice, IMigrationDirtyPageSource
 {
     public static readonly StringProperty HostProperty = new("host", null, "Host PCI address of the function to pass through (DDDD:BB:DD.F)");
     public static readonly StringProperty SysfsdevProperty = new("sysfsdev", null, "sysfs directory of the device to pass through, e.g. a mediated device /sys/bus/mdev/devices/UUID");
@@ -91,6 +91,45 @@ public sealed class VfioPciDevice : PciDevice, IMigrationDataDevice
     long IMigrationDataDevice.SendStopCopy(Action<ReadOnlySpan<byte>> send) => RequireMigration().SendStopCopy(send);
 
     void IMigrationDataDevice.EndOutgoing(bool completed) => RequireMigration().EndOutgoing(completed);
+
+    /// <summary>
+    /// The guest stopped for a migration's last phase: every migrating VFIO
+    /// device of the machine first stops peer-to-peer DMA, then all enter
+    /// STOP_COPY, before the last dirty-page pass (the uAPI's P2P protocol).
+    /// </summary>
+    public override void QuiesceActivity()
+    {
+        base.QuiesceActivity();
+        if (_migration is not { Outgoing: true } || _claimed == null)
+            return;
+        VfioMigration[] peers = _claimed.Devices.OfType<VfioPciDevice>().Select(d => d._migration).OfType<VfioMigration>().Where(m => m.Outgoing).ToArray();
+        foreach (VfioMigration peer in peers)
+            peer.QuiesceP2p();
+        foreach (VfioMigration peer in peers)
+            peer.EnterStopCopy();
+    }
+
+    // The pages the device writes by DMA while the guest runs: the type1
+    // container's log. The iommufd path has no log here, and a device whose
+    // DMA cannot be tracked must not migrate live (its pages would be stale).
+    void IMigrationDirtyPageSource.StartDirtyLog()
+    {
+        IVfioDirtyTracking tracking = _device?.Attachment.DirtyTracking
+            ?? throw new MigrationException($"device {MigrationName} cannot migrate live: its IOMMU backend ({Backend ?? "none"}) cannot log the pages the device writes by DMA; stop the VM first (a snapshot), or use the VFIO group/container path");
+        tracking.Start();
+        _dirtyLogging = tracking;
+    }
+
+    void IMigrationDirtyPageSource.CollectDirty(Core.Memory.DirtyPageLog log) => _dirtyLogging?.Collect(log);
+
+    void IMigrationDirtyPageSource.StopDirtyLog()
+    {
+        IVfioDirtyTracking? tracking = _dirtyLogging;
+        _dirtyLogging = null;
+        tracking?.Stop();
+    }
+
+    private IVfioDirtyTracking? _dirtyLogging;
 
     void IMigrationDataDevice.BeginIncoming() => RequireMigration().BeginIncoming();
 
