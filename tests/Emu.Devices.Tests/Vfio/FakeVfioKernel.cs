@@ -352,8 +352,13 @@ internal sealed unsafe class FakeVfioKernel : IVfioSystem, IDisposable
         return new VfioIrqInfo { Argsz = (uint)sizeof(VfioIrqInfo), Flags = count > 0 ? VfioIrqInfo.FlagEventfd : 0, Index = index, Count = count };
     }
 
+    /// <summary>INTx unmask eventfds are refused with ENOTTY, as mtty does.</summary>
+    public bool RefusesUnmaskEventfd { get; set; }
+
     public void SetIrqEventFds(FileDescriptor device, uint index, uint action, uint start, ReadOnlySpan<EventFd> eventFds)
     {
+        if (RefusesUnmaskEventfd && action == VfioIrqSet.ActionUnmask)
+            throw new PosixException("VFIO_DEVICE_SET_IRQS", LibC.ENOTTY);
         int[] numbers = new int[eventFds.Length];
         for (int i = 0; i < numbers.Length; i++)
         {

@@ -1,5 +1,7 @@
+using Emu.Core.Acpi;
 using Emu.Core.Machines;
 using Emu.Devices.Vfio;
+using Emu.Devices.Vfio.Interop;
 
 namespace Emu.Devices.Tests.Vfio;
 
@@ -57,6 +59,19 @@ public sealed class VfioMdevTests : IDisposable
         VfioPciDevice device = _vm.Add(Path);
         Assert.Equal(0u, device.Device!.IrqCount(2));
         Assert.Equal(1u, device.Device.IrqCount(0));
+    }
+
+    [Fact]
+    public void An_mdev_without_an_intx_unmask_eventfd_gets_intx_without_resample()
+    {
+        _kernel.RefusesUnmaskEventfd = true;
+        VfioPciDevice device = _vm.Add(Path);
+        int trigger = Assert.Single(_kernel.CurrentTriggers(VfioConstants.PciIntxIrqIndex));
+        var binding = _vm.Accelerator.Interrupts.BindingFor(trigger);
+        Assert.NotNull(binding);
+        Assert.Equal(PciIntxRouting.Gsi(device.Address.Device, 1), binding!.Value.Gsi);
+        Assert.Null(binding.Value.Resample);
+        Assert.Single(_vm.Accelerator.Interrupts.Bindings);
     }
 
     [Fact]
