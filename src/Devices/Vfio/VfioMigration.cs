@@ -290,6 +290,17 @@ internal sealed class VfioMigration : IDisposable
         }
     }
 
+    /// <summary>
+    /// The guest runs again (after a completed snapshot of a stopped VM, `cont`):
+    /// a device left stopped runs too. Nothing while a migration is under way.
+    /// </summary>
+    public void ResumeRunning()
+    {
+        if (Outgoing || State is not (VfioMigrationState.Stop or VfioMigrationState.RunningP2p))
+            return;
+        Set(VfioMigrationState.Running);
+    }
+
     /// <summary>The destination: enter RESUMING and keep its data fd for <see cref="Receive"/>.</summary>
     public void BeginIncoming() => Set(VfioMigrationState.Resuming);
 

@@ -131,6 +131,20 @@ public sealed class VfioPciDevice : PciDevice, IMigrationDataDevice, IMigrationD
 
     private IVfioDirtyTracking? _dirtyLogging;
 
+    /// <summary>The guest runs again: a device a completed migration left stopped runs with it.</summary>
+    public override void ResumeActivity()
+    {
+        base.ResumeActivity();
+        try
+        {
+            _migration?.ResumeRunning();
+        }
+        catch (MigrationException e)
+        {
+            _logger.LogWarning("{Who}: {Error}", _who, e.Message);
+        }
+    }
+
     void IMigrationDataDevice.BeginIncoming() => RequireMigration().BeginIncoming();
 
     void IMigrationDataDevice.ReceiveData(ReadOnlySpan<byte> data) => RequireMigration().Receive(data);

@@ -78,6 +78,20 @@ public sealed class VfioMigrationTests : IDisposable
     }
 
     [Fact]
+    public void After_a_snapshot_the_device_runs_again_with_the_guest()
+    {
+        var source = Vm(new FakeMigrationDevice(AllFlags, DeviceState(1)));
+        source.Vm.SaveStream();
+        Assert.Equal(VfioMigrationState.Stop, source.Migration.Current);
+        source.Device.ResumeActivity();
+        Assert.Equal(VfioMigrationState.Running, source.Migration.Current);
+        // Running already: nothing more is asked of it.
+        source.Device.ResumeActivity();
+        Assert.Equal(VfioMigrationState.Running, source.Migration.Requests[^1]);
+        Assert.Equal(4, source.Migration.Requests.Count);
+    }
+
+    [Fact]
     public void A_destination_device_that_refuses_the_stream_fails_the_load_naming_it()
     {
         var source = Vm(new FakeMigrationDevice(AllFlags, DeviceState(1)));
