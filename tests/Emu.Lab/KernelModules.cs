@@ -39,6 +39,11 @@ public static class KernelModules
             RedirectStandardError = true,
             UseShellExecute = false,
         };
+        if (env.KernelRoot.Length > 0)
+        {
+            psi.ArgumentList.Add("-d");
+            psi.ArgumentList.Add(env.KernelRoot);
+        }
         foreach (string a in new[] { "--show-depends", "-S", version, "-a" }.Concat(requested))
             psi.ArgumentList.Add(a);
         using var p = Process.Start(psi) ?? throw new LabException("cannot start modprobe");

@@ -42,6 +42,39 @@ public sealed class LabEnvironment
     public string? MkfsExt4Path { get; private init; }
     public string CacheDirectory { get; private init; } = "";
 
+    // The root of an unpacked kernel (its boot/ and lib/modules/) when the lab runs one that
+    // is not installed on the host (WithKernel); "" for the host's own /boot and /lib/modules.
+    public string KernelRoot { get; private init; } = "";
+
+    // Modules loaded at level-2 boot besides Level2Initramfs.Modules (e.g. mdev, mtty).
+    public IReadOnlyList<string> ExtraLevel2Modules { get; private init; } = [];
+
+    // This environment with level 2 (and level 3) on another kernel, unpacked under `root`
+    // (root/boot/vmlinuz-<ver>, root/lib/modules/<ver>/modules.dep), loading `extraModules`
+    // at boot as well. Used for kernels that are not installed, so other runs keep theirs.
+    public LabEnvironment WithKernel(string root, string version, IEnumerable<string> extraModules)
+    {
+        string kernel = Path.Combine(root, "boot", $"vmlinuz-{version}");
+        string modules = Path.Combine(root, "lib", "modules", version);
+        var missing = Missing.ToList();
+        if (!File.Exists(kernel) || !File.Exists(Path.Combine(modules, "modules.dep")))
+            missing.Add($"{kernel} or {modules}/modules.dep is missing");
+        return new LabEnvironment
+        {
+            QemuPath = QemuPath,
+            KernelVersion = version,
+            KernelPath = kernel,
+            ModulesDirectory = modules,
+            BusyboxPath = BusyboxPath,
+            ModprobePath = ModprobePath,
+            MkfsExt4Path = MkfsExt4Path,
+            CacheDirectory = CacheDirectory,
+            KernelRoot = root,
+            ExtraLevel2Modules = extraModules.ToList(),
+            Missing = missing,
+        };
+    }
+
     // Human-readable list of what is missing for level-2 runs; empty when the lab can run.
     public IReadOnlyList<string> Missing { get; private init; } = [];
 

@@ -61,11 +61,46 @@ public static class LabHelpers
 
         """;
 
+    // lab-mdev <type> [parent]
+    //   Creates a mediated device of <type> (e.g. mtty-2: the mtty sample's two-port card)
+    //   under <parent> (default: the first of /sys/class/mdev_bus/ that offers the type),
+    //   waits for its IOMMU group and prints "<uuid> /sys/bus/mdev/devices/<uuid>", the
+    //   second word being what vfio-pci,sysfsdev= takes. Use: set -- $(lab-mdev mtty-2)
+    public const string CreateMdev = """
+        #!/bin/sh
+        # lab-mdev <type> [parent]: create a mediated device (Emu.Lab).
+        set -e
+        type=${1:?usage: lab-mdev <type> [parent]}
+        parent=${2:-}
+        if [ -z "$parent" ]; then
+            for p in /sys/class/mdev_bus/*; do
+                [ -d "$p/mdev_supported_types/$type" ] && { parent=${p##*/}; break; }
+            done
+        fi
+        dir=/sys/class/mdev_bus/$parent/mdev_supported_types/$type
+        if [ -z "$parent" ] || [ ! -d "$dir" ]; then
+            echo "lab-mdev: no mdev parent offers type $type (is its vendor module loaded? $(ls /sys/class/mdev_bus 2>/dev/null))" >&2
+            exit 1
+        fi
+        uuid=$(cat /proc/sys/kernel/random/uuid)
+        echo "$uuid" >"$dir/create"
+        dev=/sys/bus/mdev/devices/$uuid
+        i=0
+        while [ ! -e "$dev/iommu_group" ] && [ "$i" -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+        if [ ! -e "$dev/iommu_group" ]; then
+            echo "lab-mdev: $dev has no IOMMU group" >&2
+            exit 1
+        fi
+        echo "$uuid $dev"
+
+        """;
+
     internal static void Install(string binDirectory)
     {
         Directory.CreateDirectory(binDirectory);
         WriteExecutable(Path.Combine(binDirectory, "lab-bind-vfio"), BindVfio);
         WriteExecutable(Path.Combine(binDirectory, "lab-pci"), ListPci);
+        WriteExecutable(Path.Combine(binDirectory, "lab-mdev"), CreateMdev);
     }
 
     internal static void WriteExecutable(string path, string text)

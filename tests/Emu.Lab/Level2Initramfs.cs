@@ -31,6 +31,8 @@ public static class Level2Initramfs
 
     // The kernel command line parameters the init reads:
     //   lab.run=<dir>        the host run directory (mounted from 9p tag "labrun")
+    //   lab.kernel=<path>    the host path of the running kernel, for $LAB_KERNEL (default
+    //                        /boot/vmlinuz-<ver>; an unpacked kernel lives elsewhere)
     //   lab.rootcache=<mode> 9p cache mode of the host root (loose|mmap|none)
     //   lab.tmp=disk|host    /tmp of the jobs: the fresh ext4 scratch disk (/dev/vda), or the host's /tmp
     //   lab.tmpkeep=<path>   (repeatable) a host directory under /tmp kept visible on the scratch /tmp
@@ -61,9 +63,10 @@ public static class Level2Initramfs
             modprobe "$m" || echo "@@LAB-WARN@@ modprobe $m failed"
         done
 
-        run=; rootcache=loose; tmp=disk; tmpkeep=; hangdump=0
+        run=; rootcache=loose; tmp=disk; tmpkeep=; hangdump=0; labkernel=/boot/vmlinuz-$(uname -r)
         for a in $(cat /proc/cmdline); do
             case "$a" in
+                lab.kernel=*) labkernel="${a#lab.kernel=}" ;;
                 lab.run=*) run="${a#lab.run=}" ;;
                 lab.hangdump=*) hangdump="${a#lab.hangdump=}" ;;
                 lab.rootcache=*) rootcache="${a#lab.rootcache=}" ;;
@@ -143,7 +146,7 @@ public static class Level2Initramfs
             echo "@@LAB-JOB-BEGIN@@ i=$i name=$name t=$t0"
             env -i PATH="$run/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin" \
                 HOME=/root TERM=dumb LANG=C.UTF-8 \
-                LAB_DIR="$run" LAB_JOB="$name" LAB_KERNEL="/boot/vmlinuz-$kver" LAB_KERNEL_VERSION="$kver" \
+                LAB_DIR="$run" LAB_JOB="$name" LAB_KERNEL="$labkernel" LAB_KERNEL_VERSION="$kver" \
                 DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1 \
                 chroot /host /bin/sh -c 'cd "$LAB_DIR" && exec /bin/sh "$LAB_DIR/$LAB_JOB.sh"' \
                 </dev/null >"/host$run/$name.out" 2>&1 &
@@ -165,7 +168,7 @@ public static class Level2Initramfs
     public static string GetOrBuild(LabEnvironment env)
     {
         env.EnsureLevel2();
-        KernelModuleSet modules = KernelModules.Resolve(env, Modules);
+        KernelModuleSet modules = KernelModules.Resolve(env, Modules.Concat(env.ExtraLevel2Modules));
         return InitramfsBuilder.WithBusybox(env)
             .AddDirectory("/host")
             .AddModules(env, modules, "/etc/lab-modules")

@@ -224,6 +224,8 @@ public sealed partial class Level2Run : IDisposable
             foreach (string keep in TmpPathsToKeep())
                 append.Add($"lab.tmpkeep={keep}");
         }
+        if (_env.KernelRoot.Length > 0)
+            append.Add($"lab.kernel={_env.KernelPath}");
         append.AddRange(Options.KernelArgs);
         var args = new List<string>
         {

@@ -173,6 +173,7 @@ public sealed class OutgoingMigration
                 tracking = _machine.Vm.DirtyTracking!;
                 log.Start(_machine.Ram.Ranges.Select(r => (r.Start.Value, r.Size)));
                 tracking.Start(log);
+                StartDeviceDirtyLogs();
                 log.MarkAll();
                 Precopy(log, tracking, dataDevices);
             }
@@ -185,6 +186,7 @@ public sealed class OutgoingMigration
             if (tracking != null)
             {
                 tracking.Collect(log);
+                CollectDeviceDirty(log);
                 SendPages(log.Harvest(), limiter: null);
             }
             else
@@ -274,8 +276,36 @@ public sealed class OutgoingMigration
         _ => $"{e.GetType().Name}: {e.Message}",
     };
 
-    private static void StopTracking(DirtyPageLog log, IDirtyMemoryTracking? tracking)
+    // Devices that write guest RAM by DMA log it too (IMigrationDirtyPageSource).
+    private IMigrationDirtyPageSource[] _dirtySources = [];
+
+    private void StartDeviceDirtyLogs()
     {
+        _dirtySources = _machine.Devices.OfType<IMigrationDirtyPageSource>().ToArray();
+        foreach (IMigrationDirtyPageSource source in _dirtySources)
+            source.StartDirtyLog();
+    }
+
+    private void CollectDeviceDirty(DirtyPageLog log)
+    {
+        foreach (IMigrationDirtyPageSource source in _dirtySources)
+            source.CollectDirty(log);
+    }
+
+    private void StopTracking(DirtyPageLog log, IDirtyMemoryTracking? tracking)
+    {
+        foreach (IMigrationDirtyPageSource source in _dirtySources)
+        {
+            try
+            {
+                source.StopDirtyLog();
+            }
+            catch (Exception e) when (e is MigrationException or Posix.PosixException)
+            {
+                Error = (Error == null ? "" : Error + "; ") + $"stopping a device's dirty page log failed: {e.Message}";
+            }
+        }
+        _dirtySources = [];
         if (tracking == null)
             return;
         tracking.Stop();
@@ -299,6 +329,7 @@ public sealed class OutgoingMigration
             long roundStart = Stopwatch.GetTimestamp();
             long bytesBefore = _writer.BytesWritten;
             tracking.Collect(log);
+            CollectDeviceDirty(log);
             IReadOnlyList<(ulong Start, ulong[] Bits)> pages = log.Harvest();
             tracking.RearmAfterHarvest();
             Interlocked.Increment(ref _dirtySyncCount);

@@ -73,6 +73,10 @@ public static unsafe partial class LibC
     public const int ENODEV = 19;
     public const int EISDIR = 21;
     public const int EROFS = 30;
+    public const int EFAULT = 14;
+    public const int ENOTTY = 25;
+    public const int ENOMSG = 42;
+    public const int EOPNOTSUPP = 95;
 
     public const int SIG_BLOCK = 0;
     public const int SIG_UNBLOCK = 1;

@@ -81,6 +81,46 @@ internal interface IVfioSystem
     /// <summary>pwrite of the whole span; 0 on success, otherwise the errno. Allocation-free.</summary>
     int Write(FileDescriptor device, ReadOnlySpan<byte> data, long offset);
 
+    /// <summary>
+    /// VFIO_DEVICE_FEATURE GET of VFIO_DEVICE_FEATURE_MIGRATION: the device's
+    /// migration flags (VfioDeviceFeatureMigration), or null when the device
+    /// (or the kernel, before 5.18) has no migration support.
+    /// </summary>
+    ulong? GetMigrationFlags(FileDescriptor device);
+
+    /// <summary>
+    /// VFIO_DEVICE_FEATURE SET of VFIO_DEVICE_FEATURE_MIG_DEVICE_STATE: moves the
+    /// device to <paramref name="state"/> (the kernel takes the intermediate
+    /// steps); returns the new data fd, or null when the state has none or
+    /// keeps the one it had (PRE_COPY into STOP_COPY).
+    /// </summary>
+    FileDescriptor? SetMigrationState(FileDescriptor device, VfioMigrationState state);
+
+    /// <summary>VFIO_DEVICE_FEATURE GET of VFIO_DEVICE_FEATURE_MIG_DEVICE_STATE.</summary>
+    VfioMigrationState GetMigrationState(FileDescriptor device);
+
+    /// <summary>VFIO_DEVICE_FEATURE_MIG_DATA_SIZE: the device's estimate of its stop-copy data, or null when it gives none.</summary>
+    ulong? GetStopCopySize(FileDescriptor device);
+
+    /// <summary>VFIO_MIG_GET_PRECOPY_INFO on a PRE_COPY data fd: (initial, dirty) bytes.</summary>
+    (ulong Initial, ulong Dirty) GetPrecopyInfo(FileDescriptor dataFd);
+
+    /// <summary>One read(2) of a data fd: the bytes read (0 at the end of data), or minus the errno.</summary>
+    int ReadData(FileDescriptor dataFd, Span<byte> buffer);
+
+    /// <summary>One write(2) to a data fd: the bytes written, or minus the errno.</summary>
+    int WriteData(FileDescriptor dataFd, ReadOnlySpan<byte> data);
+
+    /// <summary>VFIO_IOMMU_DIRTY_PAGES START or STOP on a type1 container.</summary>
+    void SetDirtyPageTracking(FileDescriptor container, bool start);
+
+    /// <summary>
+    /// VFIO_IOMMU_DIRTY_PAGES GET_BITMAP for one mapping [iova, +size): bit n of
+    /// <paramref name="bitmap"/> is page n (of <paramref name="pageSize"/> bytes);
+    /// the kernel clears what it reports.
+    /// </summary>
+    void GetDirtyBitmap(FileDescriptor container, ulong iova, ulong size, ulong pageSize, ulong[] bitmap);
+
     /// <summary>mmap(MAP_SHARED) of [offset, +size) of the device fd.</summary>
     MemoryMapping Map(FileDescriptor device, ulong offset, ulong size, bool writable, string what);
 }

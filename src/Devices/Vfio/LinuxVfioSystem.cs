@@ -6,7 +6,7 @@ using Emu.Devices.Vfio.Interop;
 namespace Emu.Devices.Vfio;
 
 /// <summary>The kernel behind <see cref="IVfioSystem"/>: one typed wrapper per ioctl.</summary>
-internal sealed unsafe class LinuxVfioSystem : IVfioSystem
+internal sealed unsafe partial class LinuxVfioSystem : IVfioSystem
 {
     public static LinuxVfioSystem Instance { get; } = new();
 
@@ -224,6 +224,125 @@ internal sealed unsafe class LinuxVfioSystem : IVfioSystem
     {
         int result = FileIo.Transfer(fd, write ? FileIo.PositionalWrite : FileIo.PositionalRead, p, length, offset, out _);
         return result == FileIo.EndOfFile ? LibC.EINVAL : result;
+    }
+
+    [LibraryImport("libc", EntryPoint = "read", SetLastError = true)]
+    private static partial nint SysRead(FileDescriptor fd, byte* buffer, nint count);
+
+    [LibraryImport("libc", EntryPoint = "write", SetLastError = true)]
+    private static partial nint SysWrite(FileDescriptor fd, byte* buffer, nint count);
+
+    // VFIO_DEVICE_FEATURE with the feature's struct after the header: 0, or the errno.
+    private static int Feature<T>(FileDescriptor device, uint flags, ref T data) where T : unmanaged
+    {
+        int size = sizeof(VfioDeviceFeature) + sizeof(T);
+        byte* buffer = stackalloc byte[size];
+        *(VfioDeviceFeature*)buffer = new VfioDeviceFeature { Argsz = (uint)size, Flags = flags };
+        *(T*)(buffer + sizeof(VfioDeviceFeature)) = data;
+        if (LibC.ioctl(device, VfioIoctl.DeviceFeature, buffer) < 0)
+            return Marshal.GetLastPInvokeError();
+        data = *(T*)(buffer + sizeof(VfioDeviceFeature));
+        return 0;
+    }
+
+    public ulong? GetMigrationFlags(FileDescriptor device)
+    {
+        var migration = new VfioDeviceFeatureMigration();
+        int errno = Feature(device, VfioDeviceFeature.FlagGet | VfioDeviceFeature.Migration, ref migration);
+        // ENOTTY: no VFIO_DEVICE_FEATURE (before 5.18) or no migration ops; EINVAL/EOPNOTSUPP: the feature is unknown.
+        if (errno is LibC.ENOTTY or LibC.EINVAL or LibC.EOPNOTSUPP)
+            return null;
+        if (errno != 0)
+            throw new PosixException("VFIO_DEVICE_FEATURE_MIGRATION", errno);
+        return migration.Flags;
+    }
+
+    public FileDescriptor? SetMigrationState(FileDescriptor device, VfioMigrationState state)
+    {
+        var mig = new VfioDeviceFeatureMigState { DeviceState = (uint)state, DataFd = -1 };
+        int errno = Feature(device, VfioDeviceFeature.FlagSet | VfioDeviceFeature.MigDeviceState, ref mig);
+        if (errno != 0)
+            throw new PosixException("VFIO_DEVICE_FEATURE_MIG_DEVICE_STATE", errno, state.ToString());
+        return mig.DataFd >= 0 ? new FileDescriptor(mig.DataFd) : null;
+    }
+
+    public VfioMigrationState GetMigrationState(FileDescriptor device)
+    {
+        var mig = new VfioDeviceFeatureMigState { DataFd = -1 };
+        int errno = Feature(device, VfioDeviceFeature.FlagGet | VfioDeviceFeature.MigDeviceState, ref mig);
+        if (errno != 0)
+            throw new PosixException("VFIO_DEVICE_FEATURE_MIG_DEVICE_STATE", errno);
+        return (VfioMigrationState)mig.DeviceState;
+    }
+
+    public ulong? GetStopCopySize(FileDescriptor device)
+    {
+        var size = new VfioDeviceFeatureMigDataSize();
+        return Feature(device, VfioDeviceFeature.FlagGet | VfioDeviceFeature.MigDataSize, ref size) == 0 ? size.StopCopyLength : null;
+    }
+
+    public (ulong Initial, ulong Dirty) GetPrecopyInfo(FileDescriptor dataFd)
+    {
+        var info = new VfioPrecopyInfo { Argsz = (uint)sizeof(VfioPrecopyInfo) };
+        Check(LibC.ioctl(dataFd, VfioIoctl.MigGetPrecopyInfo, &info), "VFIO_MIG_GET_PRECOPY_INFO");
+        return (info.InitialBytes, info.DirtyBytes);
+    }
+
+    public int ReadData(FileDescriptor dataFd, Span<byte> buffer)
+    {
+        while (true)
+        {
+            nint n;
+            fixed (byte* p = buffer)
+                n = SysRead(dataFd, p, buffer.Length);
+            if (n >= 0)
+                return (int)n;
+            int errno = Marshal.GetLastPInvokeError();
+            if (errno != LibC.EINTR)
+                return -errno;
+        }
+    }
+
+    public int WriteData(FileDescriptor dataFd, ReadOnlySpan<byte> data)
+    {
+        while (true)
+        {
+            nint n;
+            fixed (byte* p = data)
+                n = SysWrite(dataFd, p, data.Length);
+            if (n >= 0)
+                return (int)n;
+            int errno = Marshal.GetLastPInvokeError();
+            if (errno != LibC.EINTR)
+                return -errno;
+        }
+    }
+
+    public void SetDirtyPageTracking(FileDescriptor container, bool start)
+    {
+        var dirty = new VfioIommuType1DirtyBitmap
+        {
+            Argsz = (uint)sizeof(VfioIommuType1DirtyBitmap),
+            Flags = start ? VfioIommuType1DirtyBitmap.FlagStart : VfioIommuType1DirtyBitmap.FlagStop,
+        };
+        Check(LibC.ioctl(container, VfioIoctl.IommuDirtyPages, &dirty), "VFIO_IOMMU_DIRTY_PAGES");
+    }
+
+    public void GetDirtyBitmap(FileDescriptor container, ulong iova, ulong size, ulong pageSize, ulong[] bitmap)
+    {
+        int length = sizeof(VfioIommuType1DirtyBitmap) + sizeof(VfioIommuType1DirtyBitmapGet);
+        byte* buffer = stackalloc byte[length];
+        fixed (ulong* bits = bitmap)
+        {
+            *(VfioIommuType1DirtyBitmap*)buffer = new VfioIommuType1DirtyBitmap { Argsz = (uint)length, Flags = VfioIommuType1DirtyBitmap.FlagGetBitmap };
+            *(VfioIommuType1DirtyBitmapGet*)(buffer + sizeof(VfioIommuType1DirtyBitmap)) = new VfioIommuType1DirtyBitmapGet
+            {
+                Iova = iova,
+                Size = size,
+                Bitmap = new VfioBitmap { PageSize = pageSize, Size = (ulong)bitmap.Length * 8, Data = (ulong)bits },
+            };
+            Check(LibC.ioctl(container, VfioIoctl.IommuDirtyPages, buffer), "VFIO_IOMMU_DIRTY_PAGES GET_BITMAP");
+        }
     }
 
     public MemoryMapping Map(FileDescriptor device, ulong offset, ulong size, bool writable, string what) =>

@@ -25,6 +25,9 @@ internal sealed class VfioAttachment : IDisposable
     /// <summary>The group fd (container path) or the device fd (iommufd path).</summary>
     public FileDescriptor KvmFile { get; }
 
+    /// <summary>The domain's log of device-written pages, null when the backend has none (iommufd here).</summary>
+    public IVfioDirtyTracking? DirtyTracking { get; init; }
+
     /// <summary>"container" or "iommufd", for listings and logs.</summary>
     public string Backend { get; }
 

@@ -38,7 +38,18 @@ internal sealed class VfioDevice : IDisposable
             ?? throw new MachineConfigurationException($"{who}: the device's config space region is empty");
         _irqs = new VfioIrqInfo[Math.Min(info.NumIrqs, 5u)];
         for (uint i = 0; i < _irqs.Length; i++)
-            _irqs[i] = system.GetIrqInfo(attachment.Device, i);
+        {
+            try
+            {
+                _irqs[i] = system.GetIrqInfo(attachment.Device, i);
+            }
+            catch (PosixException e) when (e.Errno == LibC.EINVAL)
+            {
+                // A driver may refuse an index it does not have although it counts
+                // it (mdev drivers such as mtty have INTx and MSI, not MSI-X): none there.
+                _irqs[i] = new VfioIrqInfo { Index = i };
+            }
+        }
     }
 
     public FileDescriptor Handle => _attachment.Device;

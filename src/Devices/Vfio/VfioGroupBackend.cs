@@ -1,5 +1,7 @@
 using System.Runtime.CompilerServices;
 using Emu.Core.Machines;
+using Emu.Core.Memory;
+using Emu.Core.Migration;
 using Emu.Core.Posix;
 using Microsoft.Extensions.Logging;
 
@@ -15,8 +17,11 @@ namespace Emu.Devices.Vfio;
 /// on different threads: everything here is done under one lock, which comes
 /// before the memory topology's (the DMA listener is added and removed under it).
 /// </summary>
-internal sealed class VfioGroupBackend : IVfioBackend
+internal sealed class VfioGroupBackend : IVfioBackend, IVfioDirtyTracking
 {
+    // The IOMMU page size type1 reports dirty pages in (x86: 4 KiB).
+    private const ulong DirtyPageSize = 4096;
+
     private static readonly ConditionalWeakTable<Machine, VfioGroupBackend> s_machines = new();
 
     private readonly IVfioSystem _system;
@@ -25,6 +30,7 @@ internal sealed class VfioGroupBackend : IVfioBackend
     private VfioContainer? _container;
     private VfioDmaListener? _listener;
     private Machine? _machine;
+    private int _dirtyUsers;
 
     private VfioGroupBackend(IVfioSystem system) => _system = system;
 
@@ -87,7 +93,7 @@ internal sealed class VfioGroupBackend : IVfioBackend
             }
             group.Users++;
             VfioGroup owner = group;
-            return new VfioAttachment(device, group.Handle, "container", () => Release(owner));
+            return new VfioAttachment(device, group.Handle, "container", () => Release(owner)) { DirtyTracking = this };
         }
         catch
         {
@@ -96,6 +102,58 @@ internal sealed class VfioGroupBackend : IVfioBackend
             else if (group == null && _groups.Count == 0)
                 CloseContainer();
             throw;
+        }
+    }
+
+    // Type1 logs the pages mapped for DMA that devices may have written (all
+    // pinned pages, for a device whose driver does not report finer); a
+    // failure throws, so a migration never goes on without the device's pages.
+    public void Start()
+    {
+        lock (_lock)
+        {
+            if (_container == null)
+                throw new MigrationException("vfio: no container to track device DMA in");
+            if (_dirtyUsers++ == 0)
+                Call(() => _system.SetDirtyPageTracking(_container.Handle, true), "start");
+        }
+    }
+
+    public void Collect(DirtyPageLog log)
+    {
+        lock (_lock)
+        {
+            if (_container == null || _listener == null || _dirtyUsers == 0)
+                return;
+            foreach ((ulong iova, ulong size) in _listener.Mapped)
+            {
+                ulong pages = size / DirtyPageSize;
+                ulong[] bitmap = new ulong[(pages + 63) / 64];
+                Call(() => _system.GetDirtyBitmap(_container.Handle, iova, size, DirtyPageSize, bitmap), "read");
+                log.Merge(iova, bitmap);
+            }
+        }
+    }
+
+    public void Stop()
+    {
+        lock (_lock)
+        {
+            if (_dirtyUsers == 0 || --_dirtyUsers > 0 || _container == null)
+                return;
+            Call(() => _system.SetDirtyPageTracking(_container.Handle, false), "stop");
+        }
+    }
+
+    private static void Call(Action call, string what)
+    {
+        try
+        {
+            call();
+        }
+        catch (PosixException e)
+        {
+            throw new MigrationException($"vfio: cannot {what} the IOMMU's log of pages devices write (VFIO_IOMMU_DIRTY_PAGES): {e.Message}", e);
         }
     }
 

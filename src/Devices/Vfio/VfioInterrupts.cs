@@ -247,6 +247,8 @@ internal sealed class VfioInterrupts : IDisposable
     private void SetTriggers(uint index, ReadOnlySpan<EventFd> fds) =>
         _device.System.SetIrqEventFds(_device.Handle, index, VfioIrqSet.ActionTrigger, 0, fds);
 
+    private bool _intxWithoutResampleLogged;
+
     private bool EnableIntx()
     {
         if (!_intxUsable || _owner.Bus == null)
@@ -260,7 +262,23 @@ internal sealed class VfioInterrupts : IDisposable
         {
             EventFd trigger = _intxTrigger, resample = _intxResample;
             _device.System.SetIrqEventFds(_device.Handle, VfioConstants.PciIntxIrqIndex, VfioIrqSet.ActionTrigger, 0, new ReadOnlySpan<EventFd>(in trigger));
-            _device.System.SetIrqEventFds(_device.Handle, VfioConstants.PciIntxIrqIndex, VfioIrqSet.ActionUnmask, 0, new ReadOnlySpan<EventFd>(in resample));
+            try
+            {
+                _device.System.SetIrqEventFds(_device.Handle, VfioConstants.PciIntxIrqIndex, VfioIrqSet.ActionUnmask, 0, new ReadOnlySpan<EventFd>(in resample));
+            }
+            catch (PosixException e) when (e.Errno == LibC.ENOTTY)
+            {
+                // The driver takes no unmask eventfd (mdev drivers such as mtty,
+                // whose INTx is not masked by the host): each trigger is injected
+                // as an edge, without the resample that would unmask it.
+                _intxBinding.Dispose();
+                _intxBinding = _controller.AddIrqFd(_intxTrigger, gsi);
+                if (!_intxWithoutResampleLogged)
+                {
+                    _intxWithoutResampleLogged = true;
+                    _logger.LogInformation("vfio: the device takes no INTx unmask eventfd; INTx is injected without resample");
+                }
+            }
         }
         catch
         {

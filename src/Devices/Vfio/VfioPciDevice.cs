@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using Emu.Core.Machines;
+using Emu.Core.Migration;
 using Emu.Core.Objects;
 using Emu.Core.Pci;
 using Emu.Core.Posix;
@@ -9,22 +10,24 @@ using Microsoft.Extensions.Logging;
 namespace Emu.Devices.Vfio;
 
 /// <summary>
-/// -device vfio-pci,host=DDDD:BB:DD.F[,iommufd=ID]: a physical PCI function
-/// given to the guest through the kernel's VFIO. Its BARs are mmapped into the
+/// -device vfio-pci,host=DDDD:BB:DD.F[,iommufd=ID] or
+/// -device vfio-pci,sysfsdev=/sys/bus/mdev/devices/UUID: a physical PCI
+/// function, or a mediated device, given to the guest through the kernel's VFIO. Its BARs are mmapped into the
 /// guest (memslots, no exits) except the pages of the MSI-X table and PBA; its
 /// config space is a shadow in which BARs, the ROM BAR, identity and the
 /// MSI/MSI-X capabilities are the VMM's and everything else is the device's;
 /// its interrupts are VFIO eventfds bound to KVM irqfds; guest RAM is mapped
 /// for its DMA by a listener on the system address space.
 /// </summary>
-public sealed class VfioPciDevice : PciDevice
+public sealed class VfioPciDevice : PciDevice, IMigrationDataDevice, IMigrationDirtyPageSource
 {
     public static readonly StringProperty HostProperty = new("host", null, "Host PCI address of the function to pass through (DDDD:BB:DD.F)");
+    public static readonly StringProperty SysfsdevProperty = new("sysfsdev", null, "sysfs directory of the device to pass through, e.g. a mediated device /sys/bus/mdev/devices/UUID");
     public static readonly StringProperty IommufdProperty = new("iommufd", null, "An -object iommufd to attach the device to (default: the VFIO group/container path)");
 
     public static new readonly ObjectType TypeInfo = new(
         "vfio-pci", PciDevice.TypeInfo, t => new VfioPciDevice(t), "A host PCI function passed through with VFIO",
-        new PropertyInfo[] { HostProperty, IommufdProperty }, userCreatable: true);
+        new PropertyInfo[] { HostProperty, SysfsdevProperty, IommufdProperty }, userCreatable: true);
 
     private readonly List<VfioBar> _bars = new();
     private VfioDevice? _device;
@@ -36,6 +39,7 @@ public sealed class VfioPciDevice : PciDevice
     private string _who = "vfio-pci";
     private long _configFailures;
     private Machine? _claimed;
+    private VfioMigration? _migration;
 
     public VfioPciDevice(ObjectType type) : base(type, express: true)
     {
@@ -50,7 +54,7 @@ public sealed class VfioPciDevice : PciDevice
 
     internal VfioInterrupts? Interrupts => _interrupts;
 
-    /// <summary>Host address of the function ("0000:01:00.0"), once realized.</summary>
+    /// <summary>Host address of the function ("0000:01:00.0") or the mdev's UUID, once realized.</summary>
     public string? HostAddress { get; private set; }
 
     /// <summary>"container" or "iommufd".</summary>
@@ -61,13 +65,91 @@ public sealed class VfioPciDevice : PciDevice
 
     public override string Description => HostAddress == null ? Type.Description : $"VFIO passthrough of {HostAddress}";
 
-    // The device's internal state lives in the host hardware: moving it needs
-    // the kernel's VFIO migration uAPI v2 (VFIO_DEVICE_FEATURE_MIGRATION, a
-    // data fd, the RUNNING/STOP_COPY/RESUMING state machine), which emu does
-    // not drive yet. Without it the device would arrive reset under a guest
-    // that believes it configured, so it blocks migration by name.
-    public override string? MigrationBlocker =>
-        $"device {MigrationName} cannot migrate: passthrough of host function {HostAddress ?? Get(HostProperty)} without VFIO device migration support in emu";
+    /// <summary>The device's VFIO migration support (uAPI v2), null when it has none.</summary>
+    internal VfioMigration? Migration => _migration;
+
+    // The device's internal state lives in the host device: it moves only
+    // through the kernel's VFIO migration uAPI v2 (a variant driver or an mdev
+    // vendor driver that implements it). Without it the device would arrive
+    // reset under a guest that believes it configured, so it blocks migration.
+    public override string? MigrationBlocker => _migration != null ? null :
+        $"device {MigrationName} cannot migrate: host device {HostAddress ?? Get(HostProperty) ?? Get(SysfsdevProperty)} has no VFIO migration support (its kernel driver offers no VFIO_DEVICE_FEATURE_MIGRATION with STOP_COPY)";
+
+    string IMigrationDataDevice.MigrationDataId => CanonicalPath;
+
+    long IMigrationDataDevice.PrecopyPendingBytes => _migration?.PrecopyPendingBytes ?? 0;
+
+    long IMigrationDataDevice.StopCopyEstimateBytes => _migration?.StopCopyEstimate ?? 0;
+
+    private VfioMigration RequireMigration() =>
+        _migration ?? throw new MigrationException(MigrationBlocker ?? $"device {MigrationName} is not realized");
+
+    void IMigrationDataDevice.BeginOutgoing(bool live) => RequireMigration().BeginOutgoing(live);
+
+    long IMigrationDataDevice.SendPrecopy(Action<ReadOnlySpan<byte>> send, long budget) => RequireMigration().SendPrecopy(send, budget);
+
+    long IMigrationDataDevice.SendStopCopy(Action<ReadOnlySpan<byte>> send) => RequireMigration().SendStopCopy(send);
+
+    void IMigrationDataDevice.EndOutgoing(bool completed) => RequireMigration().EndOutgoing(completed);
+
+    /// <summary>
+    /// The guest stopped for a migration's last phase: every migrating VFIO
+    /// device of the machine first stops peer-to-peer DMA, then all enter
+    /// STOP_COPY, before the last dirty-page pass (the uAPI's P2P protocol).
+    /// </summary>
+    public override void QuiesceActivity()
+    {
+        base.QuiesceActivity();
+        if (_migration is not { Outgoing: true } || _claimed == null)
+            return;
+        VfioMigration[] peers = _claimed.Devices.OfType<VfioPciDevice>().Select(d => d._migration).OfType<VfioMigration>().Where(m => m.Outgoing).ToArray();
+        foreach (VfioMigration peer in peers)
+            peer.QuiesceP2p();
+        foreach (VfioMigration peer in peers)
+            peer.EnterStopCopy();
+    }
+
+    // The pages the device writes by DMA while the guest runs: the type1
+    // container's log. The iommufd path has no log here, and a device whose
+    // DMA cannot be tracked must not migrate live (its pages would be stale).
+    void IMigrationDirtyPageSource.StartDirtyLog()
+    {
+        IVfioDirtyTracking tracking = _device?.Attachment.DirtyTracking
+            ?? throw new MigrationException($"device {MigrationName} cannot migrate live: its IOMMU backend ({Backend ?? "none"}) cannot log the pages the device writes by DMA; stop the VM first (a snapshot), or use the VFIO group/container path");
+        tracking.Start();
+        _dirtyLogging = tracking;
+    }
+
+    void IMigrationDirtyPageSource.CollectDirty(Core.Memory.DirtyPageLog log) => _dirtyLogging?.Collect(log);
+
+    void IMigrationDirtyPageSource.StopDirtyLog()
+    {
+        IVfioDirtyTracking? tracking = _dirtyLogging;
+        _dirtyLogging = null;
+        tracking?.Stop();
+    }
+
+    private IVfioDirtyTracking? _dirtyLogging;
+
+    /// <summary>The guest runs again: a device a completed migration left stopped runs with it.</summary>
+    public override void ResumeActivity()
+    {
+        base.ResumeActivity();
+        try
+        {
+            _migration?.ResumeRunning();
+        }
+        catch (MigrationException e)
+        {
+            _logger.LogWarning("{Who}: {Error}", _who, e.Message);
+        }
+    }
+
+    void IMigrationDataDevice.BeginIncoming() => RequireMigration().BeginIncoming();
+
+    void IMigrationDataDevice.ReceiveData(ReadOnlySpan<byte> data) => RequireMigration().Receive(data);
+
+    void IMigrationDataDevice.EndIncoming() => RequireMigration().EndIncoming();
 
     // The host function must exist and be bound to vfio-pci, and an iommufd= must name one.
     protected override void OnCheckConfiguration(Machine machine)
@@ -80,7 +162,14 @@ public sealed class VfioPciDevice : PciDevice
 
     private VfioHostDevice LocateHostDevice()
     {
-        string host = Get(HostProperty) ?? throw new MachineConfigurationException("vfio-pci: host= is required (the host PCI address, e.g. host=0000:01:00.0)");
+        string? host = Get(HostProperty);
+        string? sysfsdev = Get(SysfsdevProperty);
+        if (host != null && sysfsdev != null)
+            throw new MachineConfigurationException("vfio-pci: give either host= or sysfsdev=, not both");
+        if (sysfsdev != null)
+            return VfioHostDevice.LocateSysfs(Syscalls, sysfsdev);
+        if (host == null)
+            throw new MachineConfigurationException("vfio-pci: host= or sysfsdev= is required (the host PCI address, e.g. host=0000:01:00.0, or a mediated device, sysfsdev=/sys/bus/mdev/devices/UUID)");
         return VfioHostDevice.Locate(Syscalls, VfioHostDevice.ParseAddress(host));
     }
 
@@ -109,6 +198,9 @@ public sealed class VfioPciDevice : PciDevice
         try
         {
             _device = new VfioDevice(system, attachment, _who);
+            _migration = VfioMigration.Probe(system, _device.Handle, _who);
+            if (_migration != null)
+                _logger.LogInformation("{Who}: VFIO migration {Flags}", _who, VfioMigration.DescribeFlags(_migration.Flags));
             RegisterWithAccelerator(machine);
             LoadConfig();
             _interrupts = new VfioInterrupts(this, _device, machine, _logger);
@@ -330,6 +422,8 @@ public sealed class VfioPciDevice : PciDevice
         _bars.Clear();
         _kvmRegistration?.Dispose();
         _kvmRegistration = null;
+        _migration?.Dispose();
+        _migration = null;
         _device?.Dispose();
         _device = null;
         if (_claimed != null)

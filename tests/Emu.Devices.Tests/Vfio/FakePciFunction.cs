@@ -20,6 +20,9 @@ internal sealed class FakePciFunction : IDisposable
     public const int MsixVectors = 16;
     public const uint MsixTableOffset = 0x2000, MsixPbaOffset = 0x3000;
 
+    /// <summary>The function's VFIO migration support (null: none, as most drivers).</summary>
+    public FakeMigrationDevice? Migration { get; set; }
+
     public FakePciFunction(string name = "0000:01:00.0", int group = 7)
     {
         Name = name;

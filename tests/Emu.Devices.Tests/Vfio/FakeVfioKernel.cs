@@ -48,6 +48,9 @@ internal sealed unsafe class FakeVfioKernel : IVfioSystem, IDisposable
 
     public HashSet<string> BusyDevices { get; } = new();
 
+    /// <summary>Functions that are mediated devices (/sys/bus/mdev/devices/NAME), with their mdev type.</summary>
+    public Dictionary<string, string> MdevTypes { get; } = new();
+
     public List<(ulong Iova, ulong Host, ulong Size, bool Writable)> DmaMaps { get; } = new();
 
     public List<(ulong Iova, ulong Size)> DmaUnmaps { get; } = new();
@@ -142,11 +145,19 @@ internal sealed unsafe class FakeVfioKernel : IVfioSystem, IDisposable
             return HasDevVfio;
         if (path.StartsWith("/sys/bus/pci/devices/", StringComparison.Ordinal))
             return _functions.ContainsKey(path["/sys/bus/pci/devices/".Length..].Split('/')[0]);
+        if (path.StartsWith(MdevPrefix, StringComparison.Ordinal))
+            return _functions.ContainsKey(path[MdevPrefix.Length..].Split('/')[0]);
+        if (path.StartsWith("/sys/class/net/", StringComparison.Ordinal))
+            return true;
         return false;
     }
 
+    private const string MdevPrefix = "/sys/bus/mdev/devices/";
+
     public string? ReadLinkName(string path)
     {
+        if (path.StartsWith(MdevPrefix, StringComparison.Ordinal))
+            return MdevLink(path[MdevPrefix.Length..].Split('/'));
         const string prefix = "/sys/bus/pci/devices/";
         if (!path.StartsWith(prefix, StringComparison.Ordinal))
             return null;
@@ -163,6 +174,20 @@ internal sealed unsafe class FakeVfioKernel : IVfioSystem, IDisposable
         if (parts[1] == "iommu_group" && ByName(name) is { } f)
             return f.Group.ToString();
         return null;
+    }
+
+    // An mdev directory: mdev_type, driver (its vendor driver) and iommu_group links.
+    private string? MdevLink(string[] parts)
+    {
+        if (parts.Length < 2 || ByName(parts[0]) is not { } f || !MdevTypes.TryGetValue(f.Name, out string? type))
+            return null;
+        return parts[1] switch
+        {
+            "mdev_type" => type,
+            "driver" => Drivers.TryGetValue(f.Name, out string? d) ? d : "mtty",
+            "iommu_group" => f.Group.ToString(),
+            _ => null,
+        };
     }
 
     public IReadOnlyList<string> ListDirectory(string path)
@@ -315,15 +340,25 @@ internal sealed unsafe class FakeVfioKernel : IVfioSystem, IDisposable
         return buffer;
     }
 
+    /// <summary>IRQ indexes whose VFIO_DEVICE_GET_IRQ_INFO fails with EINVAL (mtty refuses MSI-X's).</summary>
+    public HashSet<uint> RefusedIrqIndexes { get; } = new();
+
     public VfioIrqInfo GetIrqInfo(FileDescriptor device, uint index)
     {
+        if (RefusedIrqIndexes.Contains(index))
+            throw new PosixException("VFIO_DEVICE_GET_IRQ_INFO", LibC.EINVAL);
         FakePciFunction f = DeviceOf(device);
         uint count = index switch { 0 => 1, 1 => f.MsiCount, 2 => f.MsixCount, _ => 0 };
         return new VfioIrqInfo { Argsz = (uint)sizeof(VfioIrqInfo), Flags = count > 0 ? VfioIrqInfo.FlagEventfd : 0, Index = index, Count = count };
     }
 
+    /// <summary>INTx unmask eventfds are refused with ENOTTY, as mtty does.</summary>
+    public bool RefusesUnmaskEventfd { get; set; }
+
     public void SetIrqEventFds(FileDescriptor device, uint index, uint action, uint start, ReadOnlySpan<EventFd> eventFds)
     {
+        if (RefusesUnmaskEventfd && action == VfioIrqSet.ActionUnmask)
+            throw new PosixException("VFIO_DEVICE_SET_IRQS", LibC.ENOTTY);
         int[] numbers = new int[eventFds.Length];
         for (int i = 0; i < numbers.Length; i++)
         {
@@ -336,7 +371,56 @@ internal sealed unsafe class FakeVfioKernel : IVfioSystem, IDisposable
     public void SetIrqsNone(FileDescriptor device, uint index, uint action, uint start, uint count) =>
         IrqSets.Add((index, action | VfioIrqSet.DataNone, start, Array.Empty<int>()));
 
-    public void ResetDevice(FileDescriptor device) => Resets++;
+    public void ResetDevice(FileDescriptor device)
+    {
+        Resets++;
+        DeviceOf(device).Migration?.Reset();
+    }
+
+    public List<(ulong Iova, ulong Size)> DirtyBitmapRequests { get; } = new();
+
+    public bool DirtyTracking { get; private set; }
+
+    /// <summary>Pages (by IOVA) the fake's devices wrote since the last bitmap.</summary>
+    public HashSet<ulong> DeviceDirtied { get; } = new();
+
+    private FakeMigrationDevice MigrationOf(FileDescriptor device) =>
+        DeviceOf(device).Migration ?? throw new PosixException("VFIO_DEVICE_FEATURE", LibC.ENOTTY);
+
+    public ulong? GetMigrationFlags(FileDescriptor device) => DeviceOf(device).Migration?.Flags;
+
+    public FileDescriptor? SetMigrationState(FileDescriptor device, VfioMigrationState state) =>
+        MigrationOf(device).Set(state, () => Hand(Token(), "migration-data"));
+
+    public VfioMigrationState GetMigrationState(FileDescriptor device) => MigrationOf(device).Current;
+
+    public ulong? GetStopCopySize(FileDescriptor device) => (ulong?)DeviceOf(device).Migration?.State.Length;
+
+    public (ulong Initial, ulong Dirty) GetPrecopyInfo(FileDescriptor dataFd) => MigrationByData(dataFd).PrecopyInfo();
+
+    private FakeMigrationDevice MigrationByData(FileDescriptor dataFd) =>
+        _functions.Values.Select(f => f.Migration).FirstOrDefault(m => m?.DataFd == dataFd)
+        ?? throw new PosixException("read", 9 /* EBADF */);
+
+    public int ReadData(FileDescriptor dataFd, Span<byte> buffer) => MigrationByData(dataFd).Read(dataFd, buffer);
+
+    public int WriteData(FileDescriptor dataFd, ReadOnlySpan<byte> data) => MigrationByData(dataFd).Write(dataFd, data);
+
+    public void SetDirtyPageTracking(FileDescriptor container, bool start) => DirtyTracking = start;
+
+    public void GetDirtyBitmap(FileDescriptor container, ulong iova, ulong size, ulong pageSize, ulong[] bitmap)
+    {
+        if (!DirtyTracking)
+            throw new PosixException("VFIO_IOMMU_DIRTY_PAGES", LibC.EINVAL);
+        DirtyBitmapRequests.Add((iova, size));
+        Array.Clear(bitmap);
+        foreach (ulong page in DeviceDirtied.Where(p => p >= iova && p < iova + size).ToArray())
+        {
+            ulong n = (page - iova) / pageSize;
+            bitmap[n / 64] |= 1UL << (int)(n % 64);
+            DeviceDirtied.Remove(page);
+        }
+    }
 
     public int Read(FileDescriptor device, Span<byte> data, long offset)
     {

@@ -93,4 +93,31 @@ internal sealed class SerializedVfioSystem(IVfioSystem inner) : IVfioSystem
     }
 
     public MemoryMapping Map(FileDescriptor device, ulong offset, ulong size, bool writable, string what) => Locked(() => inner.Map(device, offset, size, writable, what));
+
+    public ulong? GetMigrationFlags(FileDescriptor device) => Locked(() => inner.GetMigrationFlags(device));
+
+    public FileDescriptor? SetMigrationState(FileDescriptor device, VfioMigrationState state) => Locked(() => inner.SetMigrationState(device, state));
+
+    public VfioMigrationState GetMigrationState(FileDescriptor device) => Locked(() => inner.GetMigrationState(device));
+
+    public ulong? GetStopCopySize(FileDescriptor device) => Locked(() => inner.GetStopCopySize(device));
+
+    public (ulong Initial, ulong Dirty) GetPrecopyInfo(FileDescriptor dataFd) => Locked(() => inner.GetPrecopyInfo(dataFd));
+
+    public int ReadData(FileDescriptor dataFd, Span<byte> buffer)
+    {
+        lock (_lock)
+            return inner.ReadData(dataFd, buffer);
+    }
+
+    public int WriteData(FileDescriptor dataFd, ReadOnlySpan<byte> data)
+    {
+        lock (_lock)
+            return inner.WriteData(dataFd, data);
+    }
+
+    public void SetDirtyPageTracking(FileDescriptor container, bool start) => Locked(() => inner.SetDirtyPageTracking(container, start));
+
+    public void GetDirtyBitmap(FileDescriptor container, ulong iova, ulong size, ulong pageSize, ulong[] bitmap) =>
+        Locked(() => inner.GetDirtyBitmap(container, iova, size, pageSize, bitmap));
 }

@@ -25,11 +25,15 @@ internal sealed class VfioMachine : IDisposable
 
     public RecordingVfioVm Vm => Accelerator.Vm!;
 
+    /// <summary>Adds -device vfio-pci with host=<paramref name="host"/>, or sysfsdev= when it is a path.</summary>
     public VfioPciDevice Add(string host, string? iommufd = null, string? id = null)
     {
         var device = (VfioPciDevice)VfioPciDevice.TypeInfo.CreateInstance();
         device.Syscalls = Kernel;
-        device.SetText("host", host);
+        if (host.StartsWith('/'))
+            device.SetText("sysfsdev", host);
+        else
+            device.SetText("host", host);
         if (iommufd != null)
             device.SetText("iommufd", iommufd);
         device.Id = id;

@@ -144,6 +144,6 @@ public sealed class VfioOpenErrorTests : IDisposable
     {
         var device = (Emu.Devices.Vfio.VfioPciDevice)Emu.Devices.Vfio.VfioPciDevice.TypeInfo.CreateInstance();
         var e = Assert.Throws<MachineConfigurationException>(() => _vm.Machine.AddDevice(device));
-        Assert.Contains("host= is required", e.Message);
+        Assert.Contains("host= or sysfsdev= is required", e.Message);
     }
 }

@@ -30,9 +30,18 @@ internal static class VfioIoctl
     public static readonly nuint DeviceSetIrqs = Io(VfioBase + 10);
     public static readonly nuint DeviceReset = Io(VfioBase + 11);
 
+    /// <summary>VFIO_DEVICE_FEATURE (struct vfio_device_feature + data).</summary>
+    public static readonly nuint DeviceFeature = Io(VfioBase + 17);
+
+    /// <summary>VFIO_MIG_GET_PRECOPY_INFO, on a migration data fd.</summary>
+    public static readonly nuint MigGetPrecopyInfo = Io(VfioBase + 21);
+
     // Type1 IOMMU (on the container).
     public static readonly nuint IommuMapDma = Io(VfioBase + 13);
     public static readonly nuint IommuUnmapDma = Io(VfioBase + 14);
+
+    /// <summary>VFIO_IOMMU_DIRTY_PAGES (the same number as VFIO_DEVICE_FEATURE, on the container).</summary>
+    public static readonly nuint IommuDirtyPages = Io(VfioBase + 17);
 
     // Device cdev (/dev/vfio/devices/vfioN, Linux 6.6+).
     public static readonly nuint DeviceBindIommufd = Io(VfioBase + 18);
