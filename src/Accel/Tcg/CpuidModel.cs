@@ -65,6 +65,15 @@ internal sealed class CpuidModel
 
     public bool HasArchCapabilities => true;
 
+    // CPUID.(EAX=7,ECX=0):EBX[1]: IA32_TSC_ADJUST (MSR 3BH). Every CPU's TSC is the same
+    // host clock plus its own offset, which this MSR reads and writes (a write to IA32_TSC
+    // moves it by the same amount, SDM vol. 3B 18.17.3). With it, constant_tsc and nonstop_tsc,
+    // Linux trusts the TSC without the clocksource watchdog (tsc.c,
+    // check_system_tsc_reliable). Without it the watchdog compares the TSC with jiffies,
+    // which stop while the thread of the CPU that counts them is descheduled, and a busy
+    // host makes it mark the TSC unstable ("skew is too large") and fall back to acpi_pm.
+    private const uint TscAdjustBit = 1u << 1;
+
     /// <summary>
     /// IA32_ARCH_CAPABILITIES: the speculative-execution flaws this CPU does not have. A
     /// software CPU runs no guest instruction speculatively, so none of the microarchitectural
@@ -126,11 +135,12 @@ internal sealed class CpuidModel
                 break;
             case 7:
                 // Structured extended features: none of the leaf's instructions are implemented;
-                // EDX announces IA32_SPEC_CTRL/IA32_PRED_CMD and IA32_ARCH_CAPABILITIES, and in
+                // EBX announces IA32_TSC_ADJUST; EDX announces IA32_SPEC_CTRL/IA32_PRED_CMD and IA32_ARCH_CAPABILITIES, and in
                 // subleaf 2 the BHI_DIS_S control. EAX (subleaf 0): the highest subleaf, 2.
                 if (subleaf == 0)
                 {
                     eax = 2;
+                    ebx = TscAdjustBit;
                     edx = ArchCapabilitiesBit | (HasSpecCtrl ? SpecCtrlBit : 0);
                 }
                 else if (subleaf == 2)

@@ -5,7 +5,7 @@ namespace Emu.Accel.Tests.Tcg;
 
 /// <summary>
 /// The software CPU's speculation controls and immunities as a guest kernel reads
-/// them: CPUID leaf 7 enumerates IA32_SPEC_CTRL/IA32_PRED_CMD (EDX[26]),
+/// them: CPUID leaf 7 enumerates IA32_TSC_ADJUST (EBX[1]), IA32_SPEC_CTRL/IA32_PRED_CMD (EDX[26]),
 /// IA32_ARCH_CAPABILITIES (EDX[29]) and, in subleaf 2, BHI_DIS_S (EDX[4]); the MSRs
 /// accept the enumerated bits and raise #GP (the WRMSR fails) for any other.
 /// </summary>
@@ -22,7 +22,7 @@ public sealed class CpuModelTests
 
         model.Query(7, 0, 0, out uint eax, out uint ebx, out uint ecx, out uint edx);
         Assert.Equal(2u, eax); // highest subleaf
-        Assert.Equal(0u, ebx); // no BMI1/2, AVX2, FSGSBASE, ...: none is implemented
+        Assert.Equal(1u << 1, ebx); // IA32_TSC_ADJUST only; no BMI1/2, AVX2, FSGSBASE, ...: none is implemented
         Assert.Equal(0u, ecx);
         Assert.NotEqual(0u, edx & (1u << 26)); // IBRS/IBPB
         Assert.NotEqual(0u, edx & (1u << 29)); // IA32_ARCH_CAPABILITIES
@@ -31,6 +31,29 @@ public sealed class CpuModelTests
 
         model.Query(7, 2, 0, out _, out _, out _, out edx);
         Assert.Equal(1u << 4, edx); // BHI_CTRL
+    }
+
+    [Fact]
+    public void TscAdjustMovesWithTscWritesAndMovesTheTsc()
+    {
+        // SDM vol. 3B, 18.17.3: a write to IA32_TSC adds the same difference to
+        // IA32_TSC_ADJUST; a write to IA32_TSC_ADJUST moves the TSC by the difference.
+        using var guest = new SimdGuest();
+        const uint MsrTsc = 0x10, MsrTscAdjust = 0x3B;
+        Assert.True(guest.Cpu.TryReadMsr(MsrTscAdjust, out ulong adjust));
+        Assert.Equal(0UL, adjust);
+
+        Assert.True(guest.Cpu.TryReadMsr(MsrTsc, out ulong before));
+        const ulong Ahead = 1UL << 40;
+        Assert.True(guest.Cpu.TryWriteMsr(MsrTsc, before + Ahead));
+        Assert.True(guest.Cpu.TryReadMsr(MsrTscAdjust, out adjust));
+        // The TSC ran on between the read and the write: the adjustment is Ahead less that.
+        Assert.InRange((long)adjust, (long)Ahead - 60_000_000_000, (long)Ahead);
+
+        Assert.True(guest.Cpu.TryWriteMsr(MsrTscAdjust, 0));
+        Assert.True(guest.Cpu.TryReadMsr(MsrTsc, out ulong after));
+        Assert.True(after < before + Ahead / 2, $"TSC {after:X} still carries the adjustment (was {before:X})");
+        Assert.True(after >= before);
     }
 
     [Fact]
