@@ -26,6 +26,9 @@ public sealed class CompatStreamTests
             .Select(line => line.Split(": ", 2))
             .ToDictionary(p => p[0], p => p[1].Split(' ', StringSplitOptions.RemoveEmptyEntries).ToHashSet(), StringComparer.Ordinal);
 
+    private static string[] SortedLines(string text) =>
+        [.. text.Split('\n', StringSplitOptions.RemoveEmptyEntries).Order(StringComparer.Ordinal)];
+
     [Fact]
     public void A_q35_1_0_stream_has_exactly_the_fields_of_the_q35_1_0_layout()
     {
@@ -37,7 +40,9 @@ public sealed class CompatStreamTests
             File.WriteAllText(Path.Combine(directory, "q35-1.0.fields"), layout);
             File.WriteAllBytes(Path.Combine(directory, "q35-1.0.emu-vmstate"), vm.SaveStream());
         }
-        Assert.Equal(File.ReadAllText(Golden("q35-1.0.fields")), layout);
+        // The sections' order is not part of the layout (loading goes by name; this build
+        // saves the PIT before the interrupt lines, the first build after them).
+        Assert.Equal(SortedLines(File.ReadAllText(Golden("q35-1.0.fields"))), SortedLines(layout));
     }
 
     [Fact]
