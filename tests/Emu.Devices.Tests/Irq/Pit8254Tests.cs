@@ -9,7 +9,7 @@ public sealed class Pit8254Tests
     private const double NanosecondsPerClock = 1e9 / 1_193_182;
 
     private readonly ClockEvents _clock = ClockEvents.CreateManual();
-    private readonly RecordingLine _irq0 = new();
+    private readonly RecordingIrqLine _irq0 = new();
     private readonly Pit8254 _pit;
     private readonly NmiStatusControlPort _port61;
 
