@@ -20,12 +20,16 @@ public sealed class MttyLinuxMigrationLabRun
     // Console lines of one VM: when the driver saw each one (seconds after it started).
     public sealed record ConsoleLine(double Time, string Text);
 
-    MttyLinuxMigrationLabRun(Level2Result result, string image)
+    MttyLinuxMigrationLabRun(Level2Result result, string image, IReadOnlyList<string> lines)
     {
         Result = result;
         ImagePath = image;
-        Parse(result.Job.OutputLines);
+        Lines = lines;
+        Parse(lines);
     }
+
+    // The driver's whole log (MttyMigrationDriver.LogName): every console line, mark, result and sample.
+    public IReadOnlyList<string> Lines { get; }
 
     public Level2Result Result { get; }
 
@@ -67,7 +71,7 @@ public sealed class MttyLinuxMigrationLabRun
         var sb = new StringBuilder();
         foreach (string e in Errors)
             sb.Append("driver error: ").Append(e).Append('\n');
-        foreach (string line in Result.Job.OutputLines.Where(l => !l.StartsWith("con ", StringComparison.Ordinal)).TakeLast(60))
+        foreach (string line in Lines.Where(l => !l.StartsWith("con ", StringComparison.Ordinal) && !l.StartsWith("sample ", StringComparison.Ordinal)).TakeLast(60))
             sb.Append(line).Append('\n');
         return sb.Append(Result.Describe()).ToString();
     }
@@ -140,20 +144,23 @@ public sealed class MttyLinuxMigrationLabRun
             done
             truncate -s {{MttyLinuxMigrationGuest.MaxBlocks * 4096L}} /tmp/blocks.img
             truncate -s 1M /tmp/mailbox.img
-            export MDEV_A MDEV_B MDEV_C MDEV_D MDEV_E
+            export MDEV_A MDEV_B MDEV_C MDEV_D MDEV_E DRIVER_LOG={{MttyMigrationDriver.LogName}}
             export EMU_DLL={{ShellQuote.Quote(VfioLabRun.EmuDll)}} L3_MEMORY={{MttyLinuxMigrationGuest.MemoryMiB}}
             export L3_KERNEL={{ShellQuote.Quote(guest.KernelPath)}} L3_INITRD={{ShellQuote.Quote(guest.InitrdPath)}} L3_APPEND={{ShellQuote.Quote(guest.KernelCommandLine)}}
             set +e
             python3 -u "$LAB_DIR/{{MttyMigrationDriver.FileName}}"
             echo "driver_exit=$?"
+            cp /tmp/{{MttyMigrationDriver.LogName}} "$LAB_DIR/{{MttyMigrationDriver.LogName}}"
             cp --sparse=always /tmp/blocks.img "$LAB_DIR/blocks.img"
             """, "mtty-linux");
         Level2Result result = await run.BootAsync();
+        string driverLog = run.PathFor(MttyMigrationDriver.LogName);
+        string[] lines = File.Exists(driverLog) ? File.ReadAllLines(driverLog) : [.. result.Job.OutputLines];
         string keep = Directory.CreateTempSubdirectory("emu-mtty-migration-").FullName;
         string image = Path.Combine(keep, "blocks.img");
         string written = run.PathFor("blocks.img");
         if (File.Exists(written))
             File.Copy(written, image);
-        return new MttyLinuxMigrationLabRun(result, image);
+        return new MttyLinuxMigrationLabRun(result, image, lines);
     }
 }

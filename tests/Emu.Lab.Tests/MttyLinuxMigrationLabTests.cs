@@ -28,7 +28,7 @@ public sealed class MttyLinuxMigrationLabTests(ITestOutputHelper output)
     async Task<MttyLinuxMigrationLabRun> RunAsync()
     {
         MttyLinuxMigrationLabRun run = await MttyLinuxMigrationLabRun.GetAsync(output.WriteLine);
-        output.WriteLine(string.Join('\n', run.Result.Job.OutputLines.Select(l => l.TrimStart('\0'))
+        output.WriteLine(string.Join('\n', run.Lines
             .Where(l => !l.StartsWith("con ", StringComparison.Ordinal) && !l.StartsWith("sample ", StringComparison.Ordinal))));
         Assert.True(run.Result.Completed, run.Describe());
         Assert.Contains($"kernel={MttyKernel.Version}", run.Result.Job.OutputLines);
@@ -97,7 +97,7 @@ public sealed class MttyLinuxMigrationLabTests(ITestOutputHelper output)
             output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"console {l.Time - migrateAt:F3}: {l.Text}"));
         // Which threads of A and B the driver found running (or in D state) how often while
         // the migration switched over: where the time went.
-        foreach (var g in run.Result.Job.OutputLines.Select(l => l.TrimStart('\0')).Where(l => l.StartsWith("sample ", StringComparison.Ordinal))
+        foreach (var g in run.Lines.Where(l => l.StartsWith("sample ", StringComparison.Ordinal))
                      .Select(l => l.Split(' ')).Where(w => w.Length >= 7).GroupBy(w => $"{w[1]} {w[4]} {w[6].Split('|')[0]}").OrderByDescending(g => g.Count()))
             output.WriteLine($"sampled {g.Count(),3}x: {g.Key}");
         MttyLinuxMigrationLabRun.ConsoleLine? firstOnB = run.Consoles.GetValueOrDefault("B")?.FirstOrDefault();

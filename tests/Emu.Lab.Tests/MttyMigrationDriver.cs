@@ -3,7 +3,7 @@ namespace Emu.Lab.Tests;
 // The level-2 side of MttyLinuxMigrationLabRun, run with the host's python3 (through the 9p
 // root): it starts the emu processes, reads each one's console as it comes and prints every
 // line stamped with the time it arrived, drives QMP and the guest's mailbox
-// (MttyLinuxMigrationGuest), and prints what each step returned. Output lines:
+// (MttyLinuxMigrationGuest), and logs what each step returned (LogName). Log lines:
 //   con VM T LINE        a console line of VM, first seen T seconds after the start
 //   qmp VM T CMD JSON    a QMP reply
 //   cmd VM T SEQ CMD ARG a mailbox command
@@ -16,6 +16,9 @@ namespace Emu.Lab.Tests;
 public static class MttyMigrationDriver
 {
     public const string FileName = "mtty_migrate.py";
+
+    // The driver's whole log, written in level 2's /tmp and copied to the run directory at the end.
+    public const string LogName = "driver.log";
 
     public const string Script = """
         #!/usr/bin/python3
@@ -31,10 +34,19 @@ public static class MttyMigrationDriver
         def now():
             return '%.3f' % (time.monotonic() - T0)
 
+        LOG = open('/tmp/%s' % ENV['DRIVER_LOG'], 'w')
+
+        # Every line goes to the log on level 2's own disk; the job's output (a file on 9p
+        # that the host reads while it grows, which has lost a line in the lab) gets all
+        # but the console lines and samples, as a record of progress.
         def emit(*words):
+            line = ' '.join(str(w) for w in words) + '\n'
             with OUT:
-                sys.stdout.write(' '.join(str(w) for w in words) + '\n')
-                sys.stdout.flush()
+                LOG.write(line)
+                LOG.flush()
+                if words[0] not in ('con', 'sample'):
+                    sys.stdout.write(line)
+                    sys.stdout.flush()
 
         class Failure(Exception):
             pass
@@ -321,6 +333,7 @@ public static class MttyMigrationDriver
             with open(os.path.join(LAB, 'vm-%s.stderr' % vm.name), 'rb') as f:
                 for line in f.read().decode('latin-1').splitlines()[-40:]:
                     emit('stderr', vm.name, line)
+        LOG.close()
         sys.exit(rc)
 
         """;
