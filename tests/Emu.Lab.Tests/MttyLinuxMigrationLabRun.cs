@@ -20,10 +20,9 @@ public sealed class MttyLinuxMigrationLabRun
     // Console lines of one VM: when the driver saw each one (seconds after it started).
     public sealed record ConsoleLine(double Time, string Text);
 
-    MttyLinuxMigrationLabRun(Level2Result result, string image, IReadOnlyList<string> lines)
+    MttyLinuxMigrationLabRun(Level2Result result, IReadOnlyList<string> lines)
     {
         Result = result;
-        ImagePath = image;
         Lines = lines;
         Parse(lines);
     }
@@ -33,8 +32,9 @@ public sealed class MttyLinuxMigrationLabRun
 
     public Level2Result Result { get; }
 
-    // The block image after the run (a copy kept outside the run directory).
-    public string ImagePath { get; }
+    // Blocks among those the guest wrote that the image does not hold (MigrationGuestParts.
+    // MissingBlocks); null when the guest never said how many it wrote or the image is gone.
+    public List<int>? MissingBlocks { get; private set; }
 
     public Dictionary<string, List<ConsoleLine>> Consoles { get; } = [];
 
@@ -156,11 +156,12 @@ public sealed class MttyLinuxMigrationLabRun
         Level2Result result = await run.BootAsync();
         string driverLog = run.PathFor(MttyMigrationDriver.LogName);
         string[] lines = File.Exists(driverLog) ? File.ReadAllLines(driverLog) : [.. result.Job.OutputLines];
-        string keep = Directory.CreateTempSubdirectory("emu-mtty-migration-").FullName;
-        string image = Path.Combine(keep, "blocks.img");
-        string written = run.PathFor("blocks.img");
-        if (File.Exists(written))
-            File.Copy(written, image);
-        return new MttyLinuxMigrationLabRun(result, image, lines);
+        var parsed = new MttyLinuxMigrationLabRun(result, lines);
+        // The image is checked here, before the run directory goes: the blocks the guest
+        // said it wrote ("blocks=N" when it stopped writing, on C) against the file.
+        string image = run.PathFor("blocks.img");
+        if (parsed.Values("C", "blocks") is [string count] && int.TryParse(count, NumberStyles.None, CultureInfo.InvariantCulture, out int blocks) && File.Exists(image))
+            parsed.MissingBlocks = MigrationGuestParts.MissingBlocks(image, blocks);
+        return parsed;
     }
 }
