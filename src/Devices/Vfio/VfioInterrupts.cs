@@ -38,6 +38,7 @@ internal sealed class VfioInterrupts : IDisposable
     private EventFd? _intxTrigger;
     private EventFd? _intxResample;
     private IDisposable? _intxBinding;
+    private VfioIntxUnmasker? _intxUnmasker;
     private int _msiEnabledCount;
     private bool _intxUsable;
     private bool _disposed;
@@ -268,15 +269,17 @@ internal sealed class VfioInterrupts : IDisposable
             }
             catch (PosixException e) when (e.Errno == LibC.ENOTTY)
             {
-                // The driver takes no unmask eventfd (mdev drivers such as mtty,
-                // whose INTx is not masked by the host): each trigger is injected
-                // as an edge, without the resample that would unmask it.
-                _intxBinding.Dispose();
-                _intxBinding = _controller.AddIrqFd(_intxTrigger, gsi);
+                // The driver takes no unmask eventfd (mdev drivers such as mtty):
+                // it still masks its INTx at each trigger and waits for an unmask,
+                // which the resampling irqfd's EOI signal now brings through an
+                // ioctl (VfioIntxUnmasker). One unmask now: the device may be
+                // masked from before (a trigger that was never answered).
+                _intxUnmasker = new VfioIntxUnmasker(_device, resample, _logger, $"vfio-pci {_owner.HostAddress}");
+                _intxUnmasker.Unmask();
                 if (!_intxWithoutResampleLogged)
                 {
                     _intxWithoutResampleLogged = true;
-                    _logger.LogInformation("vfio: the device takes no INTx unmask eventfd; INTx is injected without resample");
+                    _logger.LogInformation("vfio: the device takes no INTx unmask eventfd; emu unmasks it at each EOI");
                 }
             }
         }
@@ -298,6 +301,8 @@ internal sealed class VfioInterrupts : IDisposable
             switch (mode)
             {
                 case VfioIrqMode.Intx:
+                    _intxUnmasker?.Dispose();
+                    _intxUnmasker = null;
                     _device.System.SetIrqsNone(_device.Handle, VfioConstants.PciIntxIrqIndex, VfioIrqSet.ActionTrigger, 0, 0);
                     _intxBinding?.Dispose();
                     _intxBinding = null;
@@ -344,6 +349,7 @@ internal sealed class VfioInterrupts : IDisposable
             fd.Dispose();
         foreach (EventFd fd in _msiFds)
             fd.Dispose();
+        _intxUnmasker?.Dispose();
         _intxBinding?.Dispose();
         _intxTrigger?.Dispose();
         _intxResample?.Dispose();

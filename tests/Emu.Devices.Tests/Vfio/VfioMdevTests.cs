@@ -62,17 +62,33 @@ public sealed class VfioMdevTests : IDisposable
     }
 
     [Fact]
-    public void An_mdev_without_an_intx_unmask_eventfd_gets_intx_without_resample()
+    public void An_mdev_without_an_intx_unmask_eventfd_is_unmasked_at_each_eoi()
     {
+        // mtty refuses an unmask eventfd but still masks INTx at each trigger and waits for
+        // ACTION_UNMASK: emu answers each EOI (the resampling irqfd's signal) with one.
         _kernel.RefusesUnmaskEventfd = true;
         VfioPciDevice device = _vm.Add(Path);
         int trigger = Assert.Single(_kernel.CurrentTriggers(VfioConstants.PciIntxIrqIndex));
         var binding = _vm.Accelerator.Interrupts.BindingFor(trigger);
         Assert.NotNull(binding);
         Assert.Equal(PciIntxRouting.Gsi(device.Address.Device, 1), binding!.Value.Gsi);
-        Assert.Null(binding.Value.Resample);
+        Assert.NotNull(binding.Value.Resample);
         Assert.Single(_vm.Accelerator.Interrupts.Bindings);
+        // One unmask when INTx is enabled (the device may be masked from before), then one per EOI.
+        Assert.Equal(1, Unmasks());
+        for (int eoi = 1; eoi <= 3; eoi++)
+        {
+            int before = _kernel.IrqSets.Count;
+            binding.Value.Resample!.Signal();
+            var deadline = DateTime.UtcNow.AddSeconds(10);
+            while (_kernel.IrqSets.Count == before && DateTime.UtcNow < deadline)
+                Thread.Sleep(5);
+            Assert.Equal(1 + eoi, Unmasks());
+        }
     }
+
+    private int Unmasks() =>
+        _kernel.IrqSets.ToArray().Count(s => s.Index == VfioConstants.PciIntxIrqIndex && s.Action == (VfioIrqSet.ActionUnmask | VfioIrqSet.DataNone) && s.Start == 0);
 
     [Fact]
     public void A_pci_function_directory_is_accepted_as_sysfsdev()

@@ -1,6 +1,3 @@
-using System.Globalization;
-using System.Text;
-using System.Text.RegularExpressions;
 using Emu.Lab;
 
 namespace Emu.Host.Tests.Migration;
@@ -13,20 +10,17 @@ namespace Emu.Host.Tests.Migration;
 /// "wrote N"; when all are written it syncs, drops its caches, reads them
 /// back, reads /dev/hwrng, writes to hvc0, stops counting and powers off.
 /// </summary>
-internal sealed partial class LinuxMigrationGuest
+internal sealed class LinuxMigrationGuest
 {
     public const int Blocks = 1024;
     public const string HvcText = "EMU-MIG-HVC0";
 
-    private static readonly string s_script = $$"""
-        for i in $(seq 50); do [ -b /dev/vda ] && break; sleep 0.2; done
-        ( n=0; while [ ! -e /tmp/done ]; do read up rest < /proc/uptime; echo "tick $n $up"; n=$((n+1)); sleep 0.2; done; echo "ticks=$n" ) &
-        b=0
-        while [ $b -lt {{Blocks}} ]; do
-          i=0; : > /tmp/chunk
-          while [ $i -lt 16 ]; do printf '%-4095s\n' "EMU-MIG-BLOCK-$((b+i))" >> /tmp/chunk; i=$((i+1)); done
-          dd if=/tmp/chunk of=/dev/vda bs=65536 seek=$((b/16)) conv=fsync,notrunc 2>/dev/null || echo "dd_failed_at=$b"
-          b=$((b+16)); echo "wrote $b"
+    private static readonly string s_script =
+        "for i in $(seq 50); do [ -b /dev/vda ] && break; sleep 0.2; done\n"
+        + MigrationGuestParts.Counter("/tmp/done")
+        + $"b=0\nwhile [ $b -lt {Blocks} ]; do\n"
+        + MigrationGuestParts.WriteBlocks("/dev/vda", 16)
+        + $$"""
         done
         sync; echo 3 > /proc/sys/vm/drop_caches
         echo "readback=$(dd if=/dev/vda bs=65536 count={{Blocks / 16}} 2>/dev/null | grep -c '^EMU-MIG-BLOCK-')"
@@ -73,26 +67,11 @@ internal sealed partial class LinuxMigrationGuest
         .. extra,
     ];
 
-    [GeneratedRegex(@"^tick (\d+) ")]
-    private static partial Regex Tick();
-
     /// <summary>The guest's tick numbers in the order they were printed.</summary>
-    public static List<long> Ticks(IEnumerable<string> lines) =>
-        lines.Select(l => Tick().Match(l)).Where(m => m.Success).Select(m => long.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture)).ToList();
+    public static List<long> Ticks(IEnumerable<string> lines) => MigrationGuestParts.Ticks(lines);
 
     /// <summary>Blocks whose content in the image is not "EMU-MIG-BLOCK-N" padded with spaces to 4095 bytes and a newline.</summary>
-    public List<int> MissingBlocks()
-    {
-        byte[] image = File.ReadAllBytes(Disk);
-        var missing = new List<int>();
-        for (int b = 0; b < Blocks; b++)
-        {
-            string expected = $"EMU-MIG-BLOCK-{b}".PadRight(4095) + "\n";
-            if (Encoding.ASCII.GetString(image, b * 4096, 4096) != expected)
-                missing.Add(b);
-        }
-        return missing;
-    }
+    public List<int> MissingBlocks() => MigrationGuestParts.MissingBlocks(Disk, Blocks);
 
     public void Delete() => System.IO.Directory.Delete(Directory, recursive: true);
 }
