@@ -45,6 +45,17 @@ public sealed class MigrationBenchLabRun
         return int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out int n) ? Math.Clamp(n, 1, 12) : 1;
     }
 
+    // EMU_MIGBENCH_EMU: an emu executable as installed (benchmarks/migration/run.sh publishes
+    // the NativeAOT one, `dotnet publish src/Host -r linux-x64`); else the JIT build of this
+    // work tree, which spends much of a first migration compiling in level 2's emulated CPU.
+    public static string EmuCommand()
+    {
+        string? published = Environment.GetEnvironmentVariable("EMU_MIGBENCH_EMU");
+        if (!string.IsNullOrEmpty(published))
+            return File.Exists(published) ? ShellQuote.Quote(Path.GetFullPath(published)) : throw new FileNotFoundException($"EMU_MIGBENCH_EMU={published} does not exist", published);
+        return $"dotnet {ShellQuote.Quote(VfioLabRun.EmuDll)}";
+    }
+
     public static async Task<MigrationBenchLabRun> RunAsync(int rounds, Action<string> log)
     {
         LabEnvironment env = MttyKernel.Environment();
@@ -70,13 +81,14 @@ public sealed class MigrationBenchLabRun
 
     static string JobScript(int rounds, string qemu, string disk, Level3Guest guest)
     {
-        string emu = $"dotnet {ShellQuote.Quote(VfioLabRun.EmuDll)}";
+        string emu = EmuCommand();
         string common = $"-m {MemoryMiB} -smp 1 -nographic -no-reboot -vga none " +
             $"-drive file={ShellQuote.Quote(disk)},if=none,id=d0,format=raw,cache=none -device virtio-blk-pci,drive=d0 " +
             "-netdev tap,id=n0,ifname=$2,script=no,downscript=no " + guest.BootArgs;
         var sb = new StringBuilder();
         sb.Append(CultureInfo.InvariantCulture, $$"""
             echo kernel=$(uname -r)
+            echo "emu={{emu}}"
             tool="python3 $LAB_DIR/{{MigrationBenchTool.FileName}}"
             set -- $(lab-mdev mtty-2); mdevA=$2
             set -- $(lab-mdev mtty-2); mdevB=$2

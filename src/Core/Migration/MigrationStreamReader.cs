@@ -84,7 +84,12 @@ public sealed class MigrationStreamReader
             switch (kinds[i])
             {
                 case MigrationStreamFormat.ZeroPage:
-                    page.Clear();
+                    // A page that reads as zero already is left alone (as QEMU does): the
+                    // destination's RAM has never been written, and reading an untouched page
+                    // maps the kernel's shared zero page, where writing it would allocate and
+                    // clear a page of host memory for every zero page of the guest.
+                    if (page.IndexOfAnyExcept((byte)0) >= 0)
+                        page.Clear();
                     break;
                 case MigrationStreamFormat.DataPage:
                     Read(page, "a RAM page");
