@@ -82,6 +82,9 @@ public sealed class MigrationBenchLabRun
     static string JobScript(int rounds, string qemu, string disk, Level3Guest guest)
     {
         string emu = EmuCommand();
+        // EMU_MIGBENCH_PERF=1: each restore runs under perf record, and the job prints the top
+        // of perf report (where a VMM's load time goes, kernel included).
+        string perf = Environment.GetEnvironmentVariable("EMU_MIGBENCH_PERF") == "1" ? "1" : "";
         string common = $"-m {MemoryMiB} -smp 1 -nographic -no-reboot -vga none " +
             $"-drive file={ShellQuote.Quote(disk)},if=none,id=d0,format=raw,cache=none -device virtio-blk-pci,drive=d0 " +
             "-netdev tap,id=n0,ifname=$2,script=no,downscript=no " + guest.BootArgs;
@@ -89,6 +92,7 @@ public sealed class MigrationBenchLabRun
         sb.Append(CultureInfo.InvariantCulture, $$"""
             echo kernel=$(uname -r)
             echo "emu={{emu}}"
+            perf={{perf}}
             tool="python3 $LAB_DIR/{{MigrationBenchTool.FileName}}"
             set -- $(lab-mdev mtty-2); mdevA=$2
             set -- $(lab-mdev mtty-2); mdevB=$2
@@ -102,7 +106,7 @@ public sealed class MigrationBenchLabRun
                 esac
                 qmp=$3; name=$4; shift 4
                 rm -f "$qmp"
-                eval "timeout -k 5 300 $cmd -qmp unix:$qmp,server=on,wait=off $*" </dev/null >"$LAB_DIR/$name.con" 2>"$LAB_DIR/$name.err" &
+                eval "timeout -k 5 300 $cmd -qmp unix:$qmp,server=on,wait=off $*" </dev/null >"/tmp/$name.con" 2>"/tmp/$name.err" &
                 last_pid=$!
             }
             stop_all() { $tool quit /tmp/src.qmp /tmp/dst.qmp /tmp/rst.qmp >/dev/null 2>&1; for q in $pids; do wait $q; done; pids=; }
@@ -111,21 +115,27 @@ public sealed class MigrationBenchLabRun
                 r=$1; v=$2; p="round $r $v"; pids=
                 rm -f /tmp/mig.sock /tmp/snap.bin
                 vmm_start $v $mdevA mbtap0 /tmp/src.qmp $v-$r-src; pids="$pids $last_pid"
-                out=$($tool wait-console $LAB_DIR/$v-$r-src.con "@L3@ tick 3" 240); rc=$?
+                out=$($tool wait-console /tmp/$v-$r-src.con "@L3@ tick 3" 240); rc=$?
                 echo "$p boot $out"
-                if [ $rc != 0 ]; then stop_all; tail -n 20 $LAB_DIR/$v-$r-src.err $LAB_DIR/$v-$r-src.con | sed "s/^/$p boot-failed: /"; return; fi
-                grep -ah "@L3@ ready" $LAB_DIR/$v-$r-src.con | sed "s/^.*@L3@ /$p guest /"
+                if [ $rc != 0 ]; then stop_all; tail -n 20 /tmp/$v-$r-src.err /tmp/$v-$r-src.con | sed "s/^/$p boot-failed: /"; return; fi
+                grep -ah "@L3@ ready" /tmp/$v-$r-src.con | sed "s/^.*@L3@ /$p guest /"
                 vmm_start $v $mdevB mbtap1 /tmp/dst.qmp $v-$r-dst -incoming unix:/tmp/mig.sock; pids="$pids $last_pid"
                 $tool live /tmp/src.qmp /tmp/dst.qmp unix:/tmp/mig.sock 2>&1 | sed "s/^/$p /"
-                $tool wait-console $LAB_DIR/$v-$r-dst.con "@L3@ tick" 30 | sed "s/^/$p live-dst /"
+                $tool wait-console /tmp/$v-$r-dst.con "@L3@ tick" 30 | sed "s/^/$p live-dst /"
                 $tool save /tmp/dst.qmp /tmp/snap.bin 2>&1 | sed "s/^/$p /"
                 echo "$p snapshot-bytes $(stat -c %s /tmp/snap.bin 2>/dev/null)"
                 stop_all
                 vmm_start $v $mdevA mbtap0 /tmp/rst.qmp $v-$r-rst -incoming defer; pids="$pids $last_pid"
+                [ -n "$perf" ] && { perf record -q -F 499 -a -o /tmp/rst.perf 2>/dev/null & perf_pid=$!; sleep 1; }
                 $tool restore /tmp/rst.qmp /tmp/snap.bin 2>&1 | sed "s/^/$p /"
-                $tool wait-console $LAB_DIR/$v-$r-rst.con "@L3@ tick" 30 | sed "s/^/$p restored /"
+                if [ -n "$perf" ]; then
+                    kill -INT $perf_pid; wait $perf_pid
+                    perf report -i /tmp/rst.perf --stdio --sort comm,dso,sym 2>/dev/null | grep -E '^ +[0-9.]+%' | head -n 25 | sed "s/^/$p perf: /"
+                    rm -f /tmp/rst.perf
+                fi
+                $tool wait-console /tmp/$v-$r-rst.con "@L3@ tick" 30 | sed "s/^/$p restored /"
                 stop_all
-                for s in src dst rst; do tail -n 3 $LAB_DIR/$v-$r-$s.err | sed "s/^/$p $s-stderr: /"; done
+                for s in src dst rst; do tail -n 3 /tmp/$v-$r-$s.err | sed "s/^/$p $s-stderr: /"; done
                 rm -f /tmp/snap.bin
             }
 
