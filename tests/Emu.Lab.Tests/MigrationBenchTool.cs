@@ -15,8 +15,8 @@ public static class MigrationBenchTool
         #   wait-console FILE TEXT SECONDS   wait until FILE holds TEXT; print the seconds waited
         #   live SRC DST URI                 migrate SRC live to URI, poll until finished, print figures
         #   save QMP FILE                    stop, migrate file:FILE, poll until finished: print the time
-        #   restore QMP FILE                 migrate-incoming file:FILE, wait for the load, cont,
-        #                                    wait for running: print the time
+        #   restore QMP FILE                 2 s after QMP answers (the VMM has started), migrate-incoming
+        #                                    file:FILE, wait for the load, cont, wait for running: print the time
         #   quit QMP...                      quit each VMM
         # Times are wall-clock milliseconds measured here (monotonic clock), next to the
         # VMM's own query-migrate figures (total-time, downtime, setup-time).
@@ -163,6 +163,9 @@ public static class MigrationBenchTool
                 return 0 if info.get('status') == 'completed' else 1
             if cmd == 'restore':
                 q = Qmp(args[0])
+                # Both VMMs have finished starting (emu answers QMP before its vCPUs' power-on
+                # reset has loaded -kernel, QEMU only after): the restore is timed from there.
+                time.sleep(2)
                 t0 = time.monotonic()
                 q.call('migrate-incoming', {'uri': 'file:' + args[1]})
                 loaded = wait_status(q, ('paused', 'postmigrate', 'running', 'prelaunch', 'internal-error', 'shutdown'))
