@@ -23,4 +23,4 @@ dotnet test -c Release --no-build tests/Emu.Lab.Tests/Emu.Lab.Tests.csproj \
     --filter "FullyQualifiedName~MigrationBenchLabTests" \
     --logger "console;verbosity=detailed" |
     grep -E "migbench\| (emu=|round [0-9]+ (qemu|emu) (boot|live|save|restore))|^ *median |Passed|Failed" |
-    grep -v "stderr" || true
+    grep -v "stderr" | sed "s/^\[xUnit[^]]*\] *//; s/^ *//" | awk '!seen[$0]++' || true
