@@ -52,7 +52,15 @@ public sealed class MigrationBenchLabRun
     {
         string? published = Environment.GetEnvironmentVariable("EMU_MIGBENCH_EMU");
         if (!string.IsNullOrEmpty(published))
-            return File.Exists(published) ? ShellQuote.Quote(Path.GetFullPath(published)) : throw new FileNotFoundException($"EMU_MIGBENCH_EMU={published} does not exist", published);
+        {
+            string full = Path.GetFullPath(published);
+            if (!File.Exists(full))
+                throw new FileNotFoundException($"EMU_MIGBENCH_EMU={published} does not exist", published);
+            // Level 2 sees the host's file system except /tmp, which is a tmpfs of its own there.
+            if (full.StartsWith("/tmp/", StringComparison.Ordinal))
+                throw new ArgumentException($"EMU_MIGBENCH_EMU={published}: level 2 has its own /tmp; publish emu elsewhere (e.g. under /var/tmp)");
+            return ShellQuote.Quote(full);
+        }
         return $"dotnet {ShellQuote.Quote(VfioLabRun.EmuDll)}";
     }
 
