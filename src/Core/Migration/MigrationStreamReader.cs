@@ -78,17 +78,29 @@ public sealed class MigrationStreamReader
             throw new MigrationException($"a RAM record covers 0x{address:x}-0x{address + length - 1:x}, which is not guest RAM here");
         Span<byte> kinds = _kinds.AsSpan(0, (int)count);
         Read(kinds, "a RAM record");
-        for (int i = 0; i < kinds.Length; i++)
+        for (int i = 0; i < kinds.Length;)
         {
             Span<byte> page = target.Slice(i * MigrationStreamFormat.PageSize, MigrationStreamFormat.PageSize);
             switch (kinds[i])
             {
                 case MigrationStreamFormat.ZeroPage:
-                    page.Clear();
+                    // A page that reads as zero already is left alone (as QEMU does): the
+                    // destination's RAM has never been written, and reading an untouched page
+                    // maps the kernel's shared zero page, where writing it would allocate and
+                    // clear a page of host memory for every zero page of the guest.
+                    if (page.IndexOfAnyExcept((byte)0) >= 0)
+                        page.Clear();
+                    i++;
                     break;
                 case MigrationStreamFormat.DataPage:
-                    Read(page, "a RAM page");
+                {
+                    // Consecutive data pages in one read, straight into guest RAM.
+                    int first = i;
+                    while (i < kinds.Length && kinds[i] == MigrationStreamFormat.DataPage)
+                        i++;
+                    Read(target.Slice(first * MigrationStreamFormat.PageSize, (i - first) * MigrationStreamFormat.PageSize), "a RAM page");
                     break;
+                }
                 default:
                     throw new MigrationException($"a RAM record at 0x{address:x} has page kind {kinds[i]}");
             }

@@ -70,10 +70,19 @@ public sealed class MigrationStreamWriter
                 normal++;
         }
         Write(header);
-        for (int i = 0; i < count; i++)
+        // Consecutive data pages go out in one write straight from guest RAM: a buffered
+        // stream passes a write at least its buffer's size on without copying it first.
+        for (int i = 0; i < count;)
         {
-            if (header[13 + i] == MigrationStreamFormat.DataPage)
-                Write(pages.Slice(i * MigrationStreamFormat.PageSize, MigrationStreamFormat.PageSize));
+            if (header[13 + i] != MigrationStreamFormat.DataPage)
+            {
+                i++;
+                continue;
+            }
+            int first = i;
+            while (i < count && header[13 + i] == MigrationStreamFormat.DataPage)
+                i++;
+            Write(pages.Slice(first * MigrationStreamFormat.PageSize, (i - first) * MigrationStreamFormat.PageSize));
         }
         Interlocked.Add(ref _normalPages, normal);
         Interlocked.Add(ref _zeroPages, count - normal);

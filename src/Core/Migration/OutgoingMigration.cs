@@ -319,20 +319,23 @@ public sealed class OutgoingMigration
     }
 
     // The live rounds: send what is dirty, measure, and stop iterating once
-    // the rest would fit in the downtime limit.
+    // the rest would fit in the downtime limit at the bandwidth the sending
+    // achieved (BandwidthMeter: sending time only, in windows of 100 ms).
     private void Precopy(DirtyPageLog log, IDirtyMemoryTracking tracking, IReadOnlyList<IMigrationDataDevice> devices)
     {
         var limiter = new RateLimiter(() => _parameters().MaxBandwidth);
+        var bandwidth = new BandwidthMeter();
         while (true)
         {
             ThrowIfCancelled();
             long roundStart = Stopwatch.GetTimestamp();
-            long bytesBefore = _writer.BytesWritten;
             tracking.Collect(log);
             CollectDeviceDirty(log);
             IReadOnlyList<(ulong Start, ulong[] Bits)> pages = log.Harvest();
             tracking.RearmAfterHarvest();
             Interlocked.Increment(ref _dirtySyncCount);
+            long sendStart = Stopwatch.GetTimestamp();
+            long bytesBefore = _writer.BytesWritten;
             SendPages(pages, limiter);
             foreach (IMigrationDataDevice device in devices)
             {
@@ -341,10 +344,9 @@ public sealed class OutgoingMigration
                 Interlocked.Add(ref _deviceDataBytes, sent);
                 limiter.Sent(sent, _cancel.Token);
             }
+            bandwidth.Record(_writer.BytesWritten - bytesBefore, Stopwatch.GetElapsedTime(sendStart).TotalSeconds);
+            Volatile.Write(ref _mbps, bandwidth.BytesPerSecond * 8 / 1e6);
             double seconds = Math.Max(Stopwatch.GetElapsedTime(roundStart).TotalSeconds, 1e-4);
-            long roundBytes = _writer.BytesWritten - bytesBefore;
-            double bytesPerSecond = Math.Max(roundBytes / seconds, 1);
-            Volatile.Write(ref _mbps, bytesPerSecond * 8 / 1e6);
             // An accelerator that keeps its own log (KVM) has the pages written during this round there: count them too.
             tracking.Collect(log);
             long dirtyPages = log.CountDirty();
@@ -352,7 +354,7 @@ public sealed class OutgoingMigration
             long deviceBytes = devices.Sum(d => d.PrecopyPendingBytes + d.StopCopyEstimateBytes);
             long remaining = dirtyPages * MigrationStreamFormat.PageSize + deviceBytes;
             Interlocked.Exchange(ref _remainingBytes, remaining);
-            long expected = (long)(remaining / bytesPerSecond * 1000);
+            long expected = bandwidth.MillisecondsFor(remaining);
             Interlocked.Exchange(ref _expectedDowntimeMs, expected);
             if (expected <= _parameters().DowntimeLimitMs)
                 return;
@@ -400,7 +402,9 @@ public sealed class OutgoingMigration
         ulong length = (ulong)count * MigrationStreamFormat.PageSize;
         if (!_machine.Ram.TryGetSpan(new GuestAddress(address), length, out Span<byte> pages))
             return; // RAM that went away (it cannot on q35): nothing to send
+        long before = _writer.BytesWritten;
         _writer.WriteRamPages(address, pages);
-        limiter?.Sent((long)length, _cancel.Token);
+        // What the stream carried: a zero page costs a byte of its record's header, not 4 KiB (as in QEMU).
+        limiter?.Sent(_writer.BytesWritten - before, _cancel.Token);
     }
 }

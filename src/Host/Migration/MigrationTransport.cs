@@ -10,7 +10,9 @@ namespace Emu.Host.Migration;
 /// </summary>
 internal sealed class MigrationTransport : IDisposable
 {
-    private const int BufferSize = 256 * 1024;
+    // Runs of data pages at least this long pass through the buffer without a copy (the
+    // stream writer and reader hand them over in one piece): 16 pages.
+    private const int BufferSize = 64 * 1024;
 
     private readonly Stream _raw;
     private int _disposed;

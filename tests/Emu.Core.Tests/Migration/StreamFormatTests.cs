@@ -82,6 +82,38 @@ public sealed class StreamFormatTests : IDisposable
         Assert.Equal((64, 0), (w.ZeroPages, w.NormalPages));
     }
 
+    [Fact]
+    public void Runs_of_data_pages_between_zero_pages_land_intact_through_a_buffer_smaller_than_a_run()
+    {
+        // 64 pages: data runs of 1, 2, 20 (longer than the 16-page buffer below, so they pass
+        // it without a copy) and 9 pages, with zero pages between them and at both ends.
+        Span<byte> source = _source.Memory.GetSpan(new GuestAddress(0), 64 * 4096);
+        bool[] data = new bool[64];
+        foreach ((int first, int count) in new[] { (1, 1), (3, 2), (8, 20), (40, 9) })
+        {
+            for (int i = first; i < first + count; i++)
+            {
+                data[i] = true;
+                source.Slice(i * 4096, 4096).Fill((byte)(i + 1));
+                source[i * 4096 + 4095] = (byte)(0xF0 ^ i); // not a fill of one byte: offsets matter
+            }
+        }
+        var stream = new MemoryStream();
+        var buffered = new BufferedStream(stream, 16 * 4096);
+        var w = new MigrationStreamWriter(buffered);
+        w.WriteRamPages(0, source);
+        buffered.Flush();
+        Assert.Equal((32, 32), (w.NormalPages, w.ZeroPages));
+        Span<byte> destination = _destination.Memory.GetSpan(new GuestAddress(0), 64 * 4096);
+        destination.Fill(0xEE); // what was there before: every zero page must clear it
+        stream.Position = 0;
+        var r = new MigrationStreamReader(new BufferedStream(stream, 16 * 4096));
+        Assert.Equal(MigrationRecordKind.RamPages, r.ReadKind());
+        r.ReadRamPages(_destination.Memory);
+        Assert.True(destination.SequenceEqual(source));
+        Assert.Equal(64, r.PagesLoaded);
+    }
+
     [Theory]
     [InlineData("q35-2.0", 2, "Machine type received is 'q35-2.0' and local is 'q35-1.0'")]
     [InlineData("q35-1.0", 4, "the source has 4 vCPUs and this VM 2")]
