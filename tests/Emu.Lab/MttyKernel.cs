@@ -1,5 +1,3 @@
-using System.Diagnostics;
-
 namespace Emu.Lab;
 
 // The level-2 kernel of the VFIO migration tests (issue 16, shared/LAB.md): Debian's
@@ -29,33 +27,9 @@ public static class MttyKernel
         env.EnsureLevel2();
         string root = Root(env);
         if (!File.Exists(Path.Combine(root, ".complete")))
-            Build(env);
+            LabScript.Run(Script, env);
         LabEnvironment mtty = env.WithKernel(root, Version, Modules);
         mtty.EnsureLevel2();
         return mtty;
-    }
-
-    static void Build(LabEnvironment env)
-    {
-        string script = Path.Combine(RepositoryRoot(), Script);
-        var psi = new ProcessStartInfo("/bin/sh") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        psi.ArgumentList.Add(script);
-        psi.Environment["EMU_LAB_CACHE"] = env.CacheDirectory;
-        using var p = Process.Start(psi) ?? throw new LabUnavailableException($"cannot start {script}");
-        var errors = p.StandardError.ReadToEndAsync();
-        string output = p.StandardOutput.ReadToEnd();
-        p.WaitForExit();
-        if (p.ExitCode != 0)
-            throw new LabUnavailableException($"{script} failed ({p.ExitCode}): {output.Trim()} {errors.GetAwaiter().GetResult().Trim()}");
-    }
-
-    static string RepositoryRoot()
-    {
-        for (string? d = AppContext.BaseDirectory.TrimEnd('/'); !string.IsNullOrEmpty(d); d = Path.GetDirectoryName(d))
-        {
-            if (File.Exists(Path.Combine(d, Script)))
-                return d;
-        }
-        throw new LabUnavailableException($"{Script} not found above {AppContext.BaseDirectory}");
     }
 }

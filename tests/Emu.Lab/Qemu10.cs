@@ -1,5 +1,3 @@
-using System.Diagnostics;
-
 namespace Emu.Lab;
 
 // The anchor of the migration comparison (issue 16): QEMU 10.0.2 from Debian's
@@ -28,34 +26,10 @@ public static class Qemu10
     {
         string root = Root(env);
         if (!File.Exists(Path.Combine(root, ".complete")))
-            Fetch(env);
+            LabScript.Run(Script, env);
         return ShellQuote.Join([
             Path.Combine(root, "usr/bin/qemu-system-x86_64"),
             "-L", Path.Combine(root, "usr/share/qemu"),
             "-L", Path.Combine(root, "usr/share/seabios")]);
-    }
-
-    static void Fetch(LabEnvironment env)
-    {
-        string script = Path.Combine(RepositoryRoot(), Script);
-        var psi = new ProcessStartInfo("/bin/sh") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        psi.ArgumentList.Add(script);
-        psi.Environment["EMU_LAB_CACHE"] = env.CacheDirectory;
-        using var p = Process.Start(psi) ?? throw new LabUnavailableException($"cannot start {script}");
-        var errors = p.StandardError.ReadToEndAsync();
-        string output = p.StandardOutput.ReadToEnd();
-        p.WaitForExit();
-        if (p.ExitCode != 0)
-            throw new LabUnavailableException($"{script} failed ({p.ExitCode}): {output.Trim()} {errors.GetAwaiter().GetResult().Trim()}");
-    }
-
-    static string RepositoryRoot()
-    {
-        for (string? d = AppContext.BaseDirectory.TrimEnd('/'); !string.IsNullOrEmpty(d); d = Path.GetDirectoryName(d))
-        {
-            if (File.Exists(Path.Combine(d, Script)))
-                return d;
-        }
-        throw new LabUnavailableException($"{Script} not found above {AppContext.BaseDirectory}");
     }
 }
