@@ -7,7 +7,9 @@ namespace Emu.Host.Tests.Migration;
 /// virtio-blk disk, virtio-rng and a virtio console. The guest counts (a
 /// "tick N" line every 0.2 s of its time) all the while, and writes numbered
 /// 4 KiB blocks to the disk, 16 at a time with an fsync each, printing
-/// "wrote N"; when all are written it syncs, drops its caches, reads them
+/// "wrote N", then sleeping 0.2 s: the writes must outlast the migration,
+/// which the NativeAOT emu converges in about a second (unpaced, the guest
+/// wrote its last block before the destination ran); when all are written it syncs, drops its caches, reads them
 /// back, reads /dev/hwrng, writes to hvc0, stops counting and powers off.
 /// </summary>
 internal sealed class LinuxMigrationGuest
@@ -21,6 +23,7 @@ internal sealed class LinuxMigrationGuest
         + $"b=0\nwhile [ $b -lt {Blocks} ]; do\n"
         + MigrationGuestParts.WriteBlocks("/dev/vda", 16)
         + $$"""
+        sleep 0.2
         done
         sync; echo 3 > /proc/sys/vm/drop_caches
         echo "readback=$(dd if=/dev/vda bs=65536 count={{Blocks / 16}} 2>/dev/null | grep -c '^EMU-MIG-BLOCK-')"
