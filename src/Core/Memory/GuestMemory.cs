@@ -1,6 +1,7 @@
 using System.Diagnostics.CodeAnalysis;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using Emu.Core.Posix;
 
 namespace Emu.Core.Memory;
 
@@ -96,6 +97,32 @@ public sealed unsafe class GuestMemory : IMemoryListener
             return true;
         }
         span = default;
+        return false;
+    }
+
+    /// <summary>
+    /// Finds which of the <c>unpopulated.Length</c> pages from <paramref name="address"/>
+    /// (page aligned, in one piece of RAM) the host has never populated: private
+    /// anonymous RAM that nothing has read or written reads as zero, and need not
+    /// be read to know it (<see cref="PageMap"/>). Returns false when that cannot
+    /// be known (shared or file-backed RAM, no pagemap); the pages must then be read.
+    /// A page may be populated right after the answer: only a caller that logs
+    /// writes (a live migration's dirty log) or runs no vCPU may rely on it.
+    /// </summary>
+    public bool TryFindUnpopulated(GuestAddress address, Span<bool> unpopulated)
+    {
+        ulong length = (ulong)unpopulated.Length << 12;
+        if ((address.Value & 0xFFF) != 0 || unpopulated.IsEmpty)
+            return false;
+        foreach (Slice s in _slices)
+        {
+            ulong offset = address.Value - s.Start;
+            if (offset < s.Size && length <= s.Size - offset)
+            {
+                var host = (nint)(s.Host + offset);
+                return s.PrivateAnonymous && (host & 0xFFF) == 0 && PageMap.TryFindUnpopulated(host, unpopulated);
+            }
+        }
         return false;
     }
 
@@ -282,7 +309,7 @@ public sealed unsafe class GuestMemory : IMemoryListener
     {
         if (!IsGuestRam(range))
             return;
-        _pending.Add(new Slice(range.Start, range.Size, (byte*)range.HostAddress));
+        _pending.Add(new Slice(range.Start, range.Size, (byte*)range.HostAddress, IsPrivateAnonymous(range)));
         if (!_updating)
             Publish();
     }
@@ -294,6 +321,10 @@ public sealed unsafe class GuestMemory : IMemoryListener
     }
 
     private static bool IsGuestRam(in FlatRange range) => range.IsRam && !range.Region.IsDeviceMemory;
+
+    // Default guest RAM: a page it never populated reads as zero (PageMap).
+    private static bool IsPrivateAnonymous(in FlatRange range) =>
+        range.Region.HostMemory is RamBlock { File: null, Options: { Shared: false, HugePageSize: 0 } };
 
     private void Publish()
     {
@@ -308,12 +339,14 @@ public sealed unsafe class GuestMemory : IMemoryListener
         public readonly ulong Start;
         public readonly ulong Size;
         public readonly byte* Host;
+        public readonly bool PrivateAnonymous;
 
-        public Slice(ulong start, ulong size, byte* host)
+        public Slice(ulong start, ulong size, byte* host, bool privateAnonymous)
         {
             Start = start;
             Size = size;
             Host = host;
+            PrivateAnonymous = privateAnonymous;
         }
     }
 }

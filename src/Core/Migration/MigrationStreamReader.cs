@@ -78,17 +78,21 @@ public sealed class MigrationStreamReader
             throw new MigrationException($"a RAM record covers 0x{address:x}-0x{address + length - 1:x}, which is not guest RAM here");
         Span<byte> kinds = _kinds.AsSpan(0, (int)count);
         Read(kinds, "a RAM record");
+        // Zero pages the host never populated here read as zero already: they are not even read
+        // (a read maps the zero page, and a data page written next to it later splits a huge page).
+        Span<bool> unpopulated = stackalloc bool[(int)count];
+        if (kinds.IndexOf(MigrationStreamFormat.ZeroPage) < 0 || !ram.TryFindUnpopulated(new GuestAddress(address), unpopulated))
+            unpopulated.Clear();
         for (int i = 0; i < kinds.Length;)
         {
             Span<byte> page = target.Slice(i * MigrationStreamFormat.PageSize, MigrationStreamFormat.PageSize);
             switch (kinds[i])
             {
                 case MigrationStreamFormat.ZeroPage:
-                    // A page that reads as zero already is left alone (as QEMU does): the
-                    // destination's RAM has never been written, and reading an untouched page
-                    // maps the kernel's shared zero page, where writing it would allocate and
-                    // clear a page of host memory for every zero page of the guest.
-                    if (page.IndexOfAnyExcept((byte)0) >= 0)
+                    // A page that reads as zero already is left alone (as QEMU does): writing
+                    // it would allocate and clear a page of host memory for every zero page
+                    // of the guest.
+                    if (!unpopulated[i] && page.IndexOfAnyExcept((byte)0) >= 0)
                         page.Clear();
                     i++;
                     break;

@@ -51,12 +51,17 @@ public sealed class MigrationStreamWriter
     /// <paramref name="address"/>, read from <paramref name="pages"/> (the host
     /// mapping of that RAM). The guest may be writing them meanwhile: a page
     /// changed after it was read is dirty again and is sent in a later round.
+    /// Pages marked in <paramref name="unpopulated"/> (if it is not empty: one
+    /// flag per page) are known to read as zero and are sent as zero pages
+    /// without being read.
     /// </summary>
-    public void WriteRamPages(ulong address, ReadOnlySpan<byte> pages)
+    public void WriteRamPages(ulong address, ReadOnlySpan<byte> pages, ReadOnlySpan<bool> unpopulated = default)
     {
         int count = pages.Length / MigrationStreamFormat.PageSize;
         if (count == 0 || count > MigrationStreamFormat.MaxPagesPerRecord || pages.Length % MigrationStreamFormat.PageSize != 0)
             throw new ArgumentOutOfRangeException(nameof(pages), "a RAM record holds 1-256 whole pages");
+        if (!unpopulated.IsEmpty && unpopulated.Length != count)
+            throw new ArgumentException("one flag per page", nameof(unpopulated));
         Span<byte> header = _scratch.AsSpan(0, 13 + count);
         header[0] = (byte)MigrationRecordKind.RamPages;
         BinaryPrimitives.WriteUInt64LittleEndian(header.Slice(1), address);
@@ -64,7 +69,8 @@ public sealed class MigrationStreamWriter
         int normal = 0;
         for (int i = 0; i < count; i++)
         {
-            bool zero = pages.Slice(i * MigrationStreamFormat.PageSize, MigrationStreamFormat.PageSize).IndexOfAnyExcept((byte)0) < 0;
+            bool zero = (!unpopulated.IsEmpty && unpopulated[i])
+                || pages.Slice(i * MigrationStreamFormat.PageSize, MigrationStreamFormat.PageSize).IndexOfAnyExcept((byte)0) < 0;
             header[13 + i] = zero ? MigrationStreamFormat.ZeroPage : MigrationStreamFormat.DataPage;
             if (!zero)
                 normal++;

@@ -402,8 +402,13 @@ public sealed class OutgoingMigration
         ulong length = (ulong)count * MigrationStreamFormat.PageSize;
         if (!_machine.Ram.TryGetSpan(new GuestAddress(address), length, out Span<byte> pages))
             return; // RAM that went away (it cannot on q35): nothing to send
+        // Pages the guest never touched go out as zero pages unread (GuestMemory.TryFindUnpopulated):
+        // one a running guest populates after this look is in the dirty log and goes again.
+        Span<bool> unpopulated = stackalloc bool[count];
+        if (!_machine.Ram.TryFindUnpopulated(new GuestAddress(address), unpopulated))
+            unpopulated = default;
         long before = _writer.BytesWritten;
-        _writer.WriteRamPages(address, pages);
+        _writer.WriteRamPages(address, pages, unpopulated);
         // What the stream carried: a zero page costs a byte of its record's header, not 4 KiB (as in QEMU).
         limiter?.Sent(_writer.BytesWritten - before, _cancel.Token);
     }
