@@ -13,9 +13,9 @@ namespace Emu.Core.Migration;
 /// device data and sections, each validated; a section or device data for
 /// an object this VM does not have, a section twice, or one missing at the
 /// end refuses the stream with the object's name. Once everything is loaded
-/// the devices re-derive their mappings and routes, the machine goes to
-/// paused, and runs if the source ran (and emu was not started with -S). On
-/// a socket the answer goes back to the source.
+/// the devices re-derive their mappings and routes and the machine goes to
+/// paused; on a socket the answer goes back to the source; then the guest
+/// runs if the source's ran (and emu was not started with -S).
 /// </summary>
 public sealed class IncomingMigration
 {
@@ -56,7 +56,15 @@ public sealed class IncomingMigration
         StatusChanged?.Invoke(status);
     }
 
-    /// <summary>Loads the whole stream; returns false (with <see cref="Error"/>) when it was refused or broke.</summary>
+    /// <summary>
+    /// Loads the whole stream; returns false (with <see cref="Error"/>) when it was
+    /// refused or broke. The source hears that the VM is loaded before the guest
+    /// runs here (as QEMU's destination closes its return path before it starts
+    /// the VM): the source's downtime ends with the load, not with whenever this
+    /// side's vCPU threads next let the answer out, and a source that never hears
+    /// it (gone, or the answer lost) leaves this guest stopped, so the guest never
+    /// runs on both sides.
+    /// </summary>
     public bool Run()
     {
         SetStatus(MigrationStatus.Active);
@@ -66,8 +74,6 @@ public sealed class IncomingMigration
             Load(reader);
             BytesRead = reader.BytesRead;
             Reply(true, "");
-            SetStatus(MigrationStatus.Completed);
-            return true;
         }
         catch (Exception e) when (e is MigrationException or IOException or ObjectDisposedException or InvalidOperationException)
         {
@@ -77,6 +83,13 @@ public sealed class IncomingMigration
             SetStatus(MigrationStatus.Failed);
             return false;
         }
+        SetStatus(MigrationStatus.Completed);
+        if (_sourceRunning && _autostart())
+        {
+            _machine.Resume().GetAwaiter().GetResult();
+            Started = true;
+        }
+        return true;
     }
 
     private void Reply(bool loaded, string message)
@@ -188,10 +201,5 @@ public sealed class IncomingMigration
         foreach (Device device in _machine.Devices)
             device.PostLoad();
         _machine.SetStoppedState(RunState.Paused).GetAwaiter().GetResult();
-        if (_sourceRunning && _autostart())
-        {
-            _machine.Resume().GetAwaiter().GetResult();
-            Started = true;
-        }
     }
 }

@@ -100,7 +100,7 @@ public sealed class OutgoingMigration
 
     public long SetupTimeMs => Interlocked.Read(ref _setupTimeMs);
 
-    /// <summary>How long the guest was stopped, from the stop to the destination's answer (-1 until completed).</summary>
+    /// <summary>The downtime: from the stop to the destination's answer that it has loaded the VM (for a file, to the last byte written); -1 until completed.</summary>
     public long DowntimeMs => Interlocked.Read(ref _downtimeMs);
 
     /// <summary>Milliseconds since the start, or the whole migration's once finished.</summary>
@@ -347,8 +347,10 @@ public sealed class OutgoingMigration
             bandwidth.Record(_writer.BytesWritten - bytesBefore, Stopwatch.GetElapsedTime(sendStart).TotalSeconds);
             Volatile.Write(ref _mbps, bandwidth.BytesPerSecond * 8 / 1e6);
             double seconds = Math.Max(Stopwatch.GetElapsedTime(roundStart).TotalSeconds, 1e-4);
-            // An accelerator that keeps its own log (KVM) has the pages written during this round there: count them too.
+            // An accelerator that keeps its own log (KVM) has the pages written during this round there,
+            // and a device that writes guest RAM by DMA (VFIO) in its own: count them too.
             tracking.Collect(log);
+            CollectDeviceDirty(log);
             long dirtyPages = log.CountDirty();
             Interlocked.Exchange(ref _dirtyPagesRate, (long)(dirtyPages / seconds));
             long deviceBytes = devices.Sum(d => d.PrecopyPendingBytes + d.StopCopyEstimateBytes);
