@@ -105,6 +105,32 @@ public sealed unsafe class KvmMigrationStateTests
         Assert.Contains("mp-state", e.Message);
     }
 
+    // QEMU's kvmclock does the same: a guest stopped for a while does not see the while pass
+    // when it runs again, and a snapshot taken long after `stop` carries the clock of the stop.
+    [KvmFact]
+    public void The_guest_clock_stands_still_while_the_guest_is_stopped()
+    {
+        using KvmAccelerator kvm = KvmAccelerator.Open();
+        using var vm = (KvmVirtualMachine)kvm.CreateVirtualMachine(new VirtualMachineOptions { InKernelIrqChip = true });
+        MigrationSection clock = vm.MigrationSections.Single(s => s.Id == "kvm/clock");
+        ulong Saved()
+        {
+            var writer = new StateWriter(clock.Id);
+            clock.State.SaveState(writer);
+            return new StateReader(clock.Id, writer.Written.ToArray()).ReadU64("clock-ns");
+        }
+
+        vm.GuestStopped();
+        ulong atStop = Saved();
+        Thread.Sleep(2000);
+        Assert.Equal(atStop, Saved());
+        vm.GuestResuming();
+        KvmApi.GetClock(vm.Handle, out KvmClockData running);
+        Assert.InRange(running.Clock, atStop, atStop + 1_000_000_000UL); // on from the stop, not 2 s later
+        Thread.Sleep(100);
+        Assert.True(Saved() > running.Clock, "the clock does not run again after the guest resumed");
+    }
+
     [KvmFact]
     public void The_in_kernel_ioapic_pit_and_clock_arrive_in_a_fresh_vm_and_impossible_values_are_refused()
     {

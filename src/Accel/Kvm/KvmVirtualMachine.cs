@@ -20,6 +20,7 @@ public sealed class KvmVirtualMachine : IVirtualMachine
     private readonly KvmInterruptController? _interrupts;
     private readonly KvmIoEventRegistry? _ioEvents;
     private readonly KvmVfioDevice _vfio;
+    private KvmClockState? _clock;
 
     internal KvmVirtualMachine(KvmAccelerator kvm, VirtualMachineOptions options)
     {
@@ -82,6 +83,11 @@ public sealed class KvmVirtualMachine : IVirtualMachine
     /// <summary>KVM's dirty page log on the RAM slots.</summary>
     public IDirtyMemoryTracking DirtyTracking => _slots;
 
+    /// <summary>The guest's clock stands still while it is stopped (<see cref="KvmClockState"/>).</summary>
+    public void GuestStopped() => _clock?.Stop();
+
+    public void GuestResuming() => _clock?.Resume();
+
     private MigrationSection[] BuildMigrationSections()
     {
         var sections = new List<MigrationSection>();
@@ -91,7 +97,10 @@ public sealed class KvmVirtualMachine : IVirtualMachine
             sections.Add(new MigrationSection("kvm/pit", 1, new KvmPitState(Handle)));
         }
         if (Capabilities.AdjustClock)
-            sections.Add(new MigrationSection("kvm/clock", 1, new KvmClockState(Handle)));
+        {
+            _clock = new KvmClockState(Handle);
+            sections.Add(new MigrationSection("kvm/clock", 1, _clock));
+        }
         return sections.ToArray();
     }
 

@@ -44,4 +44,18 @@ public interface IVirtualMachine : IDisposable
 
     /// <summary>How the accelerator reports the guest RAM its vCPUs write, or null when it cannot (no live migration then).</summary>
     IDirtyMemoryTracking? DirtyTracking => null;
+
+    /// <summary>
+    /// The guest has stopped (stop, a migration's last phase): every vCPU is out of
+    /// guest mode. Called on the machine's thread; state that should stand still
+    /// while the guest does (KVM's clock) is taken here.
+    /// </summary>
+    void GuestStopped()
+    {
+    }
+
+    /// <summary>The guest is about to run again after a stop or a load: what <see cref="GuestStopped"/> took goes back.</summary>
+    void GuestResuming()
+    {
+    }
 }

@@ -183,6 +183,7 @@ public sealed class MachineController
                 if (_state == RunState.Running)
                 {
                     StopAllVcpus(stopping: false);
+                    Machine.Vm.GuestStopped();
                     if (request.Target == RunState.FinishMigrate)
                         QuiesceDevices();
                     _state = request.Target;
@@ -203,6 +204,7 @@ public sealed class MachineController
                 if (_state is RunState.Paused or RunState.Prelaunch or RunState.PostMigrate or RunState.FinishMigrate)
                 {
                     ResumeDevices();
+                    Machine.Vm.GuestResuming();
                     _state = RunState.Running;
                     OpenGate();
                     Raise(new MachineEvent(MachineEventKind.Resume, DateTimeOffset.UtcNow));
