@@ -13,6 +13,12 @@ scripts/install-test-deps.sh
 # Everything is built before any test runs: the lab tests start the emu that
 # src/Host builds.
 dotnet build Emu.sln -c Release
+# emu as it is installed: one NativeAOT executable (no .NET needed where it
+# runs). The lab's migration tests time migrations with it (EMU_INSTALLED), and
+# the tests that run emu as a program run again against it at the end.
+# Publishing takes about two minutes on a 2-core machine.
+dotnet publish src/Host -c Release -r linux-x64 -o artifacts/emu-installed --nologo -v:q
+export EMU_INSTALLED="$PWD/artifacts/emu-installed/emu"
 journal="${EMU_LAB_CACHE:-/var/tmp/emu-lab}/journal.log"
 journal_start=$( (wc -l < "$journal") 2>/dev/null || echo 0)
 tests_started=$(date +%s)
@@ -29,13 +35,11 @@ summary() {
 }
 trap summary EXIT
 dotnet test Emu.sln -c Release --no-build "$@"
-# The tests that run emu as a program, again against emu as it is installed
-# (one NativeAOT executable, no .NET needed where it runs): trimming and
-# ahead-of-time compilation must not take away anything a user can reach, and
-# the [PublishedEmuFact] tests check it runs without a .NET installation. They
-# run at level 1 here (the software CPU); their KVM cases ran in level 2 above.
-# Publishing takes about two minutes on a 2-core machine.
-dotnet publish src/Host -c Release -r linux-x64 -o artifacts/emu-installed --nologo -v:q
+# The tests that run emu as a program, again against emu as it is installed:
+# trimming and ahead-of-time compilation must not take away anything a user can
+# reach, and the [PublishedEmuFact] tests check it runs without a .NET
+# installation. They run at level 1 here (the software CPU); their KVM cases ran
+# in level 2 above.
 # (The in-process allocation test does not start emu; it ran above.)
-EMU_UNDER_TEST="$PWD/artifacts/emu-installed/emu" EMU_LAB_LEVEL1_ONLY=1 dotnet test tests/Emu.Host.Tests -c Release --no-build \
+EMU_UNDER_TEST="$EMU_INSTALLED" EMU_LAB_LEVEL1_ONLY=1 dotnet test tests/Emu.Host.Tests -c Release --no-build \
     --filter "FullyQualifiedName!~ExitPathAllocationTests" "$@"

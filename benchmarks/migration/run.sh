@@ -16,7 +16,7 @@ scripts/lab/fetch-qemu10.sh >/dev/null
 # Not under /tmp: level 2 has a tmpfs there, the rest of the host file system it sees.
 out=/var/tmp/emu-migbench/publish
 dotnet publish src/Host/Emu.Host.csproj -c Release -r linux-x64 -o "$out" --nologo >/dev/null
-export EMU_MIGBENCH_EMU="$out/emu"
+export EMU_INSTALLED="$out/emu"
 dotnet build -c Release src/Host/Emu.Host.csproj >/dev/null
 dotnet build -c Release tests/Emu.Lab.Tests/Emu.Lab.Tests.csproj >/dev/null
 dotnet test -c Release --no-build tests/Emu.Lab.Tests/Emu.Lab.Tests.csproj \

@@ -45,25 +45,6 @@ public sealed class MigrationBenchLabRun
         return int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out int n) ? Math.Clamp(n, 1, 12) : 1;
     }
 
-    // EMU_MIGBENCH_EMU: an emu executable as installed (benchmarks/migration/run.sh publishes
-    // the NativeAOT one, `dotnet publish src/Host -r linux-x64`); else the JIT build of this
-    // work tree, which spends much of a first migration compiling in level 2's emulated CPU.
-    public static string EmuCommand()
-    {
-        string? published = Environment.GetEnvironmentVariable("EMU_MIGBENCH_EMU");
-        if (!string.IsNullOrEmpty(published))
-        {
-            string full = Path.GetFullPath(published);
-            if (!File.Exists(full))
-                throw new FileNotFoundException($"EMU_MIGBENCH_EMU={published} does not exist", published);
-            // Level 2 sees the host's file system except /tmp, which is a tmpfs of its own there.
-            if (full.StartsWith("/tmp/", StringComparison.Ordinal))
-                throw new ArgumentException($"EMU_MIGBENCH_EMU={published}: level 2 has its own /tmp; publish emu elsewhere (e.g. under /var/tmp)");
-            return ShellQuote.Quote(full);
-        }
-        return $"dotnet {ShellQuote.Quote(VfioLabRun.EmuDll)}";
-    }
-
     public static async Task<MigrationBenchLabRun> RunAsync(int rounds, Action<string> log)
     {
         LabEnvironment env = MttyKernel.Environment();
@@ -89,7 +70,7 @@ public sealed class MigrationBenchLabRun
 
     static string JobScript(int rounds, string qemu, string disk, Level3Guest guest)
     {
-        string emu = EmuCommand();
+        string emu = InstalledEmu.ShellCommand;
         // EMU_MIGBENCH_PERF=1: each restore runs under perf record, and the job prints the top
         // of perf report (where a VMM's load time goes, kernel included).
         string perf = Environment.GetEnvironmentVariable("EMU_MIGBENCH_PERF") == "1" ? "1" : "";

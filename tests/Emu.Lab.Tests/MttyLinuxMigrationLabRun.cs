@@ -145,7 +145,7 @@ public sealed class MttyLinuxMigrationLabRun
             truncate -s {{MttyLinuxMigrationGuest.MaxBlocks * 4096L}} /tmp/blocks.img
             truncate -s 1M /tmp/mailbox.img
             export MDEV_A MDEV_B MDEV_C MDEV_D MDEV_E DRIVER_LOG={{MttyMigrationDriver.LogName}}
-            export EMU_DLL={{ShellQuote.Quote(VfioLabRun.EmuDll)}} L3_MEMORY={{MttyLinuxMigrationGuest.MemoryMiB}}
+            export EMU_COMMAND={{ShellQuote.Quote(InstalledEmu.ShellCommand)}} L3_MEMORY={{MttyLinuxMigrationGuest.MemoryMiB}}
             export L3_KERNEL={{ShellQuote.Quote(guest.KernelPath)}} L3_INITRD={{ShellQuote.Quote(guest.InitrdPath)}} L3_APPEND={{ShellQuote.Quote(guest.KernelCommandLine)}}
             set +e
             python3 -u "$LAB_DIR/{{MttyMigrationDriver.FileName}}"

@@ -23,7 +23,7 @@ public static class MttyMigrationDriver
     public const string Script = """
         #!/usr/bin/python3
         # mtty_migrate.py: the level-2 driver of MttyLinuxMigrationLabRun (Emu.Lab.Tests).
-        import json, os, socket, subprocess, sys, threading, time
+        import json, os, shlex, socket, subprocess, sys, threading, time
 
         T0 = time.monotonic()
         OUT = threading.Lock()
@@ -118,7 +118,7 @@ public static class MttyMigrationDriver
                 self.name = name
                 self.lines = []
                 self.cond = threading.Condition()
-                argv = ['dotnet', ENV['EMU_DLL'], '-accel', 'kvm', '-machine', 'q35', '-m', ENV['L3_MEMORY'] + 'M', '-smp', '1',
+                argv = shlex.split(ENV['EMU_COMMAND']) + ['-accel', 'kvm', '-machine', 'q35', '-m', ENV['L3_MEMORY'] + 'M', '-smp', '1',
                         '-nographic', '-no-reboot',
                         '-drive', 'file=/tmp/blocks.img,if=none,id=d0,format=raw', '-device', 'virtio-blk-pci,drive=d0,serial=blocks,id=disk0',
                         '-drive', 'file=/tmp/mailbox.img,if=none,id=d1,format=raw', '-device', 'virtio-blk-pci,drive=d1,serial=mailbox,id=disk1',
