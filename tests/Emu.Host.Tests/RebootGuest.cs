@@ -87,14 +87,18 @@ internal sealed partial class RebootGuest
         mark "init: shutting down"
         """;
 
-    RebootGuest(string vmlinux, string initrd, string commandLine)
+    RebootGuest(string vmlinux, string bzImage, string initrd, string commandLine)
     {
         Vmlinux = vmlinux;
+        BzImage = bzImage;
         InitrdPath = initrd;
         KernelCommandLine = commandLine;
     }
 
     public string Vmlinux { get; }
+
+    // The same kernel as Debian ships it: a bzImage, whose decompressor runs in the guest.
+    public string BzImage { get; }
     public string InitrdPath { get; }
     public string KernelCommandLine { get; }
 
@@ -125,11 +129,14 @@ internal sealed partial class RebootGuest
         string initrd = builder.BuildCached(env.CacheDirectory, $"reboot-{env.KernelVersion}");
         var args = new List<string> { "console=ttyS0", "panic=-1", "quiet" };
         args.AddRange(kernelArgs ?? []);
-        return new RebootGuest(vmlinux, initrd, string.Join(' ', args));
+        return new RebootGuest(vmlinux, env.KernelPath!, initrd, string.Join(' ', args));
     }
 
-    // -kernel/-initrd/-append for emu.
+    // -kernel/-initrd/-append for emu: the PVH entry of the vmlinux.
     public string[] BootArgs => ["-kernel", Vmlinux, "-initrd", InitrdPath, "-append", KernelCommandLine];
+
+    // The same through the bzImage's boot protocol entry.
+    public string[] BzImageBootArgs => ["-kernel", BzImage, "-initrd", InitrdPath, "-append", KernelCommandLine];
 
     // The boot lines on a console, in order: "boot=N cpus=C online=..." and the others the
     // guest marked (warn:, problem:, the action's own).

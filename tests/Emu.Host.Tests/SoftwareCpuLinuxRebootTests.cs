@@ -7,7 +7,7 @@ using Xunit.Abstractions;
 namespace Emu.Host.Tests;
 
 // Debian's kernel on the software CPU at level 1 (no KVM anywhere), -smp 2, through its
-// PVH entry: every way a user resets the machine from inside the guest must reset it and
+// PVH entry (and a reboot through the bzImage's entry too): every way a user resets the machine from inside the guest must reset it and
 // boot Linux again through the same direct kernel boot (the second boot's init runs), or,
 // with -no-reboot, end emu with status 0 as QEMU does. The same for the orderly paths
 // through busybox init, and for system_reset and system_powerdown over QMP.
@@ -38,6 +38,11 @@ public sealed class SoftwareCpuLinuxRebootTests(ITestOutputHelper output)
     // reboot=acpi: the FADT's RESET_REG.
     [LabFact]
     public void Reboot_f_through_the_acpi_reset_register_boots_linux_again() => RebootsAndBootsAgain(["reboot=acpi"]);
+
+    // The same reset with the kernel booted as the bzImage: the reset loads it again and its
+    // decompressor runs a second time.
+    [LabFact]
+    public void Reboot_f_boots_the_bzImage_again() => RebootsAndBootsAgain([], bzImage: true);
 
     // With -no-reboot a reset by the guest ends emu with status 0, after one boot.
     [LabFact]
@@ -207,10 +212,10 @@ public sealed class SoftwareCpuLinuxRebootTests(ITestOutputHelper output)
         output.WriteLine(vm.Stderr);
     }
 
-    void RebootsAndBootsAgain(string[] kernelArgs)
+    void RebootsAndBootsAgain(string[] kernelArgs, bool bzImage = false)
     {
         RebootGuest guest = RebootGuest.Create(RebootOnceThenPowerOff, kernelArgs);
-        EmuProcess run = RunEmu(guest);
+        EmuProcess run = RunEmu(guest, bzImage);
         // Two boots, each counted by its own init: the reset re-ran the direct kernel boot
         // and the kernel came up again with both CPUs.
         Assert.Equal([1, 2], RebootGuest.BootNumbers(run.Stdout));
@@ -223,11 +228,13 @@ public sealed class SoftwareCpuLinuxRebootTests(ITestOutputHelper output)
         Assert.Equal("", run.Stderr);
     }
 
-    EmuProcess RunEmu(RebootGuest guest, params string[] extra)
+    EmuProcess RunEmu(RebootGuest guest, params string[] extra) => RunEmu(guest, false, extra);
+
+    EmuProcess RunEmu(RebootGuest guest, bool bzImage, params string[] extra)
     {
         var args = new List<string> { "-accel", "tcg", "-machine", "q35", "-smp", Cpus, "-m", Memory, "-nographic" };
         args.AddRange(extra);
-        args.AddRange(guest.BootArgs);
+        args.AddRange(bzImage ? guest.BzImageBootArgs : guest.BootArgs);
         var clock = Stopwatch.StartNew();
         EmuProcess run = EmuProcess.Run(TimeSpan.FromMinutes(10), [.. args]);
         output.WriteLine($"emu {string.Join(' ', extra)} {guest.KernelCommandLine}: exit {run.ExitCode} after {clock.Elapsed.TotalSeconds:F1} s");
