@@ -1,5 +1,3 @@
-using System.Runtime.InteropServices;
-
 namespace Emu.Core.Posix;
 
 /// <summary>
@@ -49,12 +47,7 @@ public static unsafe class PageMap
         long offset = (long)((ulong)start >> PageShift) * sizeof(ulong);
         fixed (ulong* buffer = entries)
         {
-            nint want = entries.Length * sizeof(ulong);
-            nint got;
-            do
-                got = LibC.pread(file.Fd, buffer, (nuint)want, offset);
-            while (got < 0 && Marshal.GetLastPInvokeError() == LibC.EINTR);
-            if (got != want)
+            if (FileIo.Transfer(file, FileIo.PositionalRead, (byte*)buffer, entries.Length * sizeof(ulong), offset, out _) != FileIo.Complete)
                 return false;
         }
         for (int i = 0; i < entries.Length; i++)
